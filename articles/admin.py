@@ -1,0 +1,194 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count
+
+from articles import segmenter
+from articles.exceptions import ResegmentationRefused
+from articles.models import (
+    Annotation,
+    AnnotationEvent,
+    Article,
+    Corpus,
+    Label,
+    Membership,
+    Sentence,
+)
+from articles.services.articles import article_resegment
+from articles.services.corpora import corpus_guidelines_update
+from articles.services.segmentation import sentences_replace
+
+
+class LabelInline(admin.TabularInline):
+    model = Label
+    extra = 0
+    fields = ["order", "key", "name", "shortcut", "color", "takes_source", "description"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Corpus)
+class CorpusAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "overlap", "guidelines_version", "article_count", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["guidelines_version", "created_at", "updated_at"]
+    inlines = [LabelInline, MembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_articles=Count("articles"))
+
+    @admin.display(description="articles", ordering="n_articles")
+    def article_count(self, obj):
+        return obj.n_articles
+
+    def save_model(self, request, obj, form, change):
+        # The guidelines' version goes up through the service, never by hand.
+        if change and "guidelines" in form.changed_data:
+            new_text = obj.guidelines
+            obj.guidelines = Corpus.objects.get(pk=obj.pk).guidelines
+            super().save_model(request, obj, form, change)
+            corpus_guidelines_update(corpus=obj, guidelines=new_text)
+        else:
+            super().save_model(request, obj, form, change)
+
+
+class SentenceInline(admin.TabularInline):
+    model = Sentence
+    extra = 0
+    fields = ["index", "paragraph", "kind", "start", "end", "text"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "corpus", "status", "outlet", "published_on", "created_at"]
+    list_filter = ["status", "corpus"]
+    search_fields = ["title", "author", "outlet"]
+    readonly_fields = [
+        "content_hash",
+        "status",
+        "failure_reason",
+        "segmenter_version",
+        "segmentation_task_id",
+        "status_changed_at",
+        "created_at",
+        "updated_at",
+        "text",
+    ]
+    inlines = [SentenceInline]
+    actions = ["resegment"]
+
+    def has_add_permission(self, request):
+        # Articles come in through the import services, which hash, validate
+        # and queue segmentation.
+        return False
+
+    @admin.action(description="Re-segment selected articles (labels are carried over)")
+    def resegment(self, request, queryset):
+        queued, refused, busy = 0, [], 0
+        for article in queryset:
+            # Check first, so the admin hears of lost labels now, not later.
+            try:
+                with transaction.atomic():
+                    sentences_replace(article=article, segments=segmenter.segment(article.text))
+                    transaction.set_rollback(True)
+            except ResegmentationRefused as refusal:
+                refused.append(f"{article}: {refusal}")
+                continue
+            if article_resegment(article=article):
+                queued += 1
+            else:
+                busy += 1
+        if queued:
+            messages.success(request, f"Queued {queued} article(s) for segmentation.")
+        if busy:
+            messages.warning(request, f"{busy} article(s) were already being segmented.")
+        for line in refused:
+            messages.error(request, line)
+
+
+class AnnotationEventInline(admin.TabularInline):
+    model = AnnotationEvent
+    fk_name = "sentence"
+    extra = 0
+    can_delete = False
+    fields = ["at", "annotator", "changed_by", "action", "old_label", "new_label", "version"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    list_display = ["sentence", "annotator", "label", "version", "updated_at"]
+    list_filter = ["label__corpus", "label"]
+    search_fields = ["sentence__text", "annotator__username", "note", "source"]
+    readonly_fields = [
+        "sentence",
+        "annotator",
+        "label",
+        "note",
+        "source",
+        "guideline_version",
+        "version",
+        "created_at",
+        "updated_at",
+        "history",
+    ]
+    list_select_related = ["sentence", "annotator", "label"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Changes go through the labeling services, which keep the history.
+        return False
+
+    @admin.display(description="history")
+    def history(self, obj):
+        events = AnnotationEvent.objects.filter(
+            sentence=obj.sentence_id, annotator=obj.annotator_id
+        ).select_related("changed_by")
+        return (
+            "\n".join(
+                f"{e.at:%Y-%m-%d %H:%M:%S} {e.changed_by}: {e.action} "
+                f"{e.old_label or '∅'} → {e.new_label or '∅'} (v{e.version})"
+                for e in events
+            )
+            or "no changes recorded"
+        )
+
+
+@admin.register(AnnotationEvent)
+class AnnotationEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "at",
+        "sentence",
+        "annotator",
+        "changed_by",
+        "action",
+        "old_label",
+        "new_label",
+        "version",
+    ]
+    list_filter = ["action"]
+    list_select_related = ["sentence", "annotator", "changed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,23 @@
+"""Errors raised by services, each with a message that says what to fix.
+
+Input errors are ``django.core.exceptions.ValidationError``; these are the
+others, which the API and the admin translate into their own answers.
+"""
+
+from __future__ import annotations
+
+
+class VersionConflict(Exception):
+    """A write was based on an older version than the one stored."""
+
+    def __init__(self, message: str, *, current: object) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class ResegmentationRefused(Exception):
+    """New sentence boundaries would drop labels; nothing was changed."""
+
+    def __init__(self, message: str, *, sentences: list[int]) -> None:
+        super().__init__(message)
+        self.sentences = sentences

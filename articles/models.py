@@ -1,0 +1,248 @@
+"""Corpora, articles, sentences and annotators' labels.
+
+Row-local rules only; anything that changes several rows lives in
+``articles.services``. Invariants are also held by database constraints.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ANNOTATOR = "annotator", "Annotator"
+    REVIEWER = "reviewer", "Reviewer"
+    VIEWER = "viewer", "Viewer"
+
+
+class Corpus(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    guidelines = models.TextField(blank=True, help_text="Markdown.")
+    guidelines_version = models.PositiveIntegerField(default=1)
+    overlap = models.PositiveSmallIntegerField(
+        default=1, help_text="How many annotators label each article."
+    )
+    auto_gold_unanimous = models.BooleanField(
+        default=False, help_text="Sentences on which every annotator agrees become gold."
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="corpora"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "corpora"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(overlap__gte=1), name="corpus_overlap_positive"),
+            models.CheckConstraint(
+                condition=Q(guidelines_version__gte=1), name="corpus_guidelines_version_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ANNOTATOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "corpus"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.corpus}"
+
+
+class Label(models.Model):
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="labels")
+    key = models.SlugField(max_length=40)
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+    color = models.CharField(max_length=7, default="#4063d8", help_text="#rrggbb")
+    shortcut = models.CharField(max_length=1, help_text="One digit or letter.")
+    takes_source = models.BooleanField(
+        default=False, help_text="Annotators attach the source (URL or citation) it rests on."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["corpus_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["corpus", "key"], name="label_key_unique"),
+            models.UniqueConstraint(fields=["corpus", "shortcut"], name="label_shortcut_unique"),
+            models.CheckConstraint(
+                condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="label_color_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def ready(self):
+        return self.filter(status=Article.Status.READY)
+
+    def visible_to(self, user):
+        return self.filter(corpus__memberships__user=user)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SEGMENTING = "segmenting", "Segmenting"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="articles")
+    title = models.CharField(max_length=500, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    outlet = models.CharField(max_length=300, blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    text = models.TextField(help_text="Exactly as imported, line endings normalised to \\n.")
+    content_hash = models.CharField(max_length=64, editable=False)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    failure_reason = models.TextField(blank=True)
+    segmenter_version = models.CharField(max_length=32, blank=True)
+    # The Celery task that holds the "segmenting" claim, and since when.
+    segmentation_task_id = models.CharField(max_length=64, blank=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["corpus_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["corpus", "content_hash"], name="article_text_unique_in_corpus"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "segmenting", "ready", "failed"]),
+                name="article_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Article {self.pk}"
+
+
+class Sentence(models.Model):
+    class Kind(models.TextChoices):
+        SENTENCE = "sentence", "Sentence"
+        HEADING = "heading", "Heading"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sentences")
+    index = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    paragraph = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SENTENCE)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["article_id", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "index"], name="sentence_index_unique"),
+            models.UniqueConstraint(fields=["article", "start"], name="sentence_start_unique"),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="sentence_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["sentence", "heading"]), name="sentence_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}#{self.index}: {self.text[:60]}"
+
+
+class Annotation(models.Model):
+    """One annotator's current label on one sentence.
+
+    ``version`` goes up on every change; a write based on an older version is
+    refused, so nobody overwrites newer work unknowingly.
+    """
+
+    sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="annotations")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
+    )
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="annotations")
+    note = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=2000, blank=True, help_text="For a sourced fact: the URL or citation."
+    )
+    guideline_version = models.PositiveIntegerField()
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sentence", "annotator"], name="annotation_one_per_sentence_annotator"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="annotation_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.annotator} on {self.sentence_id}: {self.label_id}"
+
+
+class AnnotationEvent(models.Model):
+    """Append-only history of every label change: who, when, old and new value.
+
+    Kept by sentence and annotator rather than by annotation row, so clearing a
+    label (which deletes the annotation) leaves its history in place.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        CLEAR = "clear", "Cleared"
+
+    sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="events")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotation_events"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="annotation_changes",
+    )
+    action = models.CharField(max_length=8, choices=Action.choices)
+    old_label = models.CharField(max_length=40, blank=True)
+    old_note = models.TextField(blank=True)
+    old_source = models.CharField(max_length=2000, blank=True)
+    new_label = models.CharField(max_length=40, blank=True)
+    new_note = models.TextField(blank=True)
+    new_source = models.CharField(max_length=2000, blank=True)
+    version = models.PositiveIntegerField(help_text="The annotation's version after the change.")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["sentence", "annotator"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.old_label}->{self.new_label} by {self.changed_by_id}"

@@ -1,0 +1,231 @@
+"""Setting, changing and clearing labels, with versions and history.
+
+Every change writes an AnnotationEvent (invariant 3). A write names the
+version it was based on; if the stored annotation has moved on, the write is
+refused with VersionConflict carrying the current value, unless the stored
+value already equals what was asked (a retried write that landed), which
+makes retries idempotent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from articles.exceptions import VersionConflict
+from articles.models import Annotation, AnnotationEvent, Article, Label, Sentence
+
+MAX_NOTE_CHARS = 10_000
+MAX_SOURCE_CHARS = 2_000
+
+# expected_version=ANY_VERSION writes whatever is stored (pre-annotation scripts).
+ANY_VERSION = None
+
+
+@dataclass(frozen=True)
+class AnnotationResult:
+    annotation: Annotation | None
+    changed: bool
+    created: bool = False
+
+
+def _check_labelable(sentence: Sentence, label: Label | None) -> None:
+    if sentence.kind == Sentence.Kind.HEADING:
+        raise ValidationError(
+            {"sentence": f"Sentence {sentence.pk} is a heading or byline; headings take no label."}
+        )
+    if sentence.article.status not in (Article.Status.READY, Article.Status.FAILED):
+        raise ValidationError(
+            {"sentence": "The article is being segmented again; label it when it is ready."}
+        )
+    if label is not None and label.corpus_id != sentence.article.corpus_id:
+        raise ValidationError({"label": f"The label {label.key!r} belongs to another corpus."})
+
+
+def _clean_text(note: str, source: str, label: Label) -> tuple[str, str]:
+    note, source = note.strip(), source.strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise ValidationError({"note": f"Keep the note under {MAX_NOTE_CHARS:,} characters."})
+    if len(source) > MAX_SOURCE_CHARS:
+        raise ValidationError({"source": f"Keep the source under {MAX_SOURCE_CHARS:,} characters."})
+    if source and not label.takes_source:
+        raise ValidationError(
+            {
+                "source": f"The label {label.name!r} takes no source; remove the source "
+                "or choose a label that takes one."
+            }
+        )
+    return note, source
+
+
+def _conflict(current: Annotation | None, expected: int) -> VersionConflict:
+    have = current.version if current else 0
+    return VersionConflict(
+        f"Your change was based on version {expected}, but the label is now at version "
+        f"{have}. Reload it, then decide which value to keep.",
+        current=current,
+    )
+
+
+def _last_event_version(sentence: Sentence, annotator) -> int:
+    last = AnnotationEvent.objects.filter(sentence=sentence, annotator=annotator).aggregate(
+        v=Max("version")
+    )["v"]
+    return last or 0
+
+
+def _event(
+    *,
+    sentence: Sentence,
+    annotator,
+    changed_by,
+    action: str,
+    old: Annotation | None,
+    new: Annotation | None,
+    version: int,
+) -> None:
+    AnnotationEvent.objects.create(
+        sentence=sentence,
+        annotator=annotator,
+        changed_by=changed_by,
+        action=action,
+        old_label=old.label.key if old else "",
+        old_note=old.note if old else "",
+        old_source=old.source if old else "",
+        new_label=new.label.key if new else "",
+        new_note=new.note if new else "",
+        new_source=new.source if new else "",
+        version=version,
+    )
+
+
+def annotation_set(
+    *,
+    sentence: Sentence,
+    annotator: AbstractBaseUser,
+    label: Label,
+    note: str = "",
+    source: str = "",
+    expected_version: int | None = ANY_VERSION,
+    changed_by: AbstractBaseUser | None = None,
+) -> AnnotationResult:
+    """Set ``annotator``'s label on ``sentence``.
+
+    ``expected_version`` is the version the caller saw: 0 for "no label yet",
+    None to write whatever is stored.
+    """
+    _check_labelable(sentence, label)
+    note, source = _clean_text(note, source, label)
+    changed_by = changed_by or annotator
+    guideline_version = sentence.article.corpus.guidelines_version
+    try:
+        with transaction.atomic():
+            current = (
+                Annotation.objects.select_for_update()
+                .select_related("label")
+                .filter(sentence=sentence, annotator=annotator)
+                .first()
+            )
+            if current is not None and (
+                current.label_id == label.pk and current.note == note and current.source == source
+            ):
+                return AnnotationResult(current, changed=False)
+            have = current.version if current else 0
+            if expected_version is not None and expected_version != have:
+                raise _conflict(current, expected_version)
+            if current is None:
+                # Versions keep rising across a clear, so a client holding a
+                # version from before the clear cannot match the new label.
+                version = _last_event_version(sentence, annotator) + 1
+                annotation = Annotation.objects.create(
+                    sentence=sentence,
+                    annotator=annotator,
+                    label=label,
+                    note=note,
+                    source=source,
+                    guideline_version=guideline_version,
+                    version=version,
+                )
+                _event(
+                    sentence=sentence,
+                    annotator=annotator,
+                    changed_by=changed_by,
+                    action=AnnotationEvent.Action.CREATE,
+                    old=None,
+                    new=annotation,
+                    version=version,
+                )
+                return AnnotationResult(annotation, changed=True, created=True)
+            old = Annotation(label=current.label, note=current.note, source=current.source)
+            current.label, current.note, current.source = label, note, source
+            current.guideline_version = guideline_version
+            current.version += 1
+            current.save(
+                update_fields=[
+                    "label",
+                    "note",
+                    "source",
+                    "guideline_version",
+                    "version",
+                    "updated_at",
+                ]
+            )
+            _event(
+                sentence=sentence,
+                annotator=annotator,
+                changed_by=changed_by,
+                action=AnnotationEvent.Action.UPDATE,
+                old=old,
+                new=current,
+                version=current.version,
+            )
+            return AnnotationResult(current, changed=True)
+    except IntegrityError:
+        # Another request created the annotation between our read and insert.
+        current = (
+            Annotation.objects.select_related("label")
+            .filter(sentence=sentence, annotator=annotator)
+            .first()
+        )
+        if current and (current.label_id, current.note, current.source) == (label.pk, note, source):
+            return AnnotationResult(current, changed=False)
+        raise _conflict(current, expected_version or 0) from None
+
+
+def annotation_clear(
+    *,
+    sentence: Sentence,
+    annotator: AbstractBaseUser,
+    expected_version: int | None = ANY_VERSION,
+    changed_by: AbstractBaseUser | None = None,
+) -> AnnotationResult:
+    """Remove ``annotator``'s label from ``sentence``; the history keeps it."""
+    _check_labelable(sentence, None)
+    with transaction.atomic():
+        current = (
+            Annotation.objects.select_for_update()
+            .select_related("label")
+            .filter(sentence=sentence, annotator=annotator)
+            .first()
+        )
+        if current is None:
+            if expected_version not in (None, 0):
+                raise _conflict(None, expected_version)
+            return AnnotationResult(None, changed=False)
+        if expected_version is not None and expected_version != current.version:
+            raise _conflict(current, expected_version)
+        _event(
+            sentence=sentence,
+            annotator=annotator,
+            changed_by=changed_by or annotator,
+            action=AnnotationEvent.Action.CLEAR,
+            old=current,
+            new=None,
+            version=current.version + 1,
+        )
+        current.delete()
+        return AnnotationResult(None, changed=True)

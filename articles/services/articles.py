@@ -1,0 +1,150 @@
+"""Bringing articles in and queueing their segmentation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from articles.models import Article, Corpus
+
+
+def normalise_text(text: str) -> str:
+    """Line endings to ``\\n``; nothing else about the text changes."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _queue_segmentation(article_id: int) -> None:
+    from articles.tasks import segment_article
+
+    transaction.on_commit(lambda: segment_article.delay(article_id))
+
+
+def article_create(
+    *,
+    corpus: Corpus,
+    text: str,
+    title: str = "",
+    author: str = "",
+    outlet: str = "",
+    source_url: str = "",
+    published_on: dt.date | None = None,
+) -> Article:
+    """Store an article (pending) and queue its segmentation once committed.
+
+    Refuses empty or oversized text, a malformed URL and a text already in the
+    corpus, each with a message naming the field.
+    """
+    text = normalise_text(text)
+    if not text.strip():
+        raise ValidationError({"text": "The article has no text; paste or upload its text."})
+    if "\x00" in text:
+        raise ValidationError({"text": "The text holds a NUL character; is this a binary file?"})
+    if len(text) > settings.MAX_ARTICLE_CHARS:
+        raise ValidationError(
+            {
+                "text": f"The text has {len(text):,} characters; the limit is "
+                f"{settings.MAX_ARTICLE_CHARS:,}. Split the article."
+            }
+        )
+    if source_url:
+        try:
+            URLValidator(schemes=["http", "https"])(source_url)
+        except ValidationError:
+            raise ValidationError(
+                {"source_url": f"{source_url!r} is not an http(s) URL."}
+            ) from None
+    fields = {"title": (title, 500), "author": (author, 300), "outlet": (outlet, 300)}
+    for name, (value, limit) in fields.items():
+        if len(value) > limit:
+            raise ValidationError({name: f"Keep the {name} under {limit} characters."})
+
+    digest = content_hash(text)
+    duplicate = Article.objects.filter(corpus=corpus, content_hash=digest).first()
+    if duplicate is not None:
+        raise ValidationError(
+            {
+                "text": f"This text is already in the corpus as article {duplicate.pk} "
+                f"({duplicate.title or 'untitled'})."
+            },
+            code="duplicate",
+        )
+    try:
+        with transaction.atomic():
+            article = Article.objects.create(
+                corpus=corpus,
+                text=text,
+                content_hash=digest,
+                title=title.strip(),
+                author=author.strip(),
+                outlet=outlet.strip(),
+                source_url=source_url.strip(),
+                published_on=published_on,
+            )
+    except IntegrityError:
+        # A concurrent import of the same text won the race.
+        raise ValidationError(
+            {"text": "This text is already in the corpus."}, code="duplicate"
+        ) from None
+    _queue_segmentation(article.pk)
+    return article
+
+
+def article_resegment(*, article: Article) -> bool:
+    """Queue a fresh segmentation of a ready or failed article.
+
+    Returns False when the article is already pending or segmenting. Labels
+    are carried over by the segmentation itself (see ``segmentation``).
+    """
+    changed = Article.objects.filter(
+        pk=article.pk, status__in=[Article.Status.READY, Article.Status.FAILED]
+    ).update(status=Article.Status.PENDING, status_changed_at=timezone.now(), failure_reason="")
+    if changed:
+        _queue_segmentation(article.pk)
+    return bool(changed)
+
+
+def articles_requeue(*, include_failed: bool = True, now: dt.datetime | None = None) -> list[int]:
+    """Queue again articles that failed or were left stuck.
+
+    Stuck: pending or segmenting for longer than
+    ``SEGMENTATION_STUCK_AFTER_SECONDS``, as after a lost message.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.SEGMENTATION_STUCK_AFTER_SECONDS)
+    stuck = Q(
+        status__in=[Article.Status.PENDING, Article.Status.SEGMENTING],
+        status_changed_at__lt=cutoff,
+    )
+    if include_failed:
+        stuck |= Q(status=Article.Status.FAILED)
+    ids: list[int] = []
+    with transaction.atomic():
+        for article in Article.objects.select_for_update(skip_locked=True).filter(stuck):
+            article.status = Article.Status.PENDING
+            article.status_changed_at = now
+            article.failure_reason = ""
+            article.segmentation_task_id = ""
+            article.save(
+                update_fields=[
+                    "status",
+                    "status_changed_at",
+                    "failure_reason",
+                    "segmentation_task_id",
+                    "updated_at",
+                ]
+            )
+            _queue_segmentation(article.pk)
+            ids.append(article.pk)
+    return ids
