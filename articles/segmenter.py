@@ -20,6 +20,7 @@ white space.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -106,30 +107,54 @@ _OPENERS = frozenset(
 
 _CLOSERS = "\"'”’)]»›"
 _OPENERS_PUNCT = "\"'“‘([«‹¿¡"
+_QUOTES = "\"'”’»›"
 _DASHES = "-–—‒―"
 _BULLETS = "•⁃▪‣◦●○■□◆◇➢➤►▶-*"
 
-# A run of terminal punctuation, closing quotes/brackets and citation markers,
-# followed by white space (or the end of the paragraph).
+_EMOTICON = r"(?:[:;=8][-'^]?[()DPpO/\\|\[\]]+|\^_*\^|[xX]\.[xX]|<3|>:[-]?\(|[:;]-?[*])"
+
+# A run of terminal punctuation, closing quotes/brackets, citation markers and
+# emoticons, followed by white space (or the end of the paragraph).
 _CANDIDATE = re.compile(
     r"""
     (?P<term>
         (?:\.[ ]){2,}\.          # spaced ellipsis ". . ." or ". . . ."
       | [.!?…‽]+                 # ".", "...", "?!", "…"
+      | (?<=\s)EMO               # an emoticon on its own: "lol :( I'm"
     )
-    (?P<close>[\"'”’)\]»›]*(?:[ ]?\[(?:\d+(?:[,–-][ ]?\d+)*|[a-z]|citation[ ]needed)\])*)
+    (?P<close>
+        [\"'”’)\]»›]*
+        (?:[ ]?\[(?:\d+(?:[,–-][ ]?\d+)*|[a-z][a-z ]{0,30})\]\.?)*
+        (?:[ ]+EMO(?=\s|$))*
+        (?:[ ]+(?:\.\.\.+|…)(?=\s|$))?
+    )
     (?=\s|$)
-    """,
+    """.replace("EMO", _EMOTICON),
     re.VERBOSE,
 )
 
-_WS = re.compile(r"\S+")
+# Boundaries without white space: "chickens.Rabbits", "day?Grimy", "innovation.23 Open".
+_NOSPACE = re.compile(r"[a-z](?:(\.|[?!]+|\.\.\.+)(?=[A-Z][a-z])|\.\d{1,2}(?=[^\S\n]+[A-Z]))")
+
 _ACRONYM = re.compile(r"^(?:[A-Za-z]{1,2}\.)+[A-Za-z]{1,2}$")
 _LIST_MARKER = re.compile(
     r"^(?:[•⁃▪‣◦●○■□◆◇➢➤►▶*-]\s*)?(?:\(?(\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})(\.\)|\.|\)))\s"
 )
+_LINE_MARKER = re.compile(
+    r"^(?:[•⁃▪‣◦●○■□◆◇➢➤►▶*-]\s*)?"
+    r"(?:(?:Figure|Fig\.|Table|Chapter|Section|Part|Step|Article|Appendix|Chart|Map)\s+)?"
+    r"\(?(?:\d{1,3}(?:\.\d{1,3})*|[A-Za-z]|[ivxlcIVXLC]{1,5})$"
+)
 _BULLET_INLINE = re.compile(r"(?<=\s)[•⁃▪‣◦●■◆➢➤►▶](?=\s?\S)")
-_SENT_END = re.compile(r"[.!?…‽][\"'”’)\]»›]*(?:\[\d+\])*$")
+_SENT_END = re.compile(r"[.!?…‽][\"'”’)\]»›]*(?:\s?\[\d+\])*$")
+_SPEECH_VERBS = frozenset(
+    """
+    said says asked asks replied replies cried cries shouted shouts called calls
+    howled whispered whispers added adds continued began started explained
+    answered wrote writes yelled yells screamed muttered murmured insisted told
+    tells say ask exclaimed exclaims laughed sighed declared noted
+    """.split()
+)
 
 
 def _prev_token(line: str, pos: int) -> str:
@@ -141,33 +166,30 @@ def _prev_token(line: str, pos: int) -> str:
     return tok.lstrip(_OPENERS_PUNCT)
 
 
-def _next_token(line: str, pos: int) -> str:
-    """The next token after white space from ``pos``, without opening punctuation."""
-    n = len(line)
-    i = pos
-    while i < n and line[i].isspace():
-        i += 1
-    j = i
-    while j < n and not line[j].isspace():
-        j += 1
-    return line[i:j]
+_NEXT = re.compile(r"[^\S\n]*(\S*)")
+
+
+def _next_token(text: str, pos: int) -> tuple[str, int]:
+    """The next token on the same line after white space from ``pos``, and its offset."""
+    m = _NEXT.match(text, pos)
+    return m.group(1), m.start(1)
 
 
 def _starts_upper(tok: str) -> bool:
     for ch in tok:
         if ch.isalpha():
             return ch.isupper()
-        if ch.isdigit():
-            return False
         if ch not in _OPENERS_PUNCT:
             return False
     return False
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
 def _word(tok: str) -> str:
-    """Opening punctuation stripped, alphanumeric prefix lower-cased."""
-    t = tok.lstrip(_OPENERS_PUNCT)
-    m = re.match(r"[^\W\d_]+", t)
+    """Opening punctuation stripped, alphabetic prefix lower-cased."""
+    m = _WORD.match(tok.lstrip(_OPENERS_PUNCT))
     return m.group(0).lower() if m else ""
 
 
@@ -175,63 +197,70 @@ def _is_opener(tok: str) -> bool:
     return _word(tok) in _OPENERS
 
 
-def _decide_period(line: str, start: int, nxt: str, n_dots: int) -> bool:
+_ALL_ABBREVIATIONS = _TITLES | _NEVER_FINAL | _NUMERIC_PREFIX | _ABBREVIATIONS
+
+
+def _decide_period(line: str, start: int, nxt: str) -> bool:
     """Whether a single period at ``line[start]`` followed by ``nxt`` ends a sentence."""
     prev = _prev_token(line, start)
-    low = prev.lower()
     first = nxt[0]
-    nxt_stripped = nxt.lstrip(_OPENERS_PUNCT) or nxt
-    f2 = nxt_stripped[0]
+    f2 = (nxt.lstrip(_OPENERS_PUNCT) or nxt)[0]
 
-    if first in _DASHES:
-        return False
     if not prev:
-        return False
+        # a stray period after a space: "al-Qaeda . Amnesty"
+        return f2.isalpha() or f2 in _DASHES
+    if first in _DASHES:
+        return True
 
     upper = _starts_upper(nxt)
     lower = f2.islower()
     digit = f2.isdigit()
+    low = prev.lower()
 
     # Dotted acronyms and abbreviations: "U.S.", "a.m.", "e.g.", "Ph.D."
     if "." in prev:
-        core = low
-        if core in _NEVER_FINAL:
+        if low in _NEVER_FINAL or low in ("p.s", "n.b"):
             return False
         if _ACRONYM.match(prev):
-            if lower:
+            if lower or digit:
                 return False
-            if core in ("a.m", "p.m") and upper:
+            if low in ("a.m", "p.m"):
                 # "At 5 a.m. Mr. Smith went" vs "at 6 p.m. Mr. Smith then went"
-                return not _short_intro(line, start)
+                return upper and _is_opener(nxt) and not _short_intro(line, start)
             return upper and _is_opener(nxt)
-        # URLs, e-mail addresses, numbers like 1026.253.553: ordinary word.
-    if low in _NEVER_FINAL:
-        return False
+        # URLs, e-mail addresses, numbers like 1026.253.553: ordinary words.
     alpha = prev.rstrip(_CLOSERS)
     low_alpha = alpha.lower()
-    if low_alpha in _TITLES and (upper or digit):
-        return False
-    if digit and low_alpha in _NUMERIC_PREFIX:
-        return False
+    if low_alpha in _ALL_ABBREVIATIONS and alpha[:1].isalpha():
+        if lower:
+            return False
+        if low_alpha in _NEVER_FINAL:
+            return False
+        if low_alpha in _TITLES and (upper or digit):
+            return False
+        if digit and low_alpha in _NUMERIC_PREFIX:
+            return False
+        if low_alpha in _MONTHS or low_alpha in _DAYS:
+            if low_alpha in _DAYS and _word(nxt) in _MONTHS:
+                return False
+            return upper
+        if low_alpha == "etc":
+            return True
+        if low_alpha in _ABBREVIATIONS:
+            return upper and _is_opener(nxt)
+        return True
     if len(alpha) == 1 and alpha.isalpha():
         # An initial ("Jonas E. Smith") or a single letter ("p. 55").
         if lower or digit:
             return False
         return _is_opener(nxt)
-    if low_alpha in _MONTHS or low_alpha in _DAYS:
-        if lower:
+    if alpha.isdigit() and len(alpha) <= 2:
+        # a list marker in running text: "problems: 1. I tested", "and 2. that"
+        before = line[line.rfind("\n", 0, start) + 1 : start - len(prev)].rstrip()
+        if not before or before.endswith((":", ".", "?", "!", ";")) or before.endswith(
+            (" and", " or")
+        ):
             return False
-        if low_alpha in _DAYS and _word(nxt) in _MONTHS:
-            return False
-        return upper
-    if low_alpha in _ABBREVIATIONS and alpha[:1].isalpha():
-        if lower or digit:
-            return False
-        if low_alpha == "etc":
-            return upper
-        return upper and _is_opener(nxt)
-    if lower:
-        return True
     return True
 
 
@@ -240,13 +269,9 @@ _INTRO_PREPS = frozenset("at by until till before after from since around about"
 
 def _short_intro(line: str, pos: int) -> bool:
     """True if the sentence so far is a short prepositional opener ("At 5 a.m.")."""
-    words = line[:pos].split()
-    # words since the last sentence start: approximate with the last 4 tokens
+    words = line[line.rfind("\n", 0, pos) + 1 : pos].split()
     tail = words[-4:]
-    if not tail:
-        return False
-    for k in range(len(tail)):
-        w = tail[k]
+    for k, w in enumerate(tail):
         if w.strip(_OPENERS_PUNCT).lower() in _INTRO_PREPS and w[:1].isupper():
             before = words[: len(words) - len(tail) + k]
             if not before or _SENT_END.search(before[-1]):
@@ -255,7 +280,7 @@ def _short_intro(line: str, pos: int) -> bool:
 
 
 def _split_points(line: str) -> list[int]:
-    """Offsets within ``line`` where a new sentence starts (after white space)."""
+    """Offsets in ``line`` (the whole text) where a new sentence starts on the same line."""
     points: list[int] = []
     n = len(line)
     for m in _CANDIDATE.finditer(line):
@@ -264,18 +289,19 @@ def _split_points(line: str) -> list[int]:
             break
         term = m.group("term")
         close = m.group("close")
-        nxt = _next_token(line, end)
+        nxt, nstart = _next_token(line, end)
         if not nxt:
             continue
         ts = m.start("term")
-        nxt_stripped = nxt.lstrip(_OPENERS_PUNCT) or nxt
-        f = nxt_stripped[0]
+        f = (nxt.lstrip(_OPENERS_PUNCT) or nxt)[0]
         upper = _starts_upper(nxt)
         lower = f.islower()
-        split = False
-        if " " in term:
+        if term[0] not in ".!?…‽":
+            split = upper  # emoticon
+        elif " " in term:
             ndots = term.count(".")
             attached = ts > 0 and not line[ts - 1].isspace()
+            split = False
             if ndots >= 4 and upper:
                 if attached:
                     # "compounds. . . . The": the first period ends the sentence,
@@ -285,29 +311,60 @@ def _split_points(line: str) -> list[int]:
                 split = True
         elif "?" in term or "!" in term or "‽" in term:
             if nxt[0] in _DASHES:
-                split = False
+                split = nxt.startswith("--")
             elif lower:
                 # '"Really?" he asked' / 'Yahoo! in' stay together
                 prev = _prev_token(line, ts)
-                split = not close and "!" not in term and not prev[:1].isupper()
+                split = not close and not prev[:1].isupper()
             else:
                 split = True
         elif "…" in term or len(term) >= 2:
             # unspaced ellipsis ("...", "....", "…") or ".."
-            split = upper and len(term) != 2 or (len(term) >= 4 and upper)
+            split = upper and len(term) != 2
         else:
-            if close and close[0] in ")]" and not close.startswith("]") and lower:
+            ls = line.rfind("\n", 0, ts) + 1
+            if ts == ls or (not close and _LINE_MARKER.match(line, ls, ts)):
+                split = False
+            elif close and lower:
                 split = False
             else:
-                split = _decide_period(line, ts, nxt, 1)
-                if split and close and lower:
-                    split = False
+                split = _decide_period(line, ts, nxt)
+                if split and not close and f.isdigit():
+                    # footnote number after the period: "a fee. 8 Yet some ..."
+                    if nxt.isdigit() and len(nxt) <= 2:
+                        nn, nnstart = _next_token(line, nstart + len(nxt))
+                        if nn and _starts_upper(nn):
+                            points.append(nnstart)
+                            continue
+        if split and upper and close and close[-1] in _QUOTES:
+            # '"Are you here?" I asked.' - speech attribution after a quotation
+            nn, _ = _next_token(line, nstart + len(nxt))
+            if _word(nn) in _SPEECH_VERBS and nn[:1].islower():
+                split = False
         if split:
-            i = end
-            while i < n and line[i].isspace():
-                i += 1
-            points.append(i)
+            points.append(nstart)
+    for m in _NOSPACE.finditer(line):
+        punct = m.group(1)
+        prev = _prev_token(line, m.start() + 1)
+        if not prev.isalpha() or len(prev) < 2:
+            continue
+        if punct:
+            rest, _ = _next_token(line, m.end())
+            if "@" in rest or "/" in rest or "." in rest.rstrip(".!?,;:\"')"):
+                continue
+            if punct == "." and not prev.islower():
+                continue
+            points.append(m.end())
+        elif prev.islower():
+            nn, nnstart = _next_token(line, m.end())
+            if nn:
+                points.append(nnstart)
     return points
+
+
+@functools.lru_cache(maxsize=256)
+def _marker_pattern(marker: str) -> re.Pattern[str]:
+    return re.compile(r"(?<=\s)(?:[•⁃▪‣◦●■◆➢➤►▶*-]\s*)?" + re.escape(marker) + r"\s")
 
 
 def _list_points(line: str) -> list[int]:
@@ -326,7 +383,7 @@ def _list_points(line: str) -> list[int]:
         return []
     pos = m.end()
     for nxt in seq:
-        pat = re.compile(r"(?<=\s)(?:[•⁃▪‣◦●■◆➢➤►▶*-]\s*)?" + re.escape(nxt + punct) + r"\s")
+        pat = _marker_pattern(nxt + punct)
         mm = pat.search(line, pos)
         if not mm:
             break
@@ -352,53 +409,57 @@ def _is_heading(line: str, n_sentences: int) -> bool:
     return caps >= 0.8 * len(words)
 
 
-def _segment_line(line: str) -> tuple[list[tuple[int, int]], bool]:
-    points = _split_points(line)
-    if line[:1].isalnum() or line[:1] in _BULLETS:
-        lp = _list_points(line)
-        if lp:
-            points = sorted(set(points) | set(lp))
-    for m in _BULLET_INLINE.finditer(line):
-        points.append(m.start())
-    if points:
-        points = sorted(set(points))
-    bounds = [0, *points, len(line)]
-    pieces = []
-    for a, b in zip(bounds, bounds[1:], strict=False):
-        seg = line[a:b]
-        s = a + (len(seg) - len(seg.lstrip()))
-        e = b - (len(seg) - len(seg.rstrip()))
-        if e > s:
-            pieces.append((s, e))
-    heading = _is_heading(line, len(pieces))
-    if heading:
-        return [(0, len(line))], True
-    return pieces, False
-
-
 def segment(text: str) -> list[Segment]:
     """Split ``text`` into sentences and headings, with character offsets."""
     out: list[Segment] = []
-    para = 0
+    if not text or text.isspace():
+        return out
+    found = _split_points(text)
+    found.extend(m.start() for m in _BULLET_INLINE.finditer(text))
+    points = sorted(set(found))
+    npoints = len(points)
+    pi = 0
+    para = -1
     pos = 0
     n = len(text)
-    seen_para = False
-    while pos <= n:
+    while pos < n:
         nl = text.find("\n", pos)
         if nl < 0:
             nl = n
-        raw = text[pos:nl]
-        stripped = raw.strip()
-        if stripped:
-            if seen_para:
-                para += 1
-            seen_para = True
-            off = pos + (len(raw) - len(raw.lstrip()))
-            pieces, heading = _segment_line(stripped)
-            kind = "heading" if heading else "sentence"
-            for s, e in pieces:
-                out.append(Segment(off + s, off + e, para, kind))
+        a, b = pos, nl
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
         pos = nl + 1
+        if a == b:
+            continue
+        para += 1
+        cuts = []
+        while pi < npoints and points[pi] < nl:
+            if a < points[pi] < b:
+                cuts.append(points[pi])
+            pi += 1
+        first = text[a]
+        if first.isalnum() or first in _BULLETS:
+            lp = _list_points(text[a:b])
+            if lp:
+                cuts = sorted(set(cuts).union(a + x for x in lp))
+        pieces = []
+        start = a
+        for c in (*cuts, b):
+            e = c
+            while e > start and text[e - 1].isspace():
+                e -= 1
+            if e > start:
+                pieces.append((start, e))
+            start = c
+            while start < b and text[start].isspace():
+                start += 1
+        if _is_heading(text[a:b], len(pieces)):
+            out.append(Segment(a, b, para, "heading"))
+        else:
+            out.extend(Segment(s, e, para, "sentence") for s, e in pieces)
     return out
 
 
