@@ -246,3 +246,40 @@ class AnnotationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.old_label}->{self.new_label} by {self.changed_by_id}"
+
+
+class GoldLabel(models.Model):
+    """The settled label of a sentence: unanimous, or chosen by a reviewer."""
+
+    class Origin(models.TextChoices):
+        UNANIMOUS = "unanimous", "Unanimous"
+        ADJUDICATED = "adjudicated", "Adjudicated"
+
+    sentence = models.OneToOneField(Sentence, on_delete=models.CASCADE, related_name="gold")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="gold_labels")
+    origin = models.CharField(max_length=16, choices=Origin.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gold_decisions",
+    )
+    note = models.TextField(blank=True)
+    source = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(origin__in=["unanimous", "adjudicated"]), name="gold_origin_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(origin="unanimous") | Q(decided_by__isnull=False),
+                name="gold_adjudicated_has_reviewer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"gold {self.label_id} on {self.sentence_id} ({self.origin})"

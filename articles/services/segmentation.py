@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from articles import segmenter
 from articles.exceptions import ResegmentationRefused
-from articles.models import Annotation, Article, Sentence
+from articles.models import Annotation, Article, GoldLabel, Sentence
 
 # Added to every kept sentence's index while indexes are renumbered, so the
 # (article, index) unique constraint holds at every statement.
@@ -72,9 +72,13 @@ def validate_segments(text: str, segments: Sequence[segmenter.Segment]) -> None:
 
 def labeled_sentence_ids(article: Article) -> set[int]:
     """Sentences of the article that carry anything a person entered."""
-    return set(
+    labeled = set(
         Annotation.objects.filter(sentence__article=article).values_list("sentence_id", flat=True)
     )
+    labeled.update(
+        GoldLabel.objects.filter(sentence__article=article).values_list("sentence_id", flat=True)
+    )
+    return labeled
 
 
 def sentences_replace(*, article: Article, segments: Sequence[segmenter.Segment]) -> None:
