@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 __all__ = ["SEGMENTER_VERSION", "Segment", "segment", "spans"]
 
-SEGMENTER_VERSION = "1.0"
+SEGMENTER_VERSION = "1.1"
 
 
 class Segment(NamedTuple):
@@ -119,11 +119,12 @@ _CANDIDATE = re.compile(
     r"""
     (?P<term>
         (?:\.[ ]){2,}\.          # spaced ellipsis ". . ." or ". . . ."
-      | [.!?…‽]+                 # ".", "...", "?!", "…"
+      | [.!?…‽]+(?:[ ][?!]+(?=\s|$))*   # ".", "...", "?!", "…", "? ? ?"
       | (?<=\s)EMO               # an emoticon on its own: "lol :( I'm"
     )
     (?P<close>
         [\"'”’)\]»›]*
+        (?:[ ][)\]](?=\s|$))?
         (?:[ ]?\[(?:\d+(?:[,–-][ ]?\d+)*|[a-z][a-z ]{0,30})\]\.?)*
         (?:[ ]+EMO(?=\s|$))*
         (?:[ ]+(?:\.\.\.+|…)(?=\s|$))?
@@ -146,6 +147,9 @@ _LINE_MARKER = re.compile(
     r"\(?(?:\d{1,3}(?:\.\d{1,3})*|[A-Za-z]|[ivxlcIVXLC]{1,5})$"
 )
 _BULLET_INLINE = re.compile(r"(?<=\s)[•⁃▪‣◦●■◆➢➤►▶](?=\s?\S)")
+_URL = re.compile(r"(?<!\S)(?:https?://|www\.)\S+")
+# Caption credits glued to a caption: "... in Washington. Image: US Navy."
+_CREDIT = re.compile(r"(?<=\S)[^\S\n]+((?:Image|Photo|Photograph|Picture|Credit)s?:[^\S\n])")
 _SENT_END = re.compile(r"[.!?…‽][\"'”’)\]»›]*(?:\s?\[\d+\])*$")
 _SPEECH_VERBS = frozenset(
     """
@@ -231,7 +235,11 @@ def _decide_period(line: str, start: int, nxt: str) -> bool:
         # URLs, e-mail addresses, numbers like 1026.253.553: ordinary words.
     alpha = prev.rstrip(_CLOSERS)
     low_alpha = alpha.lower()
-    if low_alpha in _ALL_ABBREVIATIONS and alpha[:1].isalpha():
+    if lower and low_alpha in _ALL_ABBREVIATIONS:
+        return False
+    if low_alpha in _ALL_ABBREVIATIONS and alpha[:1].isalpha() and (
+        len(alpha) < 2 or not alpha.isalpha() or not alpha.isupper() or low_alpha in _TITLES
+    ):
         if lower:
             return False
         if low_alpha in _NEVER_FINAL:
@@ -319,8 +327,12 @@ def _split_points(line: str) -> list[int]:
             else:
                 split = True
         elif "…" in term or len(term) >= 2:
-            # unspaced ellipsis ("...", "....", "…") or ".."
-            split = upper and len(term) != 2
+            # unspaced ellipsis ("...", "....", "…") or ".."; "[...]" marks an omission
+            if len(term) == 2 and "." in _prev_token(line, ts):
+                # "Washington, D.C.. They": abbreviation period plus full stop
+                split = upper
+            else:
+                split = upper and len(term) != 2 and nxt[0] != "("
         else:
             ls = line.rfind("\n", 0, ts) + 1
             if ts == ls or (not close and _LINE_MARKER.match(line, ls, ts)):
@@ -336,7 +348,7 @@ def _split_points(line: str) -> list[int]:
                         if nn and _starts_upper(nn):
                             points.append(nnstart)
                             continue
-        if split and upper and close and close[-1] in _QUOTES:
+        if split and upper and close and close[-1] in _QUOTES and term[-1] in "?!‽":
             # '"Are you here?" I asked.' - speech attribution after a quotation
             nn, _ = _next_token(line, nstart + len(nxt))
             if _word(nn) in _SPEECH_VERBS and nn[:1].islower():
@@ -367,7 +379,7 @@ def _marker_pattern(marker: str) -> re.Pattern[str]:
     return re.compile(r"(?<=\s)(?:[•⁃▪‣◦●■◆➢➤►▶*-]\s*)?" + re.escape(marker) + r"\s")
 
 
-def _list_points(line: str) -> list[int]:
+def _list_points(line: str) -> list[tuple[int, int]]:
     """Split before inline list markers continuing a list that opens the line."""
     m = _LIST_MARKER.match(line)
     if not m:
@@ -387,26 +399,22 @@ def _list_points(line: str) -> list[int]:
         mm = pat.search(line, pos)
         if not mm:
             break
-        points.append(mm.start())
+        points.append((mm.start(), mm.end()))
         pos = mm.end()
     return points
 
 
 def _is_heading(line: str, n_sentences: int) -> bool:
-    """Structural lines needing no label: titles, headings, bylines, datelines."""
-    if _SENT_END.search(line):
+    """Structural lines needing no label: titles, headings, bylines, datelines.
+
+    Conservative: a single short unit without final sentence punctuation. A line
+    in which sentence boundaries were found is prose, even without a final stop.
+    """
+    if n_sentences != 1 or _SENT_END.search(line):
         return False
     if line.endswith((":", ";", ",")):
         return False
-    words = line.split()
-    if len(words) > 25:
-        return False
-    if n_sentences == 1:
-        return True
-    # several sentence-like parts but no final punctuation: a headline with a tag
-    # ("Why? – Analysis") or a title-cased line
-    caps = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
-    return caps >= 0.8 * len(words)
+    return len(line.split()) <= 25
 
 
 def segment(text: str) -> list[Segment]:
@@ -416,6 +424,13 @@ def segment(text: str) -> list[Segment]:
         return out
     found = _split_points(text)
     found.extend(m.start() for m in _BULLET_INLINE.finditer(text))
+    if "Image" in text or "Photo" in text or "Picture" in text or "Credit" in text:
+        found.extend(m.start(1) for m in _CREDIT.finditer(text))
+    for m in _URL.finditer(text) if ("http" in text or "www." in text) else ():
+        # a URL followed by another URL or a capitalised word ends its sentence
+        nxt, nstart = _next_token(text, m.end())
+        if nxt and (nxt[0].isupper() or nxt.startswith(("http://", "https://", "www."))):
+            found.append(nstart)
     points = sorted(set(found))
     npoints = len(points)
     pi = 0
@@ -444,7 +459,9 @@ def segment(text: str) -> list[Segment]:
         if first.isalnum() or first in _BULLETS:
             lp = _list_points(text[a:b])
             if lp:
-                cuts = sorted(set(cuts).union(a + x for x in lp))
+                # split before each marker, never inside it ("2.) The second item")
+                cuts = [c for c in cuts if not any(a + x < c <= a + y for x, y in lp)]
+                cuts = sorted(set(cuts).union(a + x for x, _ in lp))
         pieces = []
         start = a
         for c in (*cuts, b):
