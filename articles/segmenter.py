@@ -237,8 +237,10 @@ def _decide_period(line: str, start: int, nxt: str) -> bool:
     low_alpha = alpha.lower()
     if lower and low_alpha in _ALL_ABBREVIATIONS:
         return False
-    if low_alpha in _ALL_ABBREVIATIONS and alpha[:1].isalpha() and (
-        len(alpha) < 2 or not alpha.isalpha() or not alpha.isupper() or low_alpha in _TITLES
+    if (
+        low_alpha in _ALL_ABBREVIATIONS
+        and alpha[:1].isalpha()
+        and (len(alpha) < 2 or not alpha.isalpha() or not alpha.isupper() or low_alpha in _TITLES)
     ):
         if lower:
             return False
@@ -265,8 +267,15 @@ def _decide_period(line: str, start: int, nxt: str) -> bool:
     if alpha.isdigit() and len(alpha) <= 2:
         # a list marker in running text: "problems: 1. I tested", "and 2. that"
         before = line[line.rfind("\n", 0, start) + 1 : start - len(prev)].rstrip()
-        if not before or before.endswith((":", ".", "?", "!", ";")) or before.endswith(
-            (" and", " or")
+        last = before[before.rfind(" ") + 1 :]
+        if last.endswith(".") and (
+            last[:-1].lower().lstrip(_OPENERS_PUNCT) in _ALL_ABBREVIATIONS or "." in last[:-1]
+        ):
+            return True  # "on Jan. 5. Officials", "in the U.S. 2. ..." is rarer
+        if (
+            not before
+            or before.endswith((":", ".", "?", "!", ";"))
+            or before.endswith((" and", " or"))
         ):
             return False
     return True
