@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 __all__ = ["SEGMENTER_VERSION", "Segment", "segment", "spans"]
 
-SEGMENTER_VERSION = "1.1"
+SEGMENTER_VERSION = "1.2"
 
 
 class Segment(NamedTuple):
