@@ -403,3 +403,59 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} at {self.seen_at}"
+
+
+class Assignment(models.Model):
+    """An article given to an annotator, by "next article" or by an owner's hand.
+
+    ``finished_at`` records when the workflow first saw every labelable sentence
+    labeled by the annotator; whether an article is finished is always decided
+    from the labels themselves, this only dates it.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments_made",
+        help_text="Empty when the annotator took it with 'next article'.",
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "annotator"], name="assignment_one_per_article_annotator"
+            ),
+        ]
+        indexes = [models.Index(fields=["annotator", "finished_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} -> {self.annotator_id}"
+
+
+class AgreementReport(models.Model):
+    """The latest agreement figures of a corpus, computed in the background.
+
+    One row per corpus, replaced by each computation. ``refresh_queued_at`` is
+    the debounce marker: set when a recomputation is queued, cleared when a
+    worker starts it, so a burst of label changes queues one task, not many.
+    """
+
+    corpus = models.OneToOneField(Corpus, on_delete=models.CASCADE, related_name="agreement")
+    computed_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    labels_seen = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict, blank=True)
+    refresh_queued_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why the last computation failed.")
+
+    def __str__(self) -> str:
+        return f"agreement of {self.corpus_id} at {self.computed_at}"
