@@ -12,10 +12,10 @@ from __future__ import annotations
 import enum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from articles.models import Article, Corpus, Membership, Role
+from articles.models import Article, Corpus, Membership, Role, Sentence
 
 
 class Right(enum.StrEnum):
@@ -100,3 +100,32 @@ def article_for(user, pk: int, *, right: Right = Right.VIEW) -> tuple[Article, s
     require_right(row[1], right)
     article = Article.objects.select_related("corpus").get(pk=pk)
     return article, row[1]
+
+
+def sentence_for(user, pk: int, *, right: Right = Right.VIEW) -> tuple[Sentence, str]:
+    """The sentence (with its article and corpus) and the user's role, or 404/403.
+
+    One query: the role comes from a subquery, so an outsider's lookup finds
+    nothing at all rather than a sentence without a role.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("No such sentence.")
+    role = Membership.objects.filter(corpus_id=OuterRef("article__corpus_id"), user=user)
+    sentence = (
+        Sentence.objects.filter(pk=pk)
+        .select_related("article__corpus")
+        .annotate(caller_role=Subquery(role.values("role")[:1]))
+        .filter(caller_role__isnull=False)
+        .first()
+    )
+    if sentence is None:
+        raise Http404("No such sentence.")
+    require_right(sentence.caller_role, right)
+    return sentence, sentence.caller_role
+
+
+def corpus_roles(user) -> dict[int, str]:
+    """Every corpus id the user belongs to, with their role there."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return dict(Membership.objects.filter(user=user).values_list("corpus_id", "role"))
