@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from articles.views import corpora, labeling
+
+urlpatterns = [
+    path("", corpora.home, name="home"),
+    path("corpora/<slug:slug>/", corpora.corpus_detail, name="corpus_detail"),
+    path(
+        "corpora/<slug:slug>/status.json",
+        corpora.corpus_article_status,
+        name="corpus_article_status",
+    ),
+    path("articles/<int:pk>/label/", labeling.label_article, name="label_article"),
+    path("corpora/<slug:slug>/next/", labeling.next_article, name="next_article"),
+]

@@ -1,0 +1,1 @@
+"""Reads for the HTML pages: plain functions returning querysets or rows."""

@@ -1,0 +1,61 @@
+"""What the labeling screen shows, and which article comes next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch
+
+from articles.models import Annotation, Article, Corpus, Sentence
+
+
+@dataclass
+class Paragraph:
+    number: int
+    sentences: list[Sentence] = field(default_factory=list)
+
+    @property
+    def is_heading(self) -> bool:
+        return all(s.kind == Sentence.Kind.HEADING for s in self.sentences)
+
+
+def article_paragraphs(article: Article, user) -> list[Paragraph]:
+    """The article's sentences grouped by paragraph, each with ``mine``: the
+    user's annotation or None. Two queries whatever the length."""
+    mine = Annotation.objects.filter(annotator=user).select_related("label")
+    sentences = (
+        Sentence.objects.filter(article=article)
+        .order_by("index")
+        .prefetch_related(Prefetch("annotations", queryset=mine, to_attr="my_annotations"))
+    )
+    paragraphs: list[Paragraph] = []
+    for sentence in sentences:
+        sentence.mine = sentence.my_annotations[0] if sentence.my_annotations else None
+        if not paragraphs or paragraphs[-1].number != sentence.paragraph:
+            paragraphs.append(Paragraph(number=sentence.paragraph))
+        paragraphs[-1].sentences.append(sentence)
+    return paragraphs
+
+
+def next_unfinished_article(user, corpus: Corpus, *, after: int | None = None) -> Article | None:
+    """The user's next ready article in ``corpus`` that still has a sentence
+    they have not labeled: the first after ``after`` (by id), else the first
+    from the start, never ``after`` itself.
+
+    The one place that decides "next article"; assignment-aware rules replace
+    this function.
+    """
+    unlabeled = Sentence.objects.filter(
+        article=OuterRef("pk"), kind=Sentence.Kind.SENTENCE
+    ).exclude(annotations__annotator=user)
+    candidates = (
+        Article.objects.filter(corpus=corpus, status=Article.Status.READY)
+        .filter(Exists(unlabeled))
+        .order_by("pk")
+    )
+    if after is not None:
+        following = candidates.filter(pk__gt=after).first()
+        if following is not None:
+            return following
+        candidates = candidates.exclude(pk=after)
+    return candidates.first()

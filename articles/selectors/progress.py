@@ -1,0 +1,109 @@
+"""A user's labeling progress, per corpus and per article.
+
+Counts only labelable sentences (headings take no label) of articles that are
+ready, and only the user's own annotations: annotators never see colleagues'
+labels here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from articles.models import Annotation, Article, Corpus, Membership, Sentence
+
+
+@dataclass(frozen=True)
+class CorpusProgress:
+    corpus: Corpus
+    role: str
+    article_count: int
+    sentence_count: int
+    labeled_count: int
+
+    @property
+    def percent(self) -> int:
+        if not self.sentence_count:
+            return 0
+        return round(100 * self.labeled_count / self.sentence_count)
+
+
+def _count(queryset, group_field: str):
+    """A correlated COUNT subquery, so several counts never multiply each other."""
+    return Coalesce(
+        Subquery(
+            queryset.values(group_field).annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def corpora_progress(user) -> list[CorpusProgress]:
+    """Every corpus the user belongs to, with their role and their progress."""
+    labelable = Sentence.objects.filter(
+        kind=Sentence.Kind.SENTENCE, article__status=Article.Status.READY
+    )
+    corpora = (
+        Corpus.objects.filter(memberships__user=user)
+        .annotate(
+            my_role=Subquery(
+                Membership.objects.filter(corpus=OuterRef("pk"), user=user).values("role")[:1]
+            ),
+            n_articles=_count(Article.objects.filter(corpus=OuterRef("pk")), "corpus"),
+            n_sentences=_count(labelable.filter(article__corpus=OuterRef("pk")), "article__corpus"),
+            n_labeled=_count(
+                Annotation.objects.filter(
+                    annotator=user,
+                    sentence__kind=Sentence.Kind.SENTENCE,
+                    sentence__article__status=Article.Status.READY,
+                    sentence__article__corpus=OuterRef("pk"),
+                ),
+                "sentence__article__corpus",
+            ),
+        )
+        .order_by("name")
+    )
+    return [
+        CorpusProgress(
+            corpus=c,
+            role=c.my_role,
+            article_count=c.n_articles,
+            sentence_count=c.n_sentences,
+            labeled_count=c.n_labeled,
+        )
+        for c in corpora
+    ]
+
+
+def articles_with_progress(corpus: Corpus, user):
+    """The corpus's articles with ``sentence_count`` and the user's ``labeled_count``."""
+    return (
+        Article.objects.filter(corpus=corpus)
+        .annotate(
+            sentence_count=Count(
+                "sentences", filter=Q(sentences__kind=Sentence.Kind.SENTENCE), distinct=True
+            ),
+            labeled_count=_count(
+                Annotation.objects.filter(
+                    annotator=user,
+                    sentence__kind=Sentence.Kind.SENTENCE,
+                    sentence__article=OuterRef("pk"),
+                ),
+                "sentence__article",
+            ),
+        )
+        .only(
+            "pk",
+            "title",
+            "author",
+            "outlet",
+            "published_on",
+            "status",
+            "failure_reason",
+            "created_at",
+        )
+        .order_by("pk")
+    )

@@ -1,0 +1,81 @@
+"""Home (my corpora with my progress) and the corpus page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET
+
+from articles.permissions import Right, corpus_for, has_right
+from articles.selectors.progress import articles_with_progress, corpora_progress
+
+# Sections another part of the app adds to the corpus page: shown once their
+# URL name exists and the user's role has the right.
+CORPUS_SECTIONS = [
+    ("corpus_import", "Import", Right.MANAGE),
+    ("corpus_members", "Members", Right.MANAGE),
+    ("corpus_dashboard", "Dashboard", Right.SEE_ALL_LABELS),
+    ("adjudication_queue", "Adjudication", Right.REVIEW),
+]
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "articles/home.html", {"rows": corpora_progress(request.user)})
+
+
+def _sections(corpus, role: str) -> list[dict[str, str]]:
+    links = []
+    for name, title, right in CORPUS_SECTIONS:
+        if not has_right(role, right):
+            continue
+        try:
+            links.append({"url": reverse(name, kwargs={"slug": corpus.slug}), "title": title})
+        except NoReverseMatch:
+            continue
+    return links
+
+
+def _article_row(article) -> dict:
+    return {
+        "id": article.pk,
+        "status": article.status,
+        "status_label": article.get_status_display(),
+        "failure_reason": article.failure_reason,
+        "sentence_count": article.sentence_count,
+        "labeled_count": article.labeled_count,
+    }
+
+
+@require_GET
+@login_required
+def corpus_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    corpus, role = corpus_for(request.user, slug=slug)
+    articles = list(articles_with_progress(corpus, request.user))
+    busy = any(a.status in ("pending", "segmenting") for a in articles)
+    return render(
+        request,
+        "articles/corpus_detail.html",
+        {
+            "corpus": corpus,
+            "role": role,
+            "can_label": has_right(role, Right.LABEL),
+            "articles": articles,
+            "busy": busy,
+            "sections": _sections(corpus, role),
+            "status_url": reverse("corpus_article_status", kwargs={"slug": corpus.slug}),
+        },
+    )
+
+
+@require_GET
+@login_required
+def corpus_article_status(request: HttpRequest, slug: str) -> JsonResponse:
+    """Statuses and counts the corpus page polls while segmentation runs."""
+    corpus, _role = corpus_for(request.user, slug=slug)
+    return JsonResponse(
+        {"articles": [_article_row(a) for a in articles_with_progress(corpus, request.user)]}
+    )

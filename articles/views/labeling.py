@@ -1,0 +1,82 @@
+"""The labeling screen and the "next article" redirect.
+
+The screen is rendered with the article and the user's labels in it; every
+change afterwards goes through the REST API from static/js/labeling.js.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET
+
+from articles.models import Article
+from articles.permissions import Right, article_for, corpus_for
+from articles.rendering import markdown_to_safe_html
+from articles.selectors.labeling import article_paragraphs, next_unfinished_article
+
+
+def _page_config(article: Article, user) -> dict:
+    corpus = article.corpus
+    return {
+        "articleId": article.pk,
+        "userId": user.pk,
+        "apiRoot": "/api/",
+        "nextUrl": reverse("next_article", kwargs={"slug": corpus.slug}) + f"?after={article.pk}",
+        "corpusUrl": reverse("corpus_detail", kwargs={"slug": corpus.slug}),
+        "labels": [
+            {
+                "key": label.key,
+                "name": label.name,
+                "color": label.color,
+                "shortcut": label.shortcut.lower(),
+                "takesSource": label.takes_source,
+                "description": label.description,
+            }
+            for label in corpus.labels.all()
+        ],
+    }
+
+
+@require_GET
+@login_required
+@ensure_csrf_cookie
+def label_article(request: HttpRequest, pk: int) -> HttpResponse:
+    article, _role = article_for(request.user, pk, right=Right.LABEL)
+    ready = article.status == Article.Status.READY
+    paragraphs = article_paragraphs(article, request.user) if ready else []
+    labelable = [s for p in paragraphs for s in p.sentences if s.kind == "sentence"]
+    return render(
+        request,
+        "articles/label.html",
+        {
+            "article": article,
+            "corpus": article.corpus,
+            "labels": list(article.corpus.labels.all()),
+            "paragraphs": paragraphs,
+            "ready": ready,
+            "total": len(labelable),
+            "labeled": sum(1 for s in labelable if s.mine is not None),
+            "guidelines_html": markdown_to_safe_html(article.corpus.guidelines),
+            "config": _page_config(article, request.user),
+        },
+    )
+
+
+@require_GET
+@login_required
+def next_article(request: HttpRequest, slug: str) -> HttpResponse:
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.LABEL)
+    try:
+        after = int(request.GET["after"]) if "after" in request.GET else None
+    except ValueError:
+        after = None
+    article = next_unfinished_article(request.user, corpus, after=after)
+    if article is None:
+        messages.success(request, "You have labeled every ready article in this corpus.")
+        return redirect("corpus_detail", slug=corpus.slug)
+    return redirect("label_article", pk=article.pk)
