@@ -233,9 +233,13 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "store_processed": False,
     }
 else:
-    # A message whose worker died unacknowledged is delivered again after this.
+    # A message whose worker died unacknowledged is delivered again after this
+    # (Redis); the sweep that finds such messages runs a few times per timeout.
+    _visibility = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+        "visibility_timeout": _visibility,
+        "unacked_restore_interval": max(1, min(10, _visibility // 5)),
+        "unacked_restore_throttle": 1,
     }
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "annotator")
 CELERY_TASK_ACKS_LATE = True

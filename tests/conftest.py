@@ -193,7 +193,7 @@ def worker_env() -> dict[str, str]:
     else:
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     env["DJANGO_SETTINGS_MODULE"] = "annotator.settings"
-    env.setdefault("CELERY_VISIBILITY_TIMEOUT", os.environ.get("CELERY_VISIBILITY_TIMEOUT", "5"))
+    env.setdefault("CELERY_VISIBILITY_TIMEOUT", "5")
     return env
 
 
