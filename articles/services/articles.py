@@ -73,12 +73,15 @@ def article_create(
     digest = content_hash(text)
     duplicate = Article.objects.filter(corpus=corpus, content_hash=digest).first()
     if duplicate is not None:
+        # The code sits on the field's error, where callers (imports) can read it.
         raise ValidationError(
             {
-                "text": f"This text is already in the corpus as article {duplicate.pk} "
-                f"({duplicate.title or 'untitled'})."
-            },
-            code="duplicate",
+                "text": ValidationError(
+                    f"This text is already in the corpus as article {duplicate.pk} "
+                    f"({duplicate.title or 'untitled'}).",
+                    code="duplicate",
+                )
+            }
         )
     try:
         with transaction.atomic():
@@ -95,7 +98,7 @@ def article_create(
     except IntegrityError:
         # A concurrent import of the same text won the race.
         raise ValidationError(
-            {"text": "This text is already in the corpus."}, code="duplicate"
+            {"text": ValidationError("This text is already in the corpus.", code="duplicate")}
         ) from None
     _queue_segmentation(article.pk)
     return article

@@ -1,0 +1,104 @@
+"""Fixtures for import tests: a local web server and helpers to run jobs."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from articles.models import ImportJob
+from articles.services.imports import import_job_run
+
+
+class PageServer:
+    """An http.server on 127.0.0.1 answering from a dict of path -> response."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
+        routes = self.routes
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                status, headers, body = routes.get(self.path, (404, {}, b"not found"))
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def page(self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8"):
+        data = body.encode() if isinstance(body, str) else body
+        self.routes[path] = (200, {"Content-Type": content_type}, data)
+
+    def redirect(self, path: str, location: str, status: int = 302):
+        self.routes[path] = (status, {"Location": location}, b"")
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def page_server():
+    server = PageServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def allow_local_server(settings):
+    """Let the fetcher reach 127.0.0.1 only; other private addresses stay refused."""
+    settings.IMPORT_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32"]
+    return settings
+
+
+@pytest.fixture
+def run_job(django_capture_on_commit_callbacks) -> Callable[[ImportJob], ImportJob]:
+    """Run a job in this process, as a worker would, and reload it.
+
+    Segmentation tasks queued on commit are captured, not sent.
+    """
+
+    def run(job: ImportJob) -> ImportJob:
+        with django_capture_on_commit_callbacks(execute=False):
+            import_job_run(job_id=job.pk)
+        job.refresh_from_db()
+        return job
+
+    return run
+
+
+NEWS_PAGE = """<!doctype html><html><head>
+<title>The Cost of Waiting | The Daily Ledger</title>
+<meta name="author" content="Jane Doe">
+<meta property="og:site_name" content="The Daily Ledger">
+<meta property="og:title" content="The Cost of Waiting">
+<meta property="article:published_time" content="2025-03-04T10:00:00Z">
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/politics">Politics menu</a></li></ul></nav>
+<script>window.trackingPixel = "do-not-import";</script>
+<article>
+<h1>The Cost of Waiting</h1>
+<p>The government announced a new spending plan on Monday, according to a statement
+published by the finance ministry.</p>
+<p>Critics argue that the plan will likely fail. It may cost billions over the next
+decade, and few economists expect it to pay for itself.</p>
+<p>Supporters say the delay has already cost the country dearly, pointing to figures
+from the national statistics office released last week.</p>
+</article>
+<footer>Subscribe now for unlimited access. Copyright 2025 The Daily Ledger.</footer>
+</body></html>"""
