@@ -16,12 +16,10 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from itertools import combinations
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
 from articles.models import AgreementReport, Annotation, Article, Corpus, Label, Sentence
@@ -279,17 +277,9 @@ def corpus_agreement_compute(*, corpus: Corpus) -> dict:
     return summary
 
 
-def corpus_agreement_refresh(*, corpus_id: int) -> AgreementReport | None:
-    """Compute and store the corpus's agreement report, replacing the previous one.
-
-    Clears the debounce marker first, so label changes made while this runs
-    queue one more computation that will see them.
-    """
-    corpus = Corpus.objects.filter(pk=corpus_id).first()
-    if corpus is None:
-        return None
+def corpus_agreement_refresh(*, corpus: Corpus) -> AgreementReport:
+    """Compute and store the corpus's agreement report, replacing the previous one."""
     report, _ = AgreementReport.objects.get_or_create(corpus=corpus)
-    AgreementReport.objects.filter(pk=report.pk).update(refresh_queued_at=None)
     started = time.perf_counter()
     data = corpus_agreement_compute(corpus=corpus)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
@@ -300,43 +290,9 @@ def corpus_agreement_refresh(*, corpus_id: int) -> AgreementReport | None:
         data=data,
         error="",
     )
-    log.info("agreement of corpus %s: %s labels in %s ms", corpus_id, data["values"], elapsed_ms)
+    log.info("agreement of corpus %s: %s labels in %s ms", corpus.pk, data["values"], elapsed_ms)
     report.refresh_from_db()
     return report
-
-
-# A queued refresh older than this is presumed lost (broker wiped, worker gone)
-# and another may be queued.
-STALE_QUEUE_SECONDS = 600
-
-
-def corpus_workflow_refresh_request(*, corpus_id: int, countdown: float = 2.0) -> bool:
-    """Queue one background refresh (auto gold, then agreement) after the current commit.
-
-    Debounced: if a refresh is already queued and not yet started, nothing is
-    queued. Returns whether this call will queue one.
-    """
-
-    def queue() -> None:
-        now = timezone.now()
-        AgreementReport.objects.get_or_create(corpus_id=corpus_id)
-        stale = now - timedelta(seconds=STALE_QUEUE_SECONDS)
-        claimed = (
-            AgreementReport.objects.filter(corpus_id=corpus_id)
-            .filter(refresh_queued_at__isnull=True)
-            .update(refresh_queued_at=now)
-        ) or (
-            AgreementReport.objects.filter(corpus_id=corpus_id, refresh_queued_at__lt=stale).update(
-                refresh_queued_at=now
-            )
-        )
-        if claimed:
-            from articles.tasks import refresh_corpus_workflow
-
-            refresh_corpus_workflow.apply_async(args=[corpus_id], countdown=countdown)
-
-    transaction.on_commit(queue)
-    return True
 
 
 def agreement_report_for(*, corpus: Corpus) -> AgreementReport | None:

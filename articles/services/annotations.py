@@ -78,6 +78,13 @@ def _last_event_version(sentence: Sentence, annotator) -> int:
     return last or 0
 
 
+def _labels_changed(sentence: Sentence) -> None:
+    """Once this commits, the corpus's gold, assignments and agreement are refreshed."""
+    from articles.services.workflow import corpus_workflow_refresh_request
+
+    corpus_workflow_refresh_request(corpus_id=sentence.article.corpus_id)
+
+
 def _event(
     *,
     sentence: Sentence,
@@ -159,6 +166,7 @@ def annotation_set(
                     new=annotation,
                     version=version,
                 )
+                _labels_changed(sentence)
                 return AnnotationResult(annotation, changed=True, created=True)
             old = Annotation(label=current.label, note=current.note, source=current.source)
             current.label, current.note, current.source = label, note, source
@@ -183,6 +191,7 @@ def annotation_set(
                 new=current,
                 version=current.version,
             )
+            _labels_changed(sentence)
             return AnnotationResult(current, changed=True)
     except IntegrityError:
         # Another request created the annotation between our read and insert.
@@ -228,4 +237,5 @@ def annotation_clear(
             version=current.version + 1,
         )
         current.delete()
+        _labels_changed(sentence)
         return AnnotationResult(None, changed=True)

@@ -1,0 +1,83 @@
+"""The corpus's background refresh after label changes: gold, assignments, agreement.
+
+Label changes ask for a refresh with ``corpus_workflow_refresh_request``; it is
+debounced through ``AgreementReport.refresh_queued_at``: the first change of a
+burst sets the marker and queues one task (a couple of seconds later, so the
+burst lands first); later changes see the marker and queue nothing. The task
+clears the marker before it reads, so a change made while it runs queues the
+next refresh, which will see it. Pages never wait for any of this.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from articles.models import AgreementReport, Corpus
+from articles.services.adjudication import corpus_unanimous_gold_apply
+from articles.services.agreement import corpus_agreement_refresh
+from articles.services.assignment import assignments_mark_finished
+
+log = logging.getLogger(__name__)
+
+# A queued refresh older than this is presumed lost (broker wiped, worker
+# gone), and the next label change may queue another.
+STALE_QUEUE_SECONDS = 600
+DEFAULT_COUNTDOWN = 2.0
+
+
+def _claim_queue_slot(corpus_id: int) -> bool:
+    now = timezone.now()
+    free = Q(refresh_queued_at__isnull=True) | Q(
+        refresh_queued_at__lt=now - timedelta(seconds=STALE_QUEUE_SECONDS)
+    )
+    claimed = AgreementReport.objects.filter(free, corpus_id=corpus_id).update(
+        refresh_queued_at=now
+    )
+    if claimed:
+        return True
+    _, created = AgreementReport.objects.get_or_create(corpus_id=corpus_id)
+    if created:
+        return bool(
+            AgreementReport.objects.filter(free, corpus_id=corpus_id).update(refresh_queued_at=now)
+        )
+    return False
+
+
+def corpus_workflow_refresh_request(
+    *, corpus_id: int, countdown: float = DEFAULT_COUNTDOWN
+) -> None:
+    """After the current transaction commits, queue one refresh unless one is already queued."""
+
+    def queue() -> None:
+        if _claim_queue_slot(corpus_id):
+            from articles.tasks import refresh_corpus_workflow
+
+            refresh_corpus_workflow.apply_async(args=[corpus_id], countdown=countdown)
+
+    transaction.on_commit(queue)
+
+
+def corpus_workflow_refresh(*, corpus_id: int) -> AgreementReport | None:
+    """Apply unanimous gold, date finished assignments, recompute agreement."""
+    corpus = Corpus.objects.filter(pk=corpus_id).first()
+    if corpus is None:
+        return None
+    AgreementReport.objects.get_or_create(corpus=corpus)
+    # Cleared before reading: changes from here on queue a refresh of their own.
+    AgreementReport.objects.filter(corpus=corpus).update(refresh_queued_at=None)
+    try:
+        gold = corpus_unanimous_gold_apply(corpus=corpus)
+        assignments_mark_finished(corpus=corpus)
+        report = corpus_agreement_refresh(corpus=corpus)
+    except Exception as exc:
+        AgreementReport.objects.filter(corpus=corpus).update(
+            error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    log.info("refreshed corpus %s: gold %s", corpus_id, gold)
+    return report
