@@ -1,0 +1,13 @@
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY annotator annotator
+COPY articles articles
+RUN pip install .
+COPY . .
+RUN ANNOTATOR_MODE=local ANNOTATOR_DATA_DIR=/tmp/build python manage.py collectstatic --noinput
+RUN useradd --system annotator
+USER annotator
+EXPOSE 8000
+CMD ["gunicorn", "annotator.wsgi:application", "--bind=0.0.0.0:8000", "--workers=3", "--threads=4"]
