@@ -43,6 +43,8 @@ class FetchedPage:
 def _non_public_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if ip.is_unspecified:
+        return "a non-public address (unspecified)"
     if ip.is_loopback:
         return "a loopback address"
     if ip.is_link_local:
