@@ -305,6 +305,7 @@ SPECTACULAR_SETTINGS = {
 
 # Throttle counters must be shared by every web process: set CACHE_URL to a
 # Redis URL in a team deployment. The default is per process.
+    "ENUM_NAME_OVERRIDES": {"Role": "articles.models.Role"},
 CACHE_URL = env_str("CACHE_URL", "locmem://")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {

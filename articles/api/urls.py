@@ -1,3 +1,65 @@
-from django.urls import path  # noqa: F401
+"""The REST API, mounted at /api/ (see docs/api.md and /api/docs/)."""
 
-urlpatterns: list = []
+from django.urls import path, re_path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from articles.api.errors import api_not_found
+from articles.api.views import annotations, articles, corpora, datasets, tokens
+
+
+class IdConverter:
+    """A positive id that fits a bigint; anything else falls through to a JSON 404."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+urlpatterns = [
+    path("corpora/", corpora.CorpusListView.as_view(), name="api-corpora"),
+    path("corpora/<slug:slug>/", corpora.CorpusDetailView.as_view(), name="api-corpus"),
+    path(
+        "corpora/<slug:slug>/members/",
+        corpora.CorpusMembersView.as_view(),
+        name="api-corpus-members",
+    ),
+    path(
+        "corpora/<slug:slug>/articles/",
+        articles.CorpusArticlesView.as_view(),
+        name="api-corpus-articles",
+    ),
+    path(
+        "corpora/<slug:slug>/export.jsonl",
+        datasets.CorpusExportView.as_view(fmt="jsonl"),
+        name="api-corpus-export-jsonl",
+    ),
+    path(
+        "corpora/<slug:slug>/export.csv",
+        datasets.CorpusExportView.as_view(fmt="csv"),
+        name="api-corpus-export-csv",
+    ),
+    path("articles/<id:pk>/", articles.ArticleDetailView.as_view(), name="api-article"),
+    path(
+        "sentences/<id:pk>/annotation/",
+        annotations.SentenceAnnotationView.as_view(),
+        name="api-sentence-annotation",
+    ),
+    path(
+        "sentences/<id:pk>/history/",
+        annotations.SentenceHistoryView.as_view(),
+        name="api-sentence-history",
+    ),
+    path("annotations/bulk/", annotations.AnnotationBulkView.as_view(), name="api-bulk"),
+    path("datasets/sentences/", datasets.DatasetSentencesView.as_view(), name="api-dataset"),
+    path("tokens/", tokens.TokenListView.as_view(), name="api-tokens"),
+    path("tokens/<id:pk>/", tokens.TokenDetailView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^.*$", api_not_found),
+]

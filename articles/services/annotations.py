@@ -78,6 +78,17 @@ def _last_event_version(sentence: Sentence, annotator) -> int:
     return last or 0
 
 
+def _cleared_at(sentence: Sentence, annotator, expected_version: int) -> bool:
+    """Whether the last change was a clear of ``expected_version``: a retried clear."""
+    last = (
+        AnnotationEvent.objects.filter(sentence=sentence, annotator=annotator)
+        .order_by("-version", "-pk")
+        .values_list("action", "version")
+        .first()
+    )
+    return last == (AnnotationEvent.Action.CLEAR, expected_version + 1)
+
+
 def _labels_changed(sentence: Sentence) -> None:
     """Once this commits, the corpus's gold, assignments and agreement are refreshed."""
     from articles.services.workflow import corpus_workflow_refresh_request
@@ -222,7 +233,9 @@ def annotation_clear(
             .first()
         )
         if current is None:
-            if expected_version not in (None, 0):
+            if expected_version not in (None, 0) and not _cleared_at(
+                sentence, annotator, expected_version
+            ):
                 raise _conflict(None, expected_version)
             return AnnotationResult(None, changed=False)
         if expected_version is not None and expected_version != current.version:

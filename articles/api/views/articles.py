@@ -1,0 +1,72 @@
+"""Articles: a corpus's list (with the caller's progress), import from JSON, detail."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from articles.api.pagination import ArticlePagination
+from articles.api.schema import errors
+from articles.api.serializers import (
+    ArticleCreateSerializer,
+    ArticleDetailSerializer,
+    ArticleListQuerySerializer,
+    ArticlePageSerializer,
+    ArticleSerializer,
+)
+from articles.api.views.base import CorpusScopedView, validated
+from articles.permissions import Right, article_for, corpus_for
+from articles.selectors.articles import article_detail, articles_list
+from articles.services.articles import article_create
+
+
+class CorpusArticlesView(CorpusScopedView):
+    rights = {"GET": Right.VIEW, "POST": Right.MANAGE}
+
+    def resolve(self, request, right) -> None:
+        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)
+
+    @extend_schema(
+        operation_id="corpora_articles_list",
+        summary="The corpus's articles, with your labeled/total sentence counts",
+        parameters=[
+            ArticleListQuerySerializer,
+            OpenApiParameter("page", int, description="Page number, from 1."),
+            OpenApiParameter("page_size", int, description="Up to 500; 50 by default."),
+        ],
+        responses={200: ArticlePageSerializer, **errors(400, 404)},
+    )
+    def get(self, request, slug: str):
+        query = validated(ArticleListQuerySerializer, request.query_params)
+        articles = articles_list(corpus=self.corpus, user=request.user, **query)
+        paginator = ArticlePagination()
+        page = paginator.paginate_queryset(articles, request, view=self)
+        return paginator.get_paginated_response(ArticleSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="corpora_articles_create",
+        summary="Import an article from its text and metadata; it is segmented in the background",
+        request=ArticleCreateSerializer,
+        responses={201: ArticleDetailSerializer, **errors(400, 403, 404, 413)},
+    )
+    def post(self, request, slug: str):
+        data = validated(ArticleCreateSerializer, request.data)
+        article = article_create(corpus=self.corpus, **data)
+        body = article_detail(article=article, user=request.user)
+        return Response(ArticleDetailSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class ArticleDetailView(CorpusScopedView):
+    rights = {"GET": Right.VIEW}
+
+    def resolve(self, request, right) -> None:
+        self.article, self.role = article_for(request.user, self.kwargs["pk"], right=right)
+
+    @extend_schema(
+        operation_id="articles_retrieve",
+        summary="An article with its sentences and your label on each",
+        responses={200: ArticleDetailSerializer, **errors(404)},
+    )
+    def get(self, request, pk: int):
+        return Response(article_detail(article=self.article, user=request.user))

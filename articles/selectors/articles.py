@@ -1,0 +1,140 @@
+"""Reads behind the API's corpus and article endpoints."""
+
+from __future__ import annotations
+
+from django.db.models import F, FilteredRelation, Q, QuerySet
+
+from articles.guidelines import guidelines_html
+from articles.models import Article, Corpus, Membership, Sentence
+from articles.selectors.progress import articles_with_progress
+
+
+def corpora_with_roles(*, user) -> QuerySet[Corpus]:
+    """The user's corpora, each with ``my_role``."""
+    return (
+        Corpus.objects.filter(memberships__user=user)
+        .annotate(my_role=F("memberships__role"))
+        .order_by("name", "pk")
+    )
+
+
+def corpus_detail(*, corpus: Corpus, role: str) -> dict:
+    return {
+        "slug": corpus.slug,
+        "name": corpus.name,
+        "description": corpus.description,
+        "my_role": role,
+        "guidelines_version": corpus.guidelines_version,
+        "overlap": corpus.overlap,
+        "created_at": corpus.created_at,
+        "updated_at": corpus.updated_at,
+        "auto_gold_unanimous": corpus.auto_gold_unanimous,
+        "labels": list(corpus.labels.order_by("order", "pk")),
+        "guidelines": corpus.guidelines,
+        "guidelines_html": guidelines_html(corpus.guidelines),
+    }
+
+
+def corpus_members(*, corpus: Corpus) -> list[dict]:
+    return [
+        {"username": username, "role": role, "since": since}
+        for username, role, since in Membership.objects.filter(corpus=corpus)
+        .order_by("user__username")
+        .values_list("user__username", "role", "created_at")
+    ]
+
+
+def articles_list(
+    *,
+    corpus: Corpus,
+    user,
+    status: str | None = None,
+    search: str | None = None,
+    labeled_by_me: bool | None = None,
+) -> QuerySet[Article]:
+    """The corpus's articles with the caller's progress, filtered.
+
+    ``labeled_by_me`` true: articles that have sentences, all labeled by the
+    caller; false: the others (unlabeled or partly labeled).
+    """
+    articles = articles_with_progress(corpus, user).select_related("corpus")
+    if status:
+        articles = articles.filter(status=status)
+    if search:
+        articles = articles.filter(title__icontains=search)
+    done = Q(sentence_count__gt=0, labeled_count__gte=F("sentence_count"))
+    if labeled_by_me is True:
+        articles = articles.filter(done)
+    elif labeled_by_me is False:
+        articles = articles.exclude(done)
+    return articles.defer(None).only(
+        "pk",
+        "corpus__slug",
+        "title",
+        "author",
+        "outlet",
+        "source_url",
+        "published_on",
+        "status",
+        "failure_reason",
+        "created_at",
+    )
+
+
+def article_detail(*, article: Article, user) -> dict:
+    """The article with its sentences and the caller's label on each: one query for all."""
+    rows = (
+        Sentence.objects.filter(article=article)
+        .annotate(mine=FilteredRelation("annotations", condition=Q(annotations__annotator=user)))
+        .order_by("index")
+        .values_list(
+            "pk",
+            "index",
+            "start",
+            "end",
+            "paragraph",
+            "kind",
+            "text",
+            "mine__label__key",
+            "mine__note",
+            "mine__source",
+            "mine__version",
+            "mine__updated_at",
+        )
+    )
+    sentences = [
+        {
+            "id": pk,
+            "index": index,
+            "start": start,
+            "end": end,
+            "paragraph": paragraph,
+            "kind": kind,
+            "text": text,
+            "my_annotation": None
+            if label is None
+            else {
+                "label": label,
+                "note": note,
+                "source": source,
+                "version": version,
+                "updated_at": updated_at,
+            },
+        }
+        for pk, index, start, end, paragraph, kind, text, label, note, source, version, updated_at in rows  # noqa: E501
+    ]
+    return {
+        "id": article.pk,
+        "corpus": article.corpus.slug,
+        "title": article.title,
+        "author": article.author,
+        "outlet": article.outlet,
+        "source_url": article.source_url,
+        "published_on": article.published_on,
+        "status": article.status,
+        "failure_reason": article.failure_reason,
+        "segmenter_version": article.segmenter_version,
+        "created_at": article.created_at,
+        "text": article.text,
+        "sentences": sentences,
+    }
