@@ -61,7 +61,7 @@ function render(el, value) {
   el.querySelector(".sentence-tag").textContent = label ? label.name : "";
   const flags = [];
   if (value.note) flags.push("✎ note");
-  if (value.source) flags.push("⧉ source");
+  if (value.source) flags.push("↗ source");
   el.querySelector(".sentence-flags").textContent = flags.join(" ");
   const text = el.querySelector(".sentence-text").textContent;
   el.setAttribute("aria-label", `${describe(value)}. ${text}`);

@@ -1,0 +1,123 @@
+"""Labeling an article in a real browser: keyboard, undo, note, source, reload."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from articles.models import Annotation, AnnotationEvent, Sentence
+from tests.browser.pages import labels_in_page, open_labeling, sentence_locator, wait_saved
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _labelable(article):
+    return list(article.sentences.filter(kind=Sentence.Kind.SENTENCE).order_by("index"))
+
+
+def test_annotator_labels_every_sentence_from_the_keyboard_and_finds_it_after_reload(
+    live_server, page, sign_in, annotator, article, screenshot
+):
+    sentences = _labelable(article)
+    assert len(sentences) >= 3
+    sign_in(page, annotator)
+    screenshot(page, "home")
+    page.get_by_role("link", name=article.corpus.name).click()
+    screenshot(page, "corpus")
+    page.get_by_role("link", name=article.title).click()
+    page.wait_for_selector("html[data-labeling-ready='true']")
+
+    # The first unlabeled sentence has the focus; each key labels and moves on.
+    first = sentence_locator(page).first
+    expect(first).to_be_focused()
+    keys = ["1", "2", "3"]
+    for i in range(len(sentences)):
+        page.keyboard.press(keys[i % 3])
+    expected = [["claim", "speculation", "sourced_fact"][i % 3] for i in range(len(sentences))]
+    assert labels_in_page(page) == expected
+    expect(page.locator("#progress-text")).to_have_text(f"All {len(sentences)} labeled")
+
+    # Undo the last change (u), then the one before with Ctrl+Z.
+    page.keyboard.press("u")
+    page.keyboard.press("Control+z")
+    assert labels_in_page(page)[-2:] == [None, None]
+    expect(page.locator("#progress-text")).to_have_text(
+        f"{len(sentences) - 2} / {len(sentences)} labeled"
+    )
+
+    # The focus is on the sentence the undo reverted: label both again.
+    page.keyboard.press("3")  # sentence n-2 (focused by undo) -> sourced fact
+    page.keyboard.press("3")  # moves on to the last unlabeled one
+    assert labels_in_page(page)[-2:] == ["sourced_fact", "sourced_fact"]
+
+    # A source on the last sentence (s), a note (n).
+    page.keyboard.press("s")
+    expect(page.locator("#source-dialog")).to_be_visible()
+    page.get_by_label("URL or citation").fill("https://www.reuters.com/world/talks")
+    page.keyboard.press("Enter")
+    expect(page.locator("#source-dialog")).to_be_hidden()
+    page.keyboard.press("n")
+    page.get_by_label("Note", exact=True).fill("Attributed to Reuters <b>not bold</b>")
+    page.get_by_role("button", name="Save note").click()
+    last = sentence_locator(page).last
+    expect(last).to_be_focused()
+    expect(last).to_have_attribute("aria-label", re.compile(r"^Sourced fact, with note, with source\. "))
+
+    # A sentence labeled by clicking: click it, then a label in the bar.
+    sentence_locator(page).nth(0).click()
+    page.get_by_role("button", name="Speculation", exact=True).click()
+    expected[0] = "speculation"
+    wait_saved(page)
+    screenshot(page, "labeling")
+
+    stored = {
+        a.sentence_id: a
+        for a in Annotation.objects.filter(annotator=annotator).select_related("label")
+    }
+    assert [stored[s.pk].label.key for s in sentences] == expected[:-2] + [
+        "sourced_fact",
+        "sourced_fact",
+    ]
+    last_annotation = stored[sentences[-1].pk]
+    assert last_annotation.source == "https://www.reuters.com/world/talks"
+    assert last_annotation.note == "Attributed to Reuters <b>not bold</b>"
+    # Every change is in the history, whatever was coalesced on the way.
+    assert AnnotationEvent.objects.filter(annotator=annotator).count() >= len(sentences)
+
+    page.reload()
+    page.wait_for_selector("html[data-labeling-ready='true']")
+    assert labels_in_page(page) == [stored[s.pk].label.key for s in sentences]
+    assert last.get_attribute("data-note") == "Attributed to Reuters <b>not bold</b>"
+    assert page.locator("#article-text b").count() == 0
+    expect(page.locator("#progress-text")).to_have_text(f"All {len(sentences)} labeled")
+    assert page.js_errors == []
+
+
+def test_shortcut_list_and_guidelines_open_from_the_keyboard(
+    live_server, page, sign_in, annotator, article
+):
+    article.corpus.guidelines = "# Guidelines\n\nA **claim** is an opinion.\n\n<script>window.__g=1</script>"
+    article.corpus.save()
+    sign_in(page, annotator)
+    open_labeling(page, live_server, article)
+    page.keyboard.press("?")
+    help_dialog = page.locator("#help-dialog")
+    expect(help_dialog).to_be_visible()
+    for text in ("Claim", "Undo the last change", "Write a note", "Attach a source", "Next sentence"):
+        expect(help_dialog).to_contain_text(text)
+    page.keyboard.press("Escape")
+    expect(help_dialog).to_be_hidden()
+    page.keyboard.press("g")
+    panel = page.locator("#guidelines-panel")
+    expect(panel).to_be_visible()
+    expect(panel.locator("strong")).to_have_text("claim")
+    assert panel.locator("script").count() == 0
+    assert page.evaluate("window.__g") is None
+    # Source on a label that takes none is refused with a hint, not a dialog.
+    page.keyboard.press("1")
+    page.keyboard.press("k")
+    page.keyboard.press("s")
+    expect(page.locator("#toast")).to_contain_text("Sourced fact (3)")
+    expect(page.locator("#source-dialog")).to_be_hidden()
