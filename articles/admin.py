@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from articles import segmenter
 from articles.exceptions import ResegmentationRefused
@@ -159,14 +161,20 @@ class AnnotationAdmin(admin.ModelAdmin):
         events = AnnotationEvent.objects.filter(
             sentence=obj.sentence_id, annotator=obj.annotator_id
         ).select_related("changed_by")
-        return (
-            "\n".join(
-                f"{e.at:%Y-%m-%d %H:%M:%S} {e.changed_by}: {e.action} "
-                f"{e.old_label or '∅'} → {e.new_label or '∅'} (v{e.version})"
-                for e in events
+        rows = [
+            (
+                f"{e.at:%Y-%m-%d %H:%M:%S}",
+                str(e.changed_by),
+                e.get_action_display(),
+                e.old_label or "∅",
+                e.new_label or "∅",
+                e.version,
             )
-            or "no changes recorded"
-        )
+            for e in events
+        ]
+        if not rows:
+            return "no changes recorded"
+        return format_html_join(mark_safe("<br>"), "{} {}: {} {} → {} (v{})", rows)
 
 
 @admin.register(AnnotationEvent)

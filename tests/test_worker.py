@@ -35,8 +35,7 @@ def test_a_duplicate_delivery_changes_nothing(corpus, celery_worker):
     # The same message delivered twice more, as a broker may do.
     segment_article.apply_async(args=[article.pk], task_id="duplicate-delivery")
     segment_article.apply_async(args=[article.pk], task_id="duplicate-delivery")
-    wait_for(lambda: celery_worker.output().count("succeeded") >= 3,
-             message=celery_worker.output())
+    wait_for(lambda: celery_worker.output().count("succeeded") >= 3, message=celery_worker.output())
     assert "skipped" in celery_worker.output()
     after = list(Sentence.objects.filter(article=article).values_list("id", "start", "end"))
     assert after == before

@@ -1,0 +1,61 @@
+"""Invariants held by the database itself, whatever code writes the rows."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from articles.models import Annotation, Corpus, Label, Membership, Sentence
+
+
+def test_one_label_per_sentence_and_annotator(article, annotator):
+    sentence = article.sentences.filter(kind="sentence").first()
+    label = article.corpus.labels.first()
+    Annotation.objects.create(
+        sentence=sentence, annotator=annotator, label=label, guideline_version=1
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Annotation.objects.create(
+            sentence=sentence, annotator=annotator, label=label, guideline_version=1
+        )
+
+
+def test_a_sentence_starts_before_it_ends(article):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Sentence.objects.create(article=article, index=99, start=10, end=10, paragraph=0, text="")
+
+
+def test_sentence_indexes_are_unique_in_an_article(article):
+    first = article.sentences.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Sentence.objects.create(
+            article=article, index=first.index, start=9000, end=9001, paragraph=0, text="x"
+        )
+
+
+def test_label_colour_must_be_hex(corpus):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Label.objects.create(corpus=corpus, key="odd", name="Odd", color="red", shortcut="9")
+
+
+def test_label_shortcuts_are_unique_in_a_corpus(corpus):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Label.objects.create(corpus=corpus, key="other", name="Other", shortcut="1")
+
+
+def test_overlap_is_at_least_one(corpus):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Corpus.objects.filter(pk=corpus.pk).update(overlap=0)
+
+
+def test_one_membership_per_user_and_corpus(corpus, annotator):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.create(corpus=corpus, user=annotator, role="viewer")
+
+
+def test_a_new_corpus_starts_with_the_three_labels(corpus):
+    labels = list(corpus.labels.values_list("key", "shortcut", "takes_source"))
+    assert labels == [
+        ("claim", "1", False),
+        ("speculation", "2", False),
+        ("sourced_fact", "3", True),
+    ]
+    assert all(corpus.labels.values_list("description", flat=True))
