@@ -30,6 +30,7 @@ class Outcome(enum.StrEnum):
     DONE = "done"
     SKIPPED = "skipped"
     REFUSED = "refused"
+    FAILED = "failed"
 
 
 def article_claim(*, article_id: int, task_id: str) -> bool:
@@ -139,6 +140,11 @@ def article_segment(*, article_id: int, task_id: str) -> Outcome:
     if text is None:
         return Outcome.SKIPPED
     segments = segmenter.segment(text)
+    if not segments:
+        article_mark_failed(
+            article_id=article_id, task_id=task_id, reason="The article has no text to segment."
+        )
+        return Outcome.FAILED
     validate_segments(text, segments)
     try:
         with transaction.atomic():
