@@ -16,6 +16,8 @@ dates it.
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -28,6 +30,8 @@ from articles.permissions import Right, has_right
 
 # How many candidates one claim tries before giving up on rows others hold.
 CLAIM_ATTEMPTS = 20
+# How often to look again when all candidates were held by concurrent claims.
+CLAIM_ROUNDS = 5
 
 
 def _count(queryset, group_field: str):
@@ -75,8 +79,15 @@ def article_is_finished_by(*, article: Article, user) -> bool:
     return has_any and not unlabeled.exists()
 
 
-def _claim(*, article_id: int, user, overlap: int) -> Article | None:
-    """Take a seat on the article if one is free, under the article's row lock."""
+LOCKED = object()  # another claim holds the article right now
+
+
+def _claim(*, article_id: int, user, overlap: int):
+    """Take a seat on the article if one is free, under the article's row lock.
+
+    Returns the article, None when it is full, or LOCKED when another claim
+    holds its row (skipped rather than waited for).
+    """
     with transaction.atomic():
         locked = (
             Article.objects.select_for_update(skip_locked=True)
@@ -84,7 +95,7 @@ def _claim(*, article_id: int, user, overlap: int) -> Article | None:
             .first()
         )
         if locked is None:
-            return None  # another claim holds it right now: try the next one
+            return LOCKED
         # Counted after the lock, in a fresh statement: a claim that committed
         # between our candidate list and the lock is seen here.
         taken = Assignment.objects.filter(article_id=article_id).count()
@@ -127,10 +138,18 @@ def article_next_for(*, corpus: Corpus, user, after: int | None = None) -> Artic
         .order_by("assignees", "-total", "pk")
         .values_list("pk", flat=True)
     )
-    for article_id in list(open_[:CLAIM_ATTEMPTS]):
-        claimed = _claim(article_id=article_id, user=user, overlap=corpus.overlap)
-        if claimed is not None:
-            return claimed
+    for attempt in range(CLAIM_ROUNDS):
+        skipped = False
+        for article_id in list(open_[:CLAIM_ATTEMPTS]):
+            claimed = _claim(article_id=article_id, user=user, overlap=corpus.overlap)
+            if claimed is LOCKED:
+                skipped = True
+            elif claimed is not None:
+                return claimed
+        if not skipped:
+            break
+        # Every free seat was being claimed by someone else: look again.
+        time.sleep(0.01 * (attempt + 1))
 
     # Nothing else: the article they are leaving, if it is theirs and unfinished.
     if after is not None:
