@@ -3,6 +3,7 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from articles.api import imports, members
 from articles.api.errors import api_not_found
 from articles.api.views import annotations, articles, corpora, datasets, tokens
 
@@ -26,9 +27,20 @@ urlpatterns = [
     path("corpora/<slug:slug>/", corpora.CorpusDetailView.as_view(), name="api-corpus"),
     path(
         "corpora/<slug:slug>/members/",
-        corpora.CorpusMembersView.as_view(),
+        members.CorpusMembersManageView.as_view(),  # GET as before, plus POST (owners)
         name="api-corpus-members",
     ),
+    path(
+        "corpora/<slug:slug>/members/<id:user_id>/",
+        members.CorpusMemberView.as_view(),
+        name="api-corpus-member",
+    ),
+    path(
+        "corpora/<slug:slug>/imports/",
+        imports.CorpusImportsView.as_view(),
+        name="api-corpus-imports",
+    ),
+    path("imports/<id:pk>/", imports.ImportDetailView.as_view(), name="api-import"),
     path(
         "corpora/<slug:slug>/articles/",
         articles.CorpusArticlesView.as_view(),

@@ -1,0 +1,108 @@
+"""Import jobs over the API: create one (text, file, URL), list them, poll one."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from articles.api.parsers import StrictJSONParser
+from articles.api.views.base import CorpusScopedView, validated
+from articles.models import ImportJob
+from articles.permissions import Right, corpus_for
+from articles.services.imports import (
+    import_file_create,
+    import_job_progress,
+    import_jobs_of,
+    import_text_create,
+    import_url_create,
+)
+
+
+class ImportCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["text", "file", "url"])
+    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    file = serializers.FileField(required=False)
+    url = serializers.CharField(required=False, allow_blank=True)
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    author = serializers.CharField(required=False, allow_blank=True, default="")
+    outlet = serializers.CharField(required=False, allow_blank=True, default="")
+    source_url = serializers.CharField(required=False, allow_blank=True, default="")
+    published_on = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, data):
+        needed = {"text": "text", "file": "file", "url": "url"}[data["kind"]]
+        if not data.get(needed):
+            raise serializers.ValidationError({needed: f"A {data['kind']} import needs {needed}."})
+        return data
+
+
+def create_import(*, corpus, user, data: dict) -> ImportJob:
+    """One entry point for the API and the HTML form."""
+    metadata = {
+        name: data.get(name, "")
+        for name in ("title", "author", "outlet", "source_url", "published_on")
+    }
+    kind = data["kind"]
+    if kind == "text":
+        return import_text_create(corpus=corpus, user=user, text=data["text"], **metadata)
+    if kind == "url":
+        return import_url_create(corpus=corpus, user=user, url=data["url"])
+    upload = data["file"]
+    return import_file_create(
+        corpus=corpus, user=user, filename=upload.name, data=upload.read(), **metadata
+    )
+
+
+class CorpusImportsView(CorpusScopedView):
+    rights = {"GET": Right.MANAGE, "POST": Right.MANAGE}
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
+
+    def resolve(self, request, right) -> None:
+        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)
+
+    @extend_schema(
+        operation_id="corpora_imports_list",
+        summary="The corpus's recent import jobs (owners)",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request, slug: str):
+        jobs = import_jobs_of(self.corpus).select_related("corpus")[:50]
+        return Response([import_job_progress(job, failures_limit=0) for job in jobs])
+
+    @extend_schema(
+        operation_id="corpora_imports_create",
+        summary="Import pasted text, a file (.txt .md .html .docx .jsonl .csv) or a URL",
+        description="Answers 202 with the job; poll GET /api/imports/{id}/ for progress.",
+        request={"multipart/form-data": ImportCreateSerializer},
+        responses={202: OpenApiTypes.OBJECT},
+    )
+    def post(self, request, slug: str):
+        data = validated(ImportCreateSerializer, request.data)
+        job = create_import(corpus=self.corpus, user=request.user, data=data)
+        job = import_jobs_of(self.corpus).select_related("corpus").get(pk=job.pk)
+        return Response(
+            import_job_progress(job),
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": f"/api/imports/{job.pk}/"},
+        )
+
+
+class ImportDetailView(CorpusScopedView):
+    rights = {"GET": Right.MANAGE}
+
+    def resolve(self, request, right) -> None:
+        corpus_id = ImportJob.objects.filter(pk=self.kwargs["pk"]).values_list(
+            "corpus_id", flat=True
+        )
+        self.corpus, self.role = corpus_for(request.user, pk=corpus_id.first() or 0, right=right)
+
+    @extend_schema(
+        operation_id="imports_retrieve",
+        summary="An import job's progress: total, done, failed, duplicates, failed lines",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request, pk: int):
+        job = import_jobs_of(self.corpus).select_related("corpus").get(pk=pk)
+        return Response(import_job_progress(job, failures_limit=1000))

@@ -1,0 +1,77 @@
+"""Members over the API: owners add people, change roles, remove them."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from articles.api.serializers import MemberSerializer
+from articles.api.views.base import CorpusScopedView, validated
+from articles.api.views.corpora import CorpusMembersView
+from articles.models import Role
+from articles.permissions import Right, corpus_for
+from articles.services.members import member_add, member_remove, member_role_change
+
+
+class MemberAddSerializer(serializers.Serializer):
+    user = serializers.CharField(help_text="User name or email address.")
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.ANNOTATOR)
+
+
+class RoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+def _member_data(membership) -> dict:
+    return MemberSerializer(
+        {
+            "username": membership.user.get_username(),
+            "role": membership.role,
+            "since": membership.created_at,
+        }
+    ).data | {"user_id": membership.user_id}
+
+
+class CorpusMembersManageView(CorpusMembersView):
+    """The members list (any member) plus adding members (owners)."""
+
+    rights = {"GET": Right.VIEW, "POST": Right.MANAGE}
+
+    @extend_schema(
+        operation_id="corpora_members_create",
+        summary="Add a member by user name or email (owners)",
+        request=MemberAddSerializer,
+        responses={201: MemberSerializer},
+    )
+    def post(self, request, slug: str):
+        data = validated(MemberAddSerializer, request.data)
+        membership = member_add(corpus=self.corpus, who=data["user"], role=data["role"])
+        return Response(_member_data(membership), status=status.HTTP_201_CREATED)
+
+
+class CorpusMemberView(CorpusScopedView):
+    rights = {"PATCH": Right.MANAGE, "DELETE": Right.MANAGE}
+
+    def resolve(self, request, right) -> None:
+        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)
+
+    @extend_schema(
+        operation_id="corpora_members_partial_update",
+        summary="Change a member's role; the last owner cannot be demoted",
+        request=RoleSerializer,
+        responses={200: MemberSerializer},
+    )
+    def patch(self, request, slug: str, user_id: int):
+        data = validated(RoleSerializer, request.data)
+        membership = member_role_change(corpus=self.corpus, user_id=user_id, role=data["role"])
+        return Response(_member_data(membership))
+
+    @extend_schema(
+        operation_id="corpora_members_destroy",
+        summary="Remove a member; the last owner cannot be removed",
+        responses={204: None},
+    )
+    def delete(self, request, slug: str, user_id: int):
+        member_remove(corpus=self.corpus, user_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
