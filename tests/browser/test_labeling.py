@@ -63,7 +63,9 @@ def test_annotator_labels_every_sentence_from_the_keyboard_and_finds_it_after_re
     page.get_by_role("button", name="Save note").click()
     last = sentence_locator(page).last
     expect(last).to_be_focused()
-    expect(last).to_have_attribute("aria-label", re.compile(r"^Sourced fact, with note, with source\. "))
+    expect(last).to_have_attribute(
+        "aria-label", re.compile(r"^Sourced fact, with note, with source\. ")
+    )
 
     # A sentence labeled by clicking: click it, then a label in the bar.
     sentence_locator(page).nth(0).click()
@@ -98,14 +100,22 @@ def test_annotator_labels_every_sentence_from_the_keyboard_and_finds_it_after_re
 def test_shortcut_list_and_guidelines_open_from_the_keyboard(
     live_server, page, sign_in, annotator, article
 ):
-    article.corpus.guidelines = "# Guidelines\n\nA **claim** is an opinion.\n\n<script>window.__g=1</script>"
+    article.corpus.guidelines = (
+        "# Guidelines\n\nA **claim** is an opinion.\n\n<script>window.__g=1</script>"
+    )
     article.corpus.save()
     sign_in(page, annotator)
     open_labeling(page, live_server, article)
     page.keyboard.press("?")
     help_dialog = page.locator("#help-dialog")
     expect(help_dialog).to_be_visible()
-    for text in ("Claim", "Undo the last change", "Write a note", "Attach a source", "Next sentence"):
+    for text in (
+        "Claim",
+        "Undo the last change",
+        "Write a note",
+        "Attach a source",
+        "Next sentence",
+    ):
         expect(help_dialog).to_contain_text(text)
     page.keyboard.press("Escape")
     expect(help_dialog).to_be_hidden()

@@ -1,0 +1,134 @@
+"""Saving that survives a missing server, and conflicts the user decides."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from articles.models import Annotation, Label, Sentence
+from articles.services.annotations import annotation_set
+from tests.browser.pages import labels_in_page, open_labeling, sentence_locator, wait_saved
+from tests.conftest import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _first_sentence(article) -> Sentence:
+    return article.sentences.filter(kind=Sentence.Kind.SENTENCE).order_by("index").first()
+
+
+def test_change_made_while_server_is_unreachable_is_queued_kept_over_reload_and_lands(
+    live_server, page, sign_in, annotator, article, screenshot
+):
+    sign_in(page, annotator)
+    open_labeling(page, live_server, article)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))
+
+    page.route("**/api/**", lambda route: route.abort("connectionrefused"))
+    page.keyboard.press("1")
+    page.keyboard.press("2")
+    # The screen shows the labels at once and says they are queued.
+    assert labels_in_page(page)[:2] == ["claim", "speculation"]
+    expect(page.locator("#save-status")).to_have_text("Offline: 2 changes queued")
+    expect(page.locator("#offline-banner")).to_be_visible()
+    expect(page.locator("#offline-banner")).to_contain_text("kept on this device")
+    screenshot(page, "labeling-offline")
+    assert Annotation.objects.filter(annotator=annotator).count() == 0
+
+    # Leaving warns; after a reload the queue is still there and still shown.
+    page.reload()
+    page.wait_for_selector("html[data-labeling-ready='true']")
+    assert "beforeunload" in dialogs
+    assert labels_in_page(page)[:2] == ["claim", "speculation"]
+    expect(page.locator("#save-status")).to_contain_text("2 changes queued")
+
+    # The server comes back: the queued changes land without any user action.
+    page.unroute("**/api/**")
+    wait_saved(page, timeout=30_000)
+    stored = Annotation.objects.filter(annotator=annotator).order_by("sentence__index")
+    assert [a.label.key for a in stored] == ["claim", "speculation"]
+    expect(page.locator("#offline-banner")).to_be_hidden()
+    assert (
+        page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('annotator:queue'))")
+        == []
+    )
+
+
+def test_server_errors_are_retried_until_the_save_lands(
+    live_server, page, sign_in, annotator, article
+):
+    sign_in(page, annotator)
+    open_labeling(page, live_server, article)
+    failures = {"left": 2}
+
+    def flaky(route):
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            route.fulfill(
+                status=503,
+                content_type="application/json",
+                body='{"error": {"code": "unavailable", "message": "Try again shortly."}}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/sentences/**", flaky)
+    page.keyboard.press("3")
+    expect(page.locator("#save-status")).to_contain_text("Save failed", timeout=5_000)
+    expect(sentence_locator(page).first.locator(".save-mark")).to_have_text("retrying")
+    wait_saved(page, timeout=20_000)
+    assert failures["left"] == 0
+    assert Annotation.objects.get(annotator=annotator).label.key == "sourced_fact"
+
+
+def _conflict_setup(page, live_server, sign_in, annotator, article):
+    sign_in(page, annotator)
+    open_labeling(page, live_server, article)
+    sentence = _first_sentence(article)
+    # Behind the page's back: the same user's label set elsewhere (another tab).
+    speculation = Label.objects.get(corpus=article.corpus, key="speculation")
+    annotation_set(sentence=sentence, annotator=annotator, label=speculation, note="other tab")
+    page.keyboard.press("1")
+    dialog = page.locator("#conflict-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#conflict-mine")).to_have_text("Claim")
+    expect(page.locator("#conflict-theirs")).to_have_text("Speculation — note: “other tab”")
+    expect(page.locator("#save-status")).to_contain_text("conflict")
+    return sentence, dialog
+
+
+def test_conflict_shows_both_values_and_keep_mine_saves_over_the_newer_one(
+    live_server, page, sign_in, annotator, article, screenshot
+):
+    sentence, dialog = _conflict_setup(page, live_server, sign_in, annotator, article)
+    screenshot(page, "labeling-conflict")
+    # Escape does not dismiss an undecided conflict.
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_visible()
+    time.sleep(0.3)
+    assert Annotation.objects.get(sentence=sentence).label.key == "speculation"
+    page.get_by_role("button", name="Keep mine").click()
+    expect(dialog).to_be_hidden()
+    wait_saved(page)
+    stored = Annotation.objects.get(sentence=sentence)
+    assert (stored.label.key, stored.version) == ("claim", 2)
+
+
+def test_conflict_take_theirs_shows_the_saved_value_and_writes_nothing(
+    live_server, page, sign_in, annotator, article
+):
+    sentence, dialog = _conflict_setup(page, live_server, sign_in, annotator, article)
+    page.get_by_role("button", name="Take the saved value").click()
+    expect(dialog).to_be_hidden()
+    wait_saved(page)
+    assert labels_in_page(page)[0] == "speculation"
+    expect(sentence_locator(page).first).to_have_attribute("data-note", "other tab")
+    stored = Annotation.objects.get(sentence=sentence)
+    assert (stored.label.key, stored.version) == ("speculation", 1)
+    # Later changes build on the saved version without a new conflict.
+    page.keyboard.press("3")
+    wait_saved(page)
+    wait_for(lambda: Annotation.objects.get(sentence=sentence).label.key == "sourced_fact")
