@@ -11,13 +11,7 @@ from articles.api.parsers import StrictJSONParser
 from articles.api.views.base import CorpusScopedView, validated
 from articles.models import ImportJob
 from articles.permissions import Right, corpus_for
-from articles.services.imports import (
-    import_file_create,
-    import_job_progress,
-    import_jobs_of,
-    import_text_create,
-    import_url_create,
-)
+from articles.services.imports import import_create, import_job_progress, import_jobs_of
 
 
 class ImportCreateSerializer(serializers.Serializer):
@@ -36,23 +30,6 @@ class ImportCreateSerializer(serializers.Serializer):
         if not data.get(needed):
             raise serializers.ValidationError({needed: f"A {data['kind']} import needs {needed}."})
         return data
-
-
-def create_import(*, corpus, user, data: dict) -> ImportJob:
-    """One entry point for the API and the HTML form."""
-    metadata = {
-        name: data.get(name, "")
-        for name in ("title", "author", "outlet", "source_url", "published_on")
-    }
-    kind = data["kind"]
-    if kind == "text":
-        return import_text_create(corpus=corpus, user=user, text=data["text"], **metadata)
-    if kind == "url":
-        return import_url_create(corpus=corpus, user=user, url=data["url"])
-    upload = data["file"]
-    return import_file_create(
-        corpus=corpus, user=user, filename=upload.name, data=upload.read(), **metadata
-    )
 
 
 class CorpusImportsView(CorpusScopedView):
@@ -80,7 +57,8 @@ class CorpusImportsView(CorpusScopedView):
     )
     def post(self, request, slug: str):
         data = validated(ImportCreateSerializer, request.data)
-        job = create_import(corpus=self.corpus, user=request.user, data=data)
+        upload = data.pop("file", None)
+        job = import_create(corpus=self.corpus, user=request.user, upload=upload, **data)
         job = import_jobs_of(self.corpus).select_related("corpus").get(pk=job.pk)
         return Response(
             import_job_progress(job),

@@ -1,11 +1,10 @@
 """The REST API, mounted at /api/ (see docs/api.md and /api/docs/)."""
 
 from django.urls import path, re_path, register_converter
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from articles.api import imports, members
 from articles.api.errors import api_not_found
-from articles.api.views import annotations, articles, corpora, datasets, tokens
+from articles.api.views import annotations, articles, corpora, datasets, docs, tokens
 
 
 class IdConverter:
@@ -71,7 +70,7 @@ urlpatterns = [
     path("datasets/sentences/", datasets.DatasetSentencesView.as_view(), name="api-dataset"),
     path("tokens/", tokens.TokenListView.as_view(), name="api-tokens"),
     path("tokens/<id:pk>/", tokens.TokenDetailView.as_view(), name="api-token"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("schema/", docs.SchemaView.as_view(), name="api-schema"),
+    path("docs/", docs.DocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^.*$", api_not_found),
 ]
