@@ -177,6 +177,39 @@ def import_url_create(*, corpus: Corpus, user: AbstractBaseUser | None, url: str
     return job
 
 
+def import_create(
+    *,
+    corpus: Corpus,
+    user: AbstractBaseUser | None,
+    kind: str,
+    text: str = "",
+    url: str = "",
+    upload=None,
+    **metadata,
+) -> ImportJob:
+    """One entry point for the HTML form and the API: text, file (an upload) or url."""
+    if kind == "text":
+        return import_text_create(corpus=corpus, user=user, text=text, **metadata)
+    if kind == "url":
+        return import_url_create(corpus=corpus, user=user, url=url)
+    if kind != "file":
+        raise ValidationError({"kind": "Choose text, file or url."})
+    if upload is None:
+        raise ValidationError({"file": "Choose a file to upload."})
+    # Refuse an oversized upload before reading it into memory.
+    if upload.size > max(settings.IMPORT_MAX_BULK_BYTES, settings.IMPORT_MAX_FILE_BYTES):
+        limit = max(settings.IMPORT_MAX_BULK_BYTES, settings.IMPORT_MAX_FILE_BYTES)
+        raise ValidationError(
+            {
+                "file": f"{upload.name} is {upload.size / 1e6:.1f} MB; the limit is "
+                f"{limit / 1e6:.1f} MB. Split it into smaller files."
+            }
+        )
+    return import_file_create(
+        corpus=corpus, user=user, filename=upload.name, data=upload.read(), **metadata
+    )
+
+
 # --- running jobs (in a worker) -------------------------------------------------
 
 
