@@ -1,12 +1,12 @@
-"""What the labeling screen shows, and which article comes next."""
+"""What the labeling screen shows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 
-from articles.models import Annotation, Article, Corpus, Sentence
+from articles.models import Annotation, Article, Sentence
 
 
 @dataclass
@@ -35,27 +35,3 @@ def article_paragraphs(article: Article, user) -> list[Paragraph]:
             paragraphs.append(Paragraph(number=sentence.paragraph))
         paragraphs[-1].sentences.append(sentence)
     return paragraphs
-
-
-def next_unfinished_article(user, corpus: Corpus, *, after: int | None = None) -> Article | None:
-    """The user's next ready article in ``corpus`` that still has a sentence
-    they have not labeled: the first after ``after`` (by id), else the first
-    from the start, never ``after`` itself.
-
-    The one place that decides "next article"; assignment-aware rules replace
-    this function.
-    """
-    unlabeled = Sentence.objects.filter(
-        article=OuterRef("pk"), kind=Sentence.Kind.SENTENCE
-    ).exclude(annotations__annotator=user)
-    candidates = (
-        Article.objects.filter(corpus=corpus, status=Article.Status.READY)
-        .filter(Exists(unlabeled))
-        .order_by("pk")
-    )
-    if after is not None:
-        following = candidates.filter(pk__gt=after).first()
-        if following is not None:
-            return following
-        candidates = candidates.exclude(pk=after)
-    return candidates.first()

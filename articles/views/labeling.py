@@ -12,12 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
 from articles.permissions import Right, article_for, corpus_for
 from articles.rendering import markdown_to_safe_html
-from articles.selectors.labeling import article_paragraphs, next_unfinished_article
+from articles.selectors.labeling import article_paragraphs
+from articles.services.assignment import article_next_for
 
 
 def _page_config(article: Article, user) -> dict:
@@ -26,7 +27,7 @@ def _page_config(article: Article, user) -> dict:
         "articleId": article.pk,
         "userId": user.pk,
         "apiRoot": "/api/",
-        "nextUrl": reverse("next_article", kwargs={"slug": corpus.slug}) + f"?after={article.pk}",
+        "nextUrl": reverse("next_article", kwargs={"slug": corpus.slug}),
         "corpusUrl": reverse("corpus_detail", kwargs={"slug": corpus.slug}),
         "labels": [
             {
@@ -67,16 +68,17 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_POST
 @login_required
 def next_article(request: HttpRequest, slug: str) -> HttpResponse:
+    """Take the user to their next unfinished article (POST: it may claim a seat)."""
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.LABEL)
     try:
-        after = int(request.GET["after"]) if "after" in request.GET else None
+        after = int(request.POST["after"]) if request.POST.get("after") else None
     except ValueError:
         after = None
-    article = next_unfinished_article(request.user, corpus, after=after)
+    article = article_next_for(corpus=corpus, user=request.user, after=after)
     if article is None:
-        messages.success(request, "You have labeled every ready article in this corpus.")
+        messages.success(request, "Nothing left for you to label in this corpus for now.")
         return redirect("corpus_detail", slug=corpus.slug)
     return redirect("label_article", pk=article.pk)

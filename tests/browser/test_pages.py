@@ -78,9 +78,9 @@ def test_outsider_gets_404_for_every_page_of_another_corpus(client, outsider, ar
         f"/corpora/{slug}/",
         f"/corpora/{slug}/status.json",
         f"/articles/{article.pk}/label/",
-        f"/corpora/{slug}/next/",
     ):
         assert client.get(url).status_code == 404, url
+    assert client.post(f"/corpora/{slug}/next/").status_code == 404
 
 
 def test_viewer_may_not_open_the_labeling_screen(client, viewer, article):
@@ -124,14 +124,15 @@ def test_next_article_skips_finished_ones_and_says_when_all_are_done(
     first = make_article(corpus, "First text. Done soon.", title="First")
     second = make_article(corpus, "Second text. Not done.", title="Second")
     client.force_login(annotator)
-    assert client.get(f"/corpora/{corpus.slug}/next/")["Location"] == f"/articles/{first.pk}/label/"
+    url = f"/corpora/{corpus.slug}/next/"
+    assert client.get(url).status_code == 405  # it may claim an article: POST only
+    assert client.post(url)["Location"] == f"/articles/{first.pk}/label/"
     _label_all(first, annotator)
-    next_url = f"/corpora/{corpus.slug}/next/?after={first.pk}"
-    assert client.get(next_url)["Location"] == f"/articles/{second.pk}/label/"
+    assert client.post(url, {"after": first.pk})["Location"] == f"/articles/{second.pk}/label/"
     _label_all(second, annotator)
-    response = client.get(next_url, follow=True)
+    response = client.post(url, {"after": second.pk}, follow=True)
     assert response.redirect_chain[-1][0] == f"/corpora/{corpus.slug}/"
-    assert "You have labeled every ready article" in response.content.decode()
+    assert "Nothing left for you to label" in response.content.decode()
 
 
 def test_article_still_segmenting_says_so_instead_of_showing_sentences(
