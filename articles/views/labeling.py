@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
 from articles.permissions import Right, article_for, corpus_for
-from articles.rendering import markdown_to_safe_html
+from articles.guidelines import guidelines_html
 from articles.selectors.labeling import article_paragraphs
 from articles.services.assignment import article_next_for
 
@@ -62,7 +62,7 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
             "ready": ready,
             "total": len(labelable),
             "labeled": sum(1 for s in labelable if s.mine is not None),
-            "guidelines_html": markdown_to_safe_html(article.corpus.guidelines),
+            "guidelines_html": guidelines_html(article.corpus.guidelines),
             "config": _page_config(article, request.user),
         },
     )
