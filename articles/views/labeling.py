@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
+from articles.guidelines import guidelines_html
 from articles.models import Article
 from articles.permissions import Right, article_for, corpus_for
-from articles.guidelines import guidelines_html
 from articles.selectors.labeling import article_paragraphs
 from articles.services.assignment import article_next_for
 
