@@ -1,0 +1,91 @@
+"""GET /api/corpora/{slug}/export.jsonl and .csv: streamed, complete, deterministic."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.http import StreamingHttpResponse
+
+from articles.models import Label
+from articles.services.annotations import annotation_set
+from articles.services.export import CSV_COLUMNS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def labeled(article, annotator, reviewer):
+    s1, s2 = article.sentences.filter(kind="sentence").order_by("index")[:2]
+    claim = Label.objects.get(corpus=article.corpus, key="claim")
+    fact = Label.objects.get(corpus=article.corpus, key="sourced_fact")
+    annotation_set(sentence=s1, annotator=annotator, label=claim, note='say "hi", ok')
+    annotation_set(sentence=s1, annotator=reviewer, label=fact, source="Reuters")
+    return s1, s2
+
+
+def body(response) -> bytes:
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
+    return b"".join(response.streaming_content)
+
+
+def test_jsonl_has_one_row_per_sentence_like_the_listing(client_for, owner, corpus, labeled):
+    client = client_for(owner)
+    response = client.get(f"/api/corpora/{corpus.slug}/export.jsonl")
+    assert response["Content-Type"].startswith("application/x-ndjson")
+    assert f'filename="{corpus.slug}.jsonl"' in response["Content-Disposition"]
+    lines = body(response).decode().splitlines()
+    listing = client.get(f"/api/datasets/sentences/?corpus={corpus.slug}&page_size=2000").json()
+    assert [json.loads(line) for line in lines] == listing["results"]
+    first = json.loads(lines[[json.loads(x)["sentence"]["id"] for x in lines].index(labeled[0].pk)])
+    assert [a["label"] for a in first["annotations"]] == ["claim", "sourced_fact"]
+
+
+def test_same_data_same_bytes(client_for, owner, corpus, labeled):
+    client = client_for(owner)
+    url = f"/api/corpora/{corpus.slug}/export.jsonl"
+    assert body(client.get(url)) == body(client.get(url))
+
+
+def test_chunks_do_not_change_the_bytes(owner, corpus, labeled):
+    from articles.selectors.datasets import dataset_scope
+    from articles.services.export import export_csv, export_jsonl
+
+    scope = dataset_scope(user=owner, corpus_id=corpus.pk)
+    for export in (export_jsonl, export_csv):
+        whole = b"".join(export(corpus_id=corpus.pk, scope=scope))
+        small = b"".join(export(corpus_id=corpus.pk, scope=scope, chunk_size=1))
+        assert whole == small
+
+
+def test_csv_has_a_line_per_sentence_and_annotation(client_for, owner, corpus, article, labeled):
+    response = client_for(owner).get(f"/api/corpora/{corpus.slug}/export.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    reader = list(csv.DictReader(io.StringIO(body(response).decode())))
+    assert list(reader[0]) == CSV_COLUMNS
+    s1, s2 = labeled
+    s1_rows = [r for r in reader if r["sentence_id"] == str(s1.pk)]
+    assert [(r["annotator"], r["label"], r["note"], r["source"]) for r in s1_rows] == [
+        ("anna", "claim", 'say "hi", ok', ""),
+        ("rita", "sourced_fact", "", "Reuters"),
+    ]
+    s2_rows = [r for r in reader if r["sentence_id"] == str(s2.pk)]
+    assert len(s2_rows) == 1 and s2_rows[0]["label"] == ""
+    assert s2_rows[0]["sentence_text"] == s2.text
+    assert len({r["sentence_id"] for r in reader}) == article.sentences.count()
+
+
+def test_annotator_exports_only_their_own_labels(client_for, annotator, corpus, labeled):
+    lines = body(client_for(annotator).get(f"/api/corpora/{corpus.slug}/export.jsonl")).splitlines()
+    names = {a["annotator"] for line in lines for a in json.loads(line)["annotations"]}
+    assert names == {"anna"}
+
+
+def test_empty_corpus_exports_nothing_but_the_csv_header(client_for, owner, corpus):
+    client = client_for(owner)
+    assert body(client.get(f"/api/corpora/{corpus.slug}/export.jsonl")) == b""
+    csv_body = body(client.get(f"/api/corpora/{corpus.slug}/export.csv")).decode()
+    assert csv_body == ",".join(CSV_COLUMNS) + "\n"
