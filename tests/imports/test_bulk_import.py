@@ -82,11 +82,11 @@ def test_duplicates_are_reported_and_not_imported_twice(corpus, owner, run_job, 
 
 def test_csv_with_named_columns_and_unknown_columns_reported(corpus, owner, run_job):
     data = (
-        "title,text,outlet,mood\n"
-        'Quoted,"A text, with a comma.\nAnd a second line.",Paper,happy\n'
-        "Plain,Just text.,Paper,sad\n"
-        "Short,only two\n"
-    ).encode()
+        b"title,text,outlet,mood\n"
+        b'Quoted,"A text, with a comma.\nAnd a second line.",Paper,happy\n'
+        b"Plain,Just text.,Paper,sad\n"
+        b"Short,only two\n"
+    )
     job = run_job(import_file_create(corpus=corpus, user=owner, filename="rows.csv", data=data))
 
     assert (job.total, job.done, job.failed) == (3, 2, 1)
