@@ -522,4 +522,5 @@ if (restored.length) {
   toast(`${restored.length} unsaved change${restored.length === 1 ? "" : "s"} from your last visit restored; saving now.`);
   queue.pump();
 }
+performance.mark("labeling-ready");
 document.documentElement.dataset.labelingReady = "true";
