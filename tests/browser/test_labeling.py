@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -131,3 +132,46 @@ def test_shortcut_list_and_guidelines_open_from_the_keyboard(
     page.keyboard.press("s")
     expect(page.locator("#toast")).to_contain_text("Sourced fact (3)")
     expect(page.locator("#source-dialog")).to_be_hidden()
+
+
+def test_a_real_op_ed_reads_as_an_article_with_every_sentence_labelable(
+    live_server, page, sign_in, annotator, corpus, make_article, screenshot
+):
+    demo = Path(__file__).resolve().parents[2] / "articles" / "demo"
+    text = (demo / "us-hamas-negotiations-analysis.txt").read_text()
+    article = make_article(
+        corpus,
+        text,
+        title="What Truly Lies Behind Trump’s Direct Negotiations With Hamas? – Analysis",
+        author="Robert Inlakesh",
+        outlet="Eurasia Review",
+    )
+    corpus.guidelines = (
+        "## How to label\n\nLabel **every sentence** by what it does in the argument.\n\n"
+        "- A *claim* asserts without support.\n- *Speculation* hedges or predicts.\n"
+        "- A *sourced fact* names its source: attach it with `s`.\n"
+    )
+    corpus.save()
+    labelable = article.sentences.filter(kind=Sentence.Kind.SENTENCE).count()
+    headings = article.sentences.filter(kind=Sentence.Kind.HEADING).count()
+    sign_in(page, annotator)
+    open_labeling(page, live_server, article)
+    assert sentence_locator(page).count() == labelable
+    assert page.locator("#article-text .sentence-heading").count() == headings
+    # Paragraphs stay paragraphs.
+    paragraphs = article.sentences.values("paragraph").distinct().count()
+    assert page.locator("#article-text > p").count() == paragraphs
+    for key in "1231":
+        page.keyboard.press(key)
+    page.keyboard.press("k")
+    page.keyboard.press("k")
+    page.keyboard.press("s")
+    page.get_by_label("URL or citation").fill("US State Department briefing, 12 March")
+    page.keyboard.press("Enter")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("g")
+    wait_saved(page)
+    page.wait_for_timeout(1600)  # let the "saved" marks fade for the picture
+    screenshot(page, "labeling-screen")
+    assert Annotation.objects.filter(annotator=annotator).count() == 4
