@@ -15,7 +15,8 @@ from articles.services.imports import import_create, import_job_progress, import
 
 
 class ImportCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["text", "file", "url"])
+    # A CharField, not a ChoiceField: the schema already has a "kind" enum (sentences).
+    kind = serializers.CharField(help_text="text, file or url.")
     text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     file = serializers.FileField(required=False)
     url = serializers.CharField(required=False, allow_blank=True)
@@ -24,6 +25,11 @@ class ImportCreateSerializer(serializers.Serializer):
     outlet = serializers.CharField(required=False, allow_blank=True, default="")
     source_url = serializers.CharField(required=False, allow_blank=True, default="")
     published_on = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_kind(self, value: str) -> str:
+        if value not in ("text", "file", "url"):
+            raise serializers.ValidationError(f"Use text, file or url, not {value!r}.")
+        return value
 
     def validate(self, data):
         needed = {"text": "text", "file": "file", "url": "url"}[data["kind"]]
