@@ -48,21 +48,36 @@ class QueueItem:
 
 
 def disagreement_count(*, corpus: Corpus) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({_RANKED}) q", [corpus.pk])
-        return int(cursor.fetchone()[0])
+    return disagreement_page(corpus=corpus, limit=1)[1]
 
 
 def disagreement_queue(*, corpus: Corpus, limit: int = 20, offset: int = 0) -> list[QueueItem]:
-    """A page of the queue, each sentence with its neighbours and every annotator's label."""
+    return disagreement_page(corpus=corpus, limit=limit, offset=offset)[0]
+
+
+def disagreement_page(
+    *, corpus: Corpus, limit: int = 20, offset: int = 0
+) -> tuple[list[QueueItem], int]:
+    """A page of the queue and the queue's length, from one scan of the labels.
+
+    Each sentence comes with its neighbours and every annotator's label.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
-            f"{_RANKED} ORDER BY entropy DESC, total DESC, c.sentence_id LIMIT %s OFFSET %s",
+            f"SELECT q.*, COUNT(*) OVER () FROM ({_RANKED}) q "
+            "ORDER BY q.entropy DESC, q.total DESC, q.sentence_id LIMIT %s OFFSET %s",
             [corpus.pk, limit, offset],
         )
-        ranked = cursor.fetchall()
-    if not ranked:
-        return []
+        rows = cursor.fetchall()
+    if not rows:
+        # Past the end of the queue: its length still answers the pager.
+        if offset:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM ({_RANKED}) q", [corpus.pk])
+                return [], int(cursor.fetchone()[0])
+        return [], 0
+    length = int(rows[0][4])
+    ranked = [row[:4] for row in rows]
     ids = [row[0] for row in ranked]
     sentences = Sentence.objects.select_related("article").in_bulk(ids)
     items = {
@@ -96,4 +111,4 @@ def disagreement_queue(*, corpus: Corpus, limit: int = 20, offset: int = 0) -> l
         items[annotation.sentence_id].annotations.append(annotation)
     for gold in GoldLabel.objects.filter(sentence_id__in=ids).select_related("label"):
         items[gold.sentence_id].gold = gold
-    return [items[i] for i in ids]
+    return [items[i] for i in ids], length

@@ -277,11 +277,14 @@ def corpus_agreement_compute(*, corpus: Corpus) -> dict:
     return summary
 
 
-def corpus_agreement_refresh(*, corpus: Corpus) -> AgreementReport:
-    """Compute and store the corpus's agreement report, replacing the previous one."""
+def corpus_agreement_refresh(*, corpus: Corpus, extra: dict | None = None) -> AgreementReport:
+    """Compute and store the corpus's agreement report, replacing the previous one.
+
+    ``extra`` is stored beside the figures (the dashboard's progress snapshot).
+    """
     report, _ = AgreementReport.objects.get_or_create(corpus=corpus)
     started = time.perf_counter()
-    data = corpus_agreement_compute(corpus=corpus)
+    data = {**corpus_agreement_compute(corpus=corpus), **(extra or {})}
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     AgreementReport.objects.filter(pk=report.pk).update(
         computed_at=timezone.now(),

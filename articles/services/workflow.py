@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import AgreementReport, Corpus
+from articles.selectors.dashboard import corpus_progress_compute
 from articles.services.adjudication import corpus_unanimous_gold_apply
 from articles.services.agreement import corpus_agreement_refresh
 from articles.services.assignment import assignments_mark_finished
@@ -73,7 +74,8 @@ def corpus_workflow_refresh(*, corpus_id: int) -> AgreementReport | None:
     try:
         gold = corpus_unanimous_gold_apply(corpus=corpus)
         assignments_mark_finished(corpus=corpus)
-        report = corpus_agreement_refresh(corpus=corpus)
+        progress = corpus_progress_compute(corpus=corpus)
+        report = corpus_agreement_refresh(corpus=corpus, extra={"progress": progress})
     except Exception as exc:
         AgreementReport.objects.filter(corpus=corpus).update(
             error=f"{type(exc).__name__}: {exc}"[:2000]

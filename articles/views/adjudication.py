@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Label, Sentence
 from articles.permissions import Right, corpus_for
-from articles.selectors.adjudication import disagreement_count, disagreement_queue
+from articles.selectors.adjudication import disagreement_page
 from articles.services.adjudication import gold_label_decide
 
 PAGE_SIZE = 10
@@ -30,8 +30,7 @@ def _page(request: HttpRequest) -> int:
 def adjudication_queue(request: HttpRequest, slug: str) -> HttpResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.REVIEW)
     page = _page(request)
-    total = disagreement_count(corpus=corpus)
-    items = disagreement_queue(corpus=corpus, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    items, total = disagreement_page(corpus=corpus, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render(
         request,
         "workflow/adjudication.html",
