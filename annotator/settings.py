@@ -305,7 +305,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"Role": "articles.models.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "Role": "articles.models.Role",
+        "SentenceKind": "articles.models.Sentence.Kind",
+        "ArticleStatus": "articles.models.Article.Status",
+    },
 }
 
 # Throttle counters must be shared by every web process: set CACHE_URL to a
