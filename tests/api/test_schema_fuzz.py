@@ -64,6 +64,24 @@ def in_process_requests():
     request_finished.connect(close_old_connections)
 
 
+def _fuzz(operation, mode, *, real: dict, auth: dict, chooser: random.Random) -> None:
+    @settings(
+        max_examples=EXAMPLES_PER_MODE,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):
+        if real and mode is GenerationMode.POSITIVE and chooser.random() < 0.5:
+            case.path_parameters = {**(case.path_parameters or {}), **real}
+        response = case.call(headers=auth)
+        case.validate_response(response, checks=CHECKS, headers=auth)
+
+    run()
+
+
 @override_settings(API_THROTTLE_RATE="100000/min")
 @pytest.mark.usefixtures("in_process_requests")
 def test_every_operation_conforms_to_the_schema(owner, corpus, article, sentence):
@@ -78,23 +96,8 @@ def test_every_operation_conforms_to_the_schema(owner, corpus, article, sentence
         operations += 1
         real = _real_ids(operation.path, slug=corpus.slug, article=article.pk, sentence=sentence.pk)
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-            @settings(
-                max_examples=EXAMPLES_PER_MODE,
-                deadline=None,
-                derandomize=True,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def run(case):
-                if real and mode is GenerationMode.POSITIVE and chooser.random() < 0.5:
-                    case.path_parameters = {**(case.path_parameters or {}), **real}
-                response = case.call(headers=auth)
-                case.validate_response(response, checks=CHECKS, headers=auth)
-
             try:
-                run()
+                _fuzz(operation, mode, real=real, auth=auth, chooser=chooser)
             except Unsatisfiable:
                 continue  # nothing in this operation can be made invalid
             except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - reported together
