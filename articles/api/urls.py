@@ -1,6 +1,6 @@
 """The REST API, mounted at /api/ (see docs/api.md and /api/docs/)."""
 
-from django.urls import path, re_path, register_converter
+from django.urls import include, path, re_path, register_converter
 
 from articles.api import imports, members
 from articles.api.errors import api_not_found
@@ -72,5 +72,6 @@ urlpatterns = [
     path("tokens/<id:pk>/", tokens.TokenDetailView.as_view(), name="api-token"),
     path("schema/", docs.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs.DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("articles.api.workflow_urls")),
     re_path(r"^.*$", api_not_found),
 ]
