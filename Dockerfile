@@ -4,6 +4,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY annotator annotator
 COPY articles articles
+COPY accounts accounts
 RUN pip install .
 COPY . .
 RUN ANNOTATOR_MODE=local ANNOTATOR_DATA_DIR=/tmp/build python manage.py collectstatic --noinput
