@@ -142,8 +142,11 @@ def annotation_set(
     guideline_version = sentence.article.corpus.guidelines_version
     try:
         with transaction.atomic():
+            # of=("self",): lock the annotation row only. Locking the joined label
+            # row too would queue every annotator behind each other and deadlock
+            # with the foreign-key checks of concurrent inserts.
             current = (
-                Annotation.objects.select_for_update()
+                Annotation.objects.select_for_update(of=("self",))
                 .select_related("label")
                 .filter(sentence=sentence, annotator=annotator)
                 .first()
@@ -227,7 +230,7 @@ def annotation_clear(
     _check_labelable(sentence, None)
     with transaction.atomic():
         current = (
-            Annotation.objects.select_for_update()
+            Annotation.objects.select_for_update(of=("self",))
             .select_related("label")
             .filter(sentence=sentence, annotator=annotator)
             .first()

@@ -1,0 +1,112 @@
+"""Label writes through the API from concurrent clients, against gunicorn + PostgreSQL.
+
+Each client is its own annotator with a personal token and keeps one
+keep-alive connection; it sets labels on sentences one after another
+(PUT /api/sentences/{id}/annotation/ with version 0: a new label), then changes
+a share of them (version 1 -> 2), as a labeling session does. Prints labels/s
+over the whole run and latency percentiles per request.
+
+Usage (from the repository root, with the project's virtualenv):
+    python bench/api_labels.py [--db-url postgres://.../annotator_bench] [--clients 8]
+        [--labels 1000] [--workers 2] [--threads 4]
+Target (issue 3): at least 400 labels/s with 8 clients, p99 under 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import threading
+import time
+
+from api_server import DEFAULT_DB, Gunicorn, make_corpus_with_articles, percentile, prepare
+
+
+def client_run(base_port: int, token: str, plan: list[tuple[int, str, int]], out: list) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", base_port, timeout=30)
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    for sentence_id, label, version in plan:
+        body = json.dumps({"label": label, "note": "", "source": "", "version": version})
+        started = time.perf_counter()
+        conn.request("PUT", f"/api/sentences/{sentence_id}/annotation/", body, headers)
+        response = conn.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - started
+        if response.status not in (200, 201):
+            raise RuntimeError(f"PUT {sentence_id}: {response.status}")
+        out.append(elapsed)
+    conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url", default=DEFAULT_DB)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--labels", type=int, default=1000, help="per client")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    prepare(args.db_url)
+    from django.contrib.auth import get_user_model
+
+    from accounts.services import token_create
+    from articles.models import Sentence
+
+    User = get_user_model()
+    users = [User.objects.create_user(f"bench{i}", password="x") for i in range(args.clients)]
+    creates = int(args.labels * 0.7)
+    warmup = 50
+    sentences_needed = creates + warmup
+    corpus = make_corpus_with_articles(
+        articles=(sentences_needed + 99) // 100, sentences_per_article=100, annotators=users
+    )
+    ids = list(
+        Sentence.objects.filter(article__corpus=corpus).order_by("pk").values_list("pk", flat=True)
+    )
+    tokens = [token_create(user=u, name="bench")[1] for u in users]
+    labels = ["claim", "speculation"]
+
+    def plan_for(i: int, phase: str) -> list[tuple[int, str, int]]:
+        if phase == "warmup":
+            return [(sid, "claim", 0) for sid in ids[creates : creates + warmup]]
+        mine = ids[:creates]
+        new = [(sid, labels[(i + n) % 2], 0) for n, sid in enumerate(mine)]
+        changes = [
+            (sid, labels[(i + n + 1) % 2], 1) for n, sid in enumerate(mine[: args.labels - creates])
+        ]
+        return new + changes
+
+    with Gunicorn(args.db_url, workers=args.workers, threads=args.threads) as server:
+        for phase in ("warmup", "run"):
+            latencies: list[float] = []
+            threads = [
+                threading.Thread(
+                    target=client_run,
+                    args=(server.port, tokens[i], plan_for(i, phase), latencies),
+                )
+                for i in range(args.clients)
+            ]
+            started = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - started
+        total = len(latencies)
+        print(
+            f"label writes: {args.clients} clients x {args.labels} labels "
+            f"({creates} new, {args.labels - creates} changed) against gunicorn "
+            f"{args.workers} workers x {args.threads} threads"
+        )
+        print(f"  throughput: {total / elapsed:.0f} labels/s ({total} in {elapsed:.2f} s)")
+        print(
+            "  latency ms: "
+            + ", ".join(f"p{p} {percentile(latencies, p) * 1000:.1f}" for p in (50, 90, 95, 99))
+            + f", max {max(latencies) * 1000:.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
