@@ -33,11 +33,11 @@ class BarChart:
 
 
 def bar_chart(
-    items: list[tuple[str, int, str]], *, width: int = 480, bar_height: int = 26, gap: int = 10
+    items: list[tuple[str, int, str]], *, width: int = 340, bar_height: int = 24, gap: int = 8
 ) -> BarChart:
     """Horizontal bars, one per (label, value, colour), scaled to the largest value."""
-    label_width = 140
-    room = width - label_width - 70  # leave space for the figure after the bar
+    label_width = 110
+    room = width - label_width - 60  # leave space for the figure after the bar
     top = max((value for _, value, _ in items), default=0) or 1
     total = sum(value for _, value, _ in items) or 1
     bars = [
@@ -70,7 +70,7 @@ class LineChart:
 
 
 def line_chart(
-    series: list[tuple[date, int]], *, width: int = 480, height: int = 160, pad: int = 8
+    series: list[tuple[date, int]], *, width: int = 340, height: int = 140, pad: int = 8
 ) -> LineChart:
     """A cumulative series over days as a polyline; one point draws a dot."""
     if not series:
