@@ -282,7 +282,14 @@ function showNextConflict() {
   document.getElementById("conflict-mine").textContent = describeFull(mine);
   document.getElementById("conflict-theirs").textContent = describeFull(theirs);
   dialog.showModal();
-  document.getElementById("conflict-mine-button").focus();
+  // Ctrl+Enter saves a note (Enter alone starts a new line).
+document.getElementById("note-input").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    document.getElementById("note-form").requestSubmit();
+  }
+});
+document.getElementById("conflict-mine-button").focus();
 }
 
 function describeFull(value) {
@@ -507,7 +514,11 @@ for (const el of sentences) {
 const restored = queue.restore();
 for (const { sentenceId, wanted } of restored) {
   const i = indexById.get(sentenceId);
-  if (i === undefined) continue;
+  if (i === undefined) {
+    // The article was segmented again since: that sentence is gone.
+    queue.drop(sentenceId);
+    continue;
+  }
   render(sentences[i], wanted);
   showSaveState(sentenceId, "queued");
 }

@@ -128,6 +128,11 @@ export class SaveQueue {
     this.report();
   }
 
+  drop(sentenceId) {
+    this.entries.delete(sentenceId);
+    this.persist();
+  }
+
   retryNow() {
     for (const entry of this.entries.values()) {
       if (entry.state === "failed" || entry.state === "queued") entry.dueAt = 0;
