@@ -18,6 +18,8 @@ CORPUS_SECTIONS = [
     ("corpus_members", "Members", Right.MANAGE),
     ("corpus_dashboard", "Dashboard", Right.SEE_ALL_LABELS),
     ("adjudication_queue", "Adjudication", Right.REVIEW),
+    ("corpus_assignments", "Assignments", Right.MANAGE),
+    ("my_assignments", "My articles", Right.LABEL),
 ]
 
 
