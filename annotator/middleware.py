@@ -19,6 +19,11 @@ DEFAULT_POLICY = (
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 )
 HEADER = "Content-Security-Policy"
+# Swagger UI (served from 'self' by drf-spectacular-sidecar) writes one inline
+# <style>; its page alone may, nothing else changes.
+DEFAULT_PATH_POLICIES = {
+    "/api/docs/": DEFAULT_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+}
 
 
 def csp_policy(policy: str) -> Callable:
@@ -37,7 +42,7 @@ def csp_policy(policy: str) -> Callable:
 
 
 def _policy_for(path: str) -> str:
-    for prefix, policy in getattr(settings, "CSP_PATH_POLICIES", {}).items():
+    for prefix, policy in getattr(settings, "CSP_PATH_POLICIES", DEFAULT_PATH_POLICIES).items():
         if path.startswith(prefix):
             return policy
     return getattr(settings, "CSP_DEFAULT_POLICY", DEFAULT_POLICY)
