@@ -219,13 +219,54 @@ class AgreementView(_CorpusView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
+ProgressResponse = inline_serializer(
+    "Progress",
+    {
+        "articles_by_status": serializers.DictField(child=serializers.IntegerField()),
+        "labelable_sentences": serializers.IntegerField(),
+        "total_labels": serializers.IntegerField(),
+        "gold_by_origin": serializers.DictField(child=serializers.IntegerField()),
+        "progress_computed_at": serializers.DateTimeField(allow_null=True),
+        "labels": inline_serializer(
+            "LabelProgress",
+            {
+                "key": serializers.CharField(),
+                "name": serializers.CharField(),
+                "count": serializers.IntegerField(),
+                "gold": serializers.IntegerField(),
+            },
+            many=True,
+        ),
+        "annotators": inline_serializer(
+            "AnnotatorProgress",
+            {
+                "user_id": serializers.IntegerField(),
+                "username": serializers.CharField(),
+                "role": serializers.CharField(),
+                "sentences_done": serializers.IntegerField(),
+                "articles_done": serializers.IntegerField(),
+                "assigned": serializers.IntegerField(),
+                "assigned_finished": serializers.IntegerField(),
+                "labels_per_hour": serializers.FloatField(allow_null=True),
+                "last_active": serializers.DateTimeField(allow_null=True),
+            },
+            many=True,
+        ),
+        "progress_by_day": serializers.ListField(
+            child=serializers.ListField(),
+            help_text="[[date, cumulative labels], ...]",
+        ),
+    },
+)
+
+
 class ProgressView(_CorpusView):
     rights = {"GET": Right.SEE_ALL_LABELS}
 
     @extend_schema(
         operation_id="corpora_progress",
         summary="Articles by status, per-annotator progress, label distribution, gold",
-        responses={200: serializers.DictField()},
+        responses={200: ProgressResponse},
     )
     def get(self, request, slug: str):
         board = corpus_dashboard(corpus=self.corpus)
@@ -278,6 +319,38 @@ class WorkflowSettingsView(_CorpusView):
         return Response({"auto_gold_unanimous": corpus.auto_gold_unanimous})
 
 
+QueueResponse = inline_serializer(
+    "AdjudicationQueue",
+    {
+        "count": serializers.IntegerField(help_text="Undecided disagreements in all."),
+        "results": inline_serializer(
+            "Disagreement",
+            {
+                "sentence": serializers.IntegerField(),
+                "article": serializers.IntegerField(),
+                "article_title": serializers.CharField(),
+                "index": serializers.IntegerField(),
+                "text": serializers.CharField(),
+                "previous": serializers.CharField(),
+                "next": serializers.CharField(),
+                "entropy": serializers.FloatField(),
+                "labels": inline_serializer(
+                    "DisagreementLabel",
+                    {
+                        "annotator": serializers.CharField(),
+                        "label": serializers.CharField(),
+                        "note": serializers.CharField(),
+                        "source": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+            },
+            many=True,
+        ),
+    },
+)
+
+
 class AdjudicationQueueView(_CorpusView):
     rights = {"GET": Right.REVIEW}
 
@@ -288,7 +361,7 @@ class AdjudicationQueueView(_CorpusView):
             OpenApiParameter("offset", int, description="Skip this many (default 0)."),
             OpenApiParameter("limit", int, description="At most this many, 1-100 (default 20)."),
         ],
-        responses={200: serializers.DictField()},
+        responses={200: QueueResponse},
     )
     def get(self, request, slug: str):
         try:
