@@ -94,8 +94,12 @@ def dataset_sentences(
 
 
 def iso(value: dt.datetime) -> str:
-    """UTC with a Z, as DRF writes it: the same instant always gives the same text."""
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    """UTC with microseconds and a Z: the same instant always gives the same text.
+
+    PostgreSQL's side of the export writes ``to_char(.., 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')``,
+    the same text.
+    """
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 SENTENCE_FIELDS = (

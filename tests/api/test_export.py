@@ -89,3 +89,26 @@ def test_empty_corpus_exports_nothing_but_the_csv_header(client_for, owner, corp
     assert body(client.get(f"/api/corpora/{corpus.slug}/export.jsonl")) == b""
     csv_body = body(client.get(f"/api/corpora/{corpus.slug}/export.csv")).decode()
     assert csv_body == ",".join(CSV_COLUMNS) + "\n"
+
+
+def test_postgres_writes_the_same_bytes_as_python(owner, annotator, corpus, article, labeled):
+    """The JSON built in PostgreSQL equals, byte for byte, the JSON built in Python."""
+    from django.db import connection
+
+    from articles.models import GoldLabel
+    from articles.selectors.datasets import dataset_scope
+    from articles.services.export import _jsonl_postgres, _jsonl_python
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    s1, s2 = labeled
+    s2.text = 'Tricky: "quotes", back\\slash, tab\t, nul-free \u0001 control, ünïcödé 🚀'
+    s2.save()
+    GoldLabel.objects.create(sentence=s1, label=s1.annotations.first().label, origin="unanimous")
+    for user in (owner, annotator):
+        scope = dataset_scope(user=user, corpus_id=corpus.pk)
+        for size in (1, 2000):
+            sql = b"".join(_jsonl_postgres(corpus_id=corpus.pk, scope=scope, chunk_size=size))
+            py = b"".join(_jsonl_python(corpus_id=corpus.pk, scope=scope, chunk_size=size))
+            assert sql == py
+            assert sql.count(b"\n") == article.sentences.count()

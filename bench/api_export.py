@@ -1,0 +1,99 @@
+"""Whole-corpus JSONL export through the API, against gunicorn + PostgreSQL.
+
+Creates a corpus of ``--sentences`` labeled sentences (100 per article, one
+annotation each, written with COPY), starts one gunicorn worker, downloads
+GET /api/corpora/{slug}/export.jsonl as a token client while sampling the
+worker's memory, and prints rows/s and the worker's peak RSS (VmHWM).
+
+Usage (from the repository root, with the project's virtualenv):
+    python bench/api_export.py [--db-url postgres://.../annotator_bench]
+        [--sentences 1000000] [--format jsonl|csv]
+Target (issue 3): 1,000,000 labeled sentences at >= 100,000 rows/s, server
+process peak RSS < 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import time
+
+from api_server import DEFAULT_DB, Gunicorn, make_corpus_with_articles, peak_rss_mb, prepare
+
+
+def fill(sentences: int):
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from accounts.services import token_create
+    from articles.models import Label
+
+    User = get_user_model()
+    owner = User.objects.create_user("exporter", password="x")
+    others = [User.objects.create_user(f"labeler{i}", password="x") for i in range(3)]
+    started = time.perf_counter()
+    corpus = make_corpus_with_articles(
+        articles=sentences // 100, sentences_per_article=100, annotators=[owner, *others], copy=True
+    )
+    labels = list(Label.objects.filter(corpus=corpus).values_list("pk", flat=True))
+    users = [u.pk for u in others]
+    with connection.cursor() as cursor:
+        # One annotation per sentence, from one of three annotators, with a note on some.
+        cursor.execute(
+            """
+            INSERT INTO articles_annotation
+                (sentence_id, annotator_id, label_id, note, source, guideline_version,
+                 version, created_at, updated_at)
+            SELECT s.id, (%s::bigint[])[1 + s.id %% 3], (%s::bigint[])[1 + (s.id / 7) %% 2],
+                   CASE WHEN s.id %% 10 = 0 THEN 'checked twice' ELSE '' END, '', 1, 1,
+                   now(), now()
+            FROM articles_sentence s JOIN articles_article a ON a.id = s.article_id
+            WHERE a.corpus_id = %s
+            """,
+            [users, labels[:2], corpus.pk],
+        )
+        cursor.execute("ANALYZE")
+    print(f"data: {sentences:,} labeled sentences created in {time.perf_counter() - started:.0f} s")
+    _, secret = token_create(user=owner, name="export")
+    return corpus, secret
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url", default=DEFAULT_DB)
+    parser.add_argument("--sentences", type=int, default=1_000_000)
+    parser.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    args = parser.parse_args()
+
+    prepare(args.db_url)
+    corpus, secret = fill(args.sentences)
+    with Gunicorn(args.db_url, workers=1, threads=1, timeout=600) as server:
+        (worker,) = server.worker_pids()
+        before = peak_rss_mb(worker)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+        started = time.perf_counter()
+        conn.request(
+            "GET",
+            f"/api/corpora/{corpus.slug}/export.{args.format}",
+            headers={"Authorization": f"Token {secret}"},
+        )
+        response = conn.getresponse()
+        assert response.status == 200, response.status
+        lines = size = 0
+        first_byte = None
+        while chunk := response.read1(1 << 20):
+            if first_byte is None:
+                first_byte = time.perf_counter() - started
+            lines += chunk.count(b"\n")
+            size += len(chunk)
+        elapsed = time.perf_counter() - started
+        peak = peak_rss_mb(worker)
+    rows = lines - (1 if args.format == "csv" else 0)
+    print(f"export .{args.format} of {args.sentences:,} labeled sentences, 1 gunicorn worker")
+    print(f"  rows: {rows:,} ({size / 1e6:.0f} MB) in {elapsed:.2f} s: {rows / elapsed:,.0f} rows/s")
+    print(f"  first byte after {first_byte * 1000:.0f} ms")
+    print(f"  worker peak RSS: {peak:.0f} MB (idle before the export: {before:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()
