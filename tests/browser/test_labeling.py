@@ -175,3 +175,30 @@ def test_a_real_op_ed_reads_as_an_article_with_every_sentence_labelable(
     page.wait_for_timeout(1600)  # let the "saved" marks fade for the picture
     screenshot(page, "labeling-screen")
     assert Annotation.objects.filter(annotator=annotator).count() == 4
+
+
+def test_keyboard_only_reaches_the_sentences_with_a_visible_focus(
+    live_server, page, sign_in, annotator, article
+):
+    sign_in(page, annotator)
+    open_labeling(page, live_server, article)
+    page.evaluate("document.activeElement.blur()")
+    # From the top of the page, Tab reaches the article's current sentence.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('sentence')"):
+            break
+    else:
+        pytest.fail("Tab never reached a sentence")
+    outline = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+    )
+    assert outline[0] != "none" and outline[1] >= 2
+    # Only one sentence is in the tab order (roving tabindex); keys move it.
+    assert page.locator("#article-text .sentence[tabindex='0']").count() == 1
+    page.keyboard.press("ArrowDown")
+    expect(sentence_locator(page).nth(1)).to_be_focused()
+    expect(sentence_locator(page).nth(1)).to_have_attribute("tabindex", "0")
+    page.keyboard.press("n")  # a note needs a label first: said, not silently ignored
+    expect(page.locator("#toast")).to_contain_text("Label the sentence first")
