@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from articles.api.parsers import StrictJSONParser
+from articles.api.schema import errors
 from articles.api.views.base import CorpusScopedView, validated
 from articles.models import ImportJob
 from articles.permissions import Right, corpus_for
@@ -38,6 +39,41 @@ class ImportCreateSerializer(serializers.Serializer):
         return data
 
 
+class ImportFailureSerializer(serializers.Serializer):
+    line = serializers.IntegerField(allow_null=True, help_text="1-based; null for one document.")
+    kind = serializers.ChoiceField(choices=["error", "duplicate"])
+    reason = serializers.CharField()
+
+
+class ImportJobSerializer(serializers.Serializer):
+    """Documents the progress record (built by ``import_job_progress``)."""
+
+    id = serializers.IntegerField()
+    corpus = serializers.CharField()
+    kind = serializers.CharField(help_text="text, file, url or bulk.")
+    status = serializers.CharField(help_text="queued, running, done or failed.")
+    finished = serializers.BooleanField()
+    filename = serializers.CharField()
+    source_url = serializers.CharField()
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    processed = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    error = serializers.CharField()
+    notices = serializers.ListField(child=serializers.CharField())
+    failures = ImportFailureSerializer(many=True)
+    failures_total = serializers.IntegerField()
+    article = serializers.IntegerField(allow_null=True)
+    worker_missing = serializers.BooleanField()
+    message = serializers.CharField()
+    segmentation = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
 class CorpusImportsView(CorpusScopedView):
     rights = {"GET": Right.MANAGE, "POST": Right.MANAGE}
     parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
@@ -48,7 +84,7 @@ class CorpusImportsView(CorpusScopedView):
     @extend_schema(
         operation_id="corpora_imports_list",
         summary="The corpus's recent import jobs (owners)",
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ImportJobSerializer(many=True), **errors(403, 404)},
     )
     def get(self, request, slug: str):
         jobs = import_jobs_of(self.corpus).select_related("corpus")[:50]
@@ -59,7 +95,7 @@ class CorpusImportsView(CorpusScopedView):
         summary="Import pasted text, a file (.txt .md .html .docx .jsonl .csv) or a URL",
         description="Answers 202 with the job; poll GET /api/imports/{id}/ for progress.",
         request={"multipart/form-data": ImportCreateSerializer},
-        responses={202: OpenApiTypes.OBJECT},
+        responses={202: ImportJobSerializer, **errors(400, 403, 404, 413)},
     )
     def post(self, request, slug: str):
         data = validated(ImportCreateSerializer, request.data)
@@ -85,7 +121,7 @@ class ImportDetailView(CorpusScopedView):
     @extend_schema(
         operation_id="imports_retrieve",
         summary="An import job's progress: total, done, failed, duplicates, failed lines",
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ImportJobSerializer, **errors(403, 404)},
     )
     def get(self, request, pk: int):
         job = import_jobs_of(self.corpus).select_related("corpus").get(pk=pk)

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from articles.api.schema import errors
 from articles.api.serializers import MemberSerializer
 from articles.api.views.base import CorpusScopedView, validated
 from articles.api.views.corpora import CorpusMembersView
@@ -42,7 +43,7 @@ class CorpusMembersManageView(CorpusMembersView):
         operation_id="corpora_members_create",
         summary="Add a member by user name or email (owners)",
         request=MemberAddSerializer,
-        responses={201: MemberSerializer},
+        responses={201: MemberSerializer, **errors(400, 403, 404)},
     )
     def post(self, request, slug: str):
         data = validated(MemberAddSerializer, request.data)
@@ -60,7 +61,7 @@ class CorpusMemberView(CorpusScopedView):
         operation_id="corpora_members_partial_update",
         summary="Change a member's role; the last owner cannot be demoted",
         request=RoleSerializer,
-        responses={200: MemberSerializer},
+        responses={200: MemberSerializer, **errors(400, 403, 404)},
     )
     def patch(self, request, slug: str, user_id: int):
         data = validated(RoleSerializer, request.data)
@@ -70,7 +71,7 @@ class CorpusMemberView(CorpusScopedView):
     @extend_schema(
         operation_id="corpora_members_destroy",
         summary="Remove a member; the last owner cannot be removed",
-        responses={204: None},
+        responses={204: None, **errors(400, 403, 404)},
     )
     def delete(self, request, slug: str, user_id: int):
         member_remove(corpus=self.corpus, user_id=user_id)

@@ -73,5 +73,5 @@ urlpatterns = [
     path("schema/", docs.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs.DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("articles.api.workflow_urls")),
-    re_path(r"^.*$", api_not_found),
+    re_path(r"(?s)^.*$", api_not_found),  # (?s): paths holding a newline too
 ]
