@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from articles.api.schema import errors
 from articles.api.views.base import CorpusScopedView, validated
 from articles.models import Article, Label, Membership, Sentence
 from articles.permissions import Right, article_for, corpus_for
@@ -70,7 +71,7 @@ class NextArticleView(_CorpusView):
         operation_id="corpora_next_article",
         summary="Claim my next article (an assigned unfinished one, else a free seat)",
         request=NextArticleRequest,
-        responses={200: NextArticleSerializer},
+        responses={200: NextArticleSerializer, **errors(400, 403, 404, 413)},
     )
     def post(self, request, slug: str):
         data = validated(NextArticleRequest, request.data)
@@ -104,7 +105,7 @@ class AssignmentsView(_CorpusView):
     @extend_schema(
         operation_id="corpora_assignments_mine",
         summary="My assigned articles, unfinished first, with my progress",
-        responses={200: AssignmentRows},
+        responses={200: AssignmentRows, **errors(403, 404)},
     )
     def get(self, request, slug: str):
         rows = assignments_of(corpus=self.corpus, user=request.user)
@@ -127,7 +128,11 @@ class AssignmentsView(_CorpusView):
         operation_id="corpora_assignments_create",
         summary="Assign an article to a member by hand (owners); idempotent",
         request=AssignmentSerializer,
-        responses={201: AssignmentSerializer, 200: AssignmentSerializer},
+        responses={
+            201: AssignmentSerializer,
+            200: AssignmentSerializer,
+            **errors(400, 403, 404, 413),
+        },
     )
     def post(self, request, slug: str):
         data = validated(AssignmentSerializer, request.data)
@@ -155,7 +160,7 @@ class AssignmentDetailView(_CorpusView):
     @extend_schema(
         operation_id="corpora_assignments_destroy",
         summary="Take an article back from an annotator (owners); their labels stay",
-        responses={204: None},
+        responses={204: None, **errors(403, 404)},
     )
     def delete(self, request, slug: str, article_id: int, user_id: int):
         article = Article.objects.filter(pk=article_id, corpus=self.corpus).first()
@@ -191,7 +196,7 @@ class AgreementView(_CorpusView):
     @extend_schema(
         operation_id="corpora_agreement",
         summary="The stored agreement report (computed in the background)",
-        responses={200: ReportSerializer},
+        responses={200: ReportSerializer, **errors(403, 404)},
     )
     def get(self, request, slug: str):
         report = getattr(self.corpus, "agreement", None)
@@ -212,7 +217,7 @@ class AgreementView(_CorpusView):
         operation_id="corpora_agreement_recompute",
         summary="Queue a recomputation; answers at once",
         request=None,
-        responses={202: None},
+        responses={202: None, **errors(403, 404)},
     )
     def post(self, request, slug: str):
         corpus_workflow_refresh_request(corpus_id=self.corpus.pk, countdown=0)
@@ -266,7 +271,7 @@ class ProgressView(_CorpusView):
     @extend_schema(
         operation_id="corpora_progress",
         summary="Articles by status, per-annotator progress, label distribution, gold",
-        responses={200: ProgressResponse},
+        responses={200: ProgressResponse, **errors(403, 404)},
     )
     def get(self, request, slug: str):
         board = corpus_dashboard(corpus=self.corpus)
@@ -311,7 +316,7 @@ class WorkflowSettingsView(_CorpusView):
         operation_id="corpora_workflow_settings",
         summary="Turn unanimous gold on or off (owners)",
         request=WorkflowSettingsSerializer,
-        responses={200: WorkflowSettingsSerializer},
+        responses={200: WorkflowSettingsSerializer, **errors(400, 403, 404, 413)},
     )
     def patch(self, request, slug: str):
         data = validated(WorkflowSettingsSerializer, request.data)
@@ -361,7 +366,7 @@ class AdjudicationQueueView(_CorpusView):
             OpenApiParameter("offset", int, description="Skip this many (default 0)."),
             OpenApiParameter("limit", int, description="At most this many, 1-100 (default 20)."),
         ],
-        responses={200: QueueResponse},
+        responses={200: QueueResponse, **errors(400, 403, 404)},
     )
     def get(self, request, slug: str):
         try:
@@ -438,7 +443,7 @@ class SentenceGoldView(CorpusScopedView):
         operation_id="sentences_gold_set",
         summary="Decide the gold label of a sentence (reviewers)",
         request=GoldSerializer,
-        responses={200: GoldResponse},
+        responses={200: GoldResponse, **errors(400, 403, 404, 413)},
     )
     def put(self, request, pk: int):
         data = validated(GoldSerializer, request.data)
@@ -470,7 +475,7 @@ class SentenceGoldView(CorpusScopedView):
     @extend_schema(
         operation_id="sentences_gold_withdraw",
         summary="Withdraw a reviewer's gold decision (reviewers)",
-        responses={204: None},
+        responses={204: None, **errors(403, 404)},
     )
     def delete(self, request, pk: int):
         if not gold_label_withdraw(sentence=self.sentence):
