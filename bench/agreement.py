@@ -206,6 +206,15 @@ def main() -> None:
         "agreement computation (load + numpy)",
         timed(lambda: corpus_agreement_compute(corpus=corpus), args.runs),
     )
+    # Unanimous gold on: the first refresh creates every unanimous gold label.
+    from articles.models import GoldLabel
+
+    GoldLabel.objects.filter(sentence__article__corpus=corpus).delete()
+    corpus.auto_gold_unanimous = True
+    corpus.save(update_fields=["auto_gold_unanimous"])
+    first = timed(lambda: corpus_workflow_refresh(corpus_id=corpus.pk), 1)
+    created = GoldLabel.objects.filter(sentence__article__corpus=corpus).count()
+    describe(f"first refresh, creating {created:,} unanimous gold", first)
     describe(
         "background refresh (gold, assignments, agreement)",
         timed(lambda: corpus_workflow_refresh(corpus_id=corpus.pk), args.runs),
