@@ -55,10 +55,17 @@ def corpus_workflow_refresh_request(
     """After the current transaction commits, queue one refresh unless one is already queued."""
 
     def queue() -> None:
-        if _claim_queue_slot(corpus_id):
-            from articles.tasks import refresh_corpus_workflow
+        if not _claim_queue_slot(corpus_id):
+            return
+        from articles.tasks import refresh_corpus_workflow
 
+        try:
             refresh_corpus_workflow.apply_async(args=[corpus_id], countdown=countdown)
+        except Exception:
+            # The label is saved; only its refresh is late. Free the slot so the
+            # next change queues again once the broker is back.
+            log.exception("could not queue the refresh of corpus %s", corpus_id)
+            AgreementReport.objects.filter(corpus_id=corpus_id).update(refresh_queued_at=None)
 
     transaction.on_commit(queue)
 

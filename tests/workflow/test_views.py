@@ -173,3 +173,21 @@ def test_an_owner_toggles_unanimous_gold(client, owner, annotator, corpus):
     assert corpus.auto_gold_unanimous is False
     client.force_login(annotator)
     assert client.post(url, {"enabled": "on"}).status_code == 403
+
+
+def test_the_dashboard_query_count_does_not_grow_with_the_corpus(
+    client, owner, corpus, articles, annotator, team, django_assert_max_num_queries
+):
+    """Aggregates, not loops over rows: the same number of queries for 1 or 4 articles."""
+    client.force_login(owner)
+    url = reverse("corpus_dashboard", kwargs={"slug": corpus.slug})
+    label_sentences(articles[0], annotator, "claim")
+    corpus_workflow_refresh(corpus_id=corpus.pk)
+    with django_assert_max_num_queries(12) as small:
+        client.get(url)
+    for article in articles:
+        for person in team:
+            label_sentences(article, person, "speculation")
+    corpus_workflow_refresh(corpus_id=corpus.pk)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
