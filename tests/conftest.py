@@ -178,9 +178,26 @@ class WorkerProcess:
                 self.kill()
 
 
+def test_queue() -> str:
+    """This test process's queue: parallel test processes (pytest-xdist) get one each."""
+    suffix = os.environ.get("PYTEST_XDIST_WORKER", "")
+    base = settings.CELERY_TASK_DEFAULT_QUEUE
+    return f"{base}-{suffix}" if suffix else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_queue_per_test_process():
+    """Route this process's tasks to its own queue, so parallel runs never share work."""
+    from annotator.celery import app
+
+    app.conf.task_default_queue = test_queue()
+    yield
+
+
 def worker_env() -> dict[str, str]:
     """The environment of this test run, pointed at the test database."""
     env = dict(os.environ)
+    env["CELERY_QUEUE"] = test_queue()
     db = connection.settings_dict
     if connection.vendor == "postgresql":
         parsed = dj_database_url.parse(settings.DATABASE_URL)
@@ -201,7 +218,7 @@ def purge_queue() -> None:
     from annotator.celery import app
 
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+        conn.default_channel.queue_purge(test_queue())
 
 
 @pytest.fixture
