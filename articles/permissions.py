@@ -86,20 +86,21 @@ def corpus_for(
 
 
 def article_for(user, pk: int, *, right: Right = Right.VIEW) -> tuple[Article, str]:
-    """The article and the user's role in its corpus, or 404/403."""
-    row = (
-        Article.objects.filter(pk=pk, corpus__memberships__user=user)
-        .select_related("corpus")
-        .values_list("pk", "corpus__memberships__role")
-        .first()
-        if getattr(user, "is_authenticated", False)
-        else None
-    )
-    if row is None:
+    """The article and the user's role in its corpus, or 404/403: one query."""
+    if not getattr(user, "is_authenticated", False):
         raise Http404("No such article.")
-    require_right(row[1], right)
-    article = Article.objects.select_related("corpus").get(pk=pk)
-    return article, row[1]
+    role = Membership.objects.filter(corpus_id=OuterRef("corpus_id"), user=user)
+    article = (
+        Article.objects.filter(pk=pk)
+        .select_related("corpus")
+        .annotate(caller_role=Subquery(role.values("role")[:1]))
+        .filter(caller_role__isnull=False)
+        .first()
+    )
+    if article is None:
+        raise Http404("No such article.")
+    require_right(article.caller_role, right)
+    return article, article.caller_role
 
 
 def sentence_for(user, pk: int, *, right: Right = Right.VIEW) -> tuple[Sentence, str]:
