@@ -90,7 +90,8 @@ def main() -> None:
         peak = peak_rss_mb(worker)
     rows = lines - (1 if args.format == "csv" else 0)
     print(f"export .{args.format} of {args.sentences:,} labeled sentences, 1 gunicorn worker")
-    print(f"  rows: {rows:,} ({size / 1e6:.0f} MB) in {elapsed:.2f} s: {rows / elapsed:,.0f} rows/s")
+    rate = rows / elapsed
+    print(f"  rows: {rows:,} ({size / 1e6:.0f} MB) in {elapsed:.2f} s: {rate:,.0f} rows/s")
     print(f"  first byte after {first_byte * 1000:.0f} ms")
     print(f"  worker peak RSS: {peak:.0f} MB (idle before the export: {before:.0f} MB)")
 

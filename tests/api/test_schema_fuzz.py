@@ -43,10 +43,10 @@ CHECKS = [
 def _real_ids(path: str, *, slug: str, article: int, sentence: int) -> dict:
     if "{slug}" in path:
         return {"slug": slug}
-    if path.startswith("/api/articles/{pk}"):
-        return {"pk": article}
-    if path.startswith("/api/sentences/{pk}"):
-        return {"pk": sentence}
+    if path.startswith("/api/articles/{id}"):
+        return {"id": article}
+    if path.startswith("/api/sentences/{id}"):
+        return {"id": sentence}
     return {}  # tokens: a real id would revoke the fuzzer's own token
 
 
