@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import time
 
 from api_server import DEFAULT_DB, Gunicorn, make_corpus_with_articles, percentile, prepare
@@ -45,6 +46,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     prepare(args.db_url)
     from django.contrib.auth import get_user_model
 
@@ -106,6 +108,8 @@ def main() -> None:
         "  queries per request (token auth): "
         + ", ".join(f"{n} sentences: {c}" for n, c in sorted(counts.items()))
     )
+
+    print(f"  load average (1 min) before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import time
 
 from api_server import DEFAULT_DB, Gunicorn, make_corpus_with_articles, peak_rss_mb, prepare
@@ -65,6 +66,7 @@ def main() -> None:
     parser.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     prepare(args.db_url)
     corpus, secret = fill(args.sentences)
     with Gunicorn(args.db_url, workers=1, threads=1, timeout=600) as server:
@@ -94,6 +96,8 @@ def main() -> None:
     print(f"  rows: {rows:,} ({size / 1e6:.0f} MB) in {elapsed:.2f} s: {rate:,.0f} rows/s")
     print(f"  first byte after {first_byte * 1000:.0f} ms")
     print(f"  worker peak RSS: {peak:.0f} MB (idle before the export: {before:.0f} MB)")
+
+    print(f"  load average (1 min) before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

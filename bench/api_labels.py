@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import threading
 import time
 
@@ -48,6 +49,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     prepare(args.db_url)
     from django.contrib.auth import get_user_model
 
@@ -106,6 +108,8 @@ def main() -> None:
             + ", ".join(f"p{p} {percentile(latencies, p) * 1000:.1f}" for p in (50, 90, 95, 99))
             + f", max {max(latencies) * 1000:.1f}"
         )
+
+    print(f"  load average (1 min) before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -124,12 +124,8 @@ def _jsonl_sql() -> str:
         "username": user.USERNAME_FIELD,
     }
     return """
-SELECT s.id, concat(
-  '{{"corpus":', to_json(%(slug)s::text),
-  ',"article":{{"id":', a.id, ',"title":', to_json(a.title), ',"author":', to_json(a.author),
-  ',"outlet":', to_json(a.outlet), ',"source_url":', to_json(a.source_url),
-  ',"published_on":', coalesce(to_json(a.published_on)::text, 'null'),
-  '}},"sentence":{{"id":', s.id, ',"index":', s.index, ',"text":', to_json(s.text),
+SELECT s.id, s.article_id, concat(
+  ',"sentence":{{"id":', s.id, ',"index":', s.index, ',"text":', to_json(s.text),
   ',"start":', s.start, ',"end":', s."end", ',"paragraph":', s.paragraph,
   ',"kind":', to_json(s.kind),
   '}},"annotations":[', coalesce((
@@ -161,11 +157,20 @@ LIMIT %(limit)s
 """.format(**tables)
 
 
+def _articles_sql() -> str:
+    return f"""
+SELECT a.id, concat(
+  '{{"id":', a.id, ',"title":', to_json(a.title), ',"author":', to_json(a.author),
+  ',"outlet":', to_json(a.outlet), ',"source_url":', to_json(a.source_url),
+  ',"published_on":', coalesce(to_json(a.published_on)::text, 'null'), '}}')
+FROM "{Article._meta.db_table}" a WHERE a.id = ANY(%(ids)s)
+"""
+
+
 def _jsonl_postgres(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator[bytes]:
     slug = Corpus.objects.filter(pk=corpus_id).values_list("slug", flat=True).get()
     see_all = corpus_id in scope.see_all
     params = {
-        "slug": slug,
         "all_labels": see_all,
         "user_id": scope.user_id,
         "show_gold": see_all,
@@ -175,14 +180,25 @@ def _jsonl_postgres(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> 
     }
     if scope.only_annotator is not None:  # pragma: no cover - exports take no annotator filter
         raise ValueError("the export has no annotator filter")
-    sql = _jsonl_sql()
+    head = '{"corpus":' + json.dumps(slug, ensure_ascii=False) + ',"article":'
+    sql, articles_sql = _jsonl_sql(), _articles_sql()
+    # An article's JSON is rendered once, not once per sentence; sentences come
+    # in id order, so an article rarely spans more than two chunks.
+    articles: dict[int, str] = {}
     with connection.cursor() as cursor:
         while True:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
             if not rows:
                 return
-            yield ("\n".join(line for _, line in rows) + "\n").encode("utf-8")
+            missing = list({aid for _, aid, _ in rows} - articles.keys())
+            if missing:
+                articles = {aid: json for aid, json in articles.items() if aid == rows[0][1]}
+                cursor.execute(articles_sql, {"ids": missing})
+                articles.update(cursor.fetchall())
+            lines = [head + articles[aid] + tail for _, aid, tail in rows]
+            lines.append("")
+            yield "\n".join(lines).encode("utf-8")
             params["after"] = rows[-1][0]
 
 
