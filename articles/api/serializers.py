@@ -176,6 +176,19 @@ class AnnotationSerializer(serializers.ModelSerializer):
         ]
 
 
+def annotation_data(annotation: Annotation) -> dict:
+    """What AnnotationSerializer writes, without building a serializer (the hot path)."""
+    return {
+        "sentence": annotation.sentence_id,
+        "label": annotation.label.key,
+        "note": annotation.note,
+        "source": annotation.source,
+        "version": annotation.version,
+        "guideline_version": annotation.guideline_version,
+        "updated_at": annotation.updated_at,
+    }
+
+
 class AnnotationWriteSerializer(StrictSerializer):
     label = serializers.CharField(max_length=40, help_text="The label's key, e.g. claim.")
     note = serializers.CharField(

@@ -21,6 +21,7 @@ from articles.api.serializers import (
     BulkResponseSerializer,
     BulkSerializer,
     ConflictSerializer,
+    annotation_data,
 )
 from articles.api.views.base import CorpusScopedView, validated
 from articles.exceptions import VersionConflict
@@ -67,7 +68,7 @@ class SentenceAnnotationView(CorpusScopedView):
             expected_version=data["version"],
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(AnnotationSerializer(result.annotation).data, status=code)
+        return Response(annotation_data(result.annotation), status=code)
 
     @extend_schema(
         operation_id="sentences_annotation_destroy",
@@ -217,7 +218,7 @@ class AnnotationBulkView(APIView):
                 {
                     "sentence": sentence.pk,
                     "result": outcome,
-                    "annotation": AnnotationSerializer(result.annotation).data,
+                    "annotation": annotation_data(result.annotation),
                 }
             )
         if conflicts:
