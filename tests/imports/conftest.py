@@ -11,9 +11,6 @@ import pytest
 from articles.models import ImportJob
 from articles.services.imports import import_job_run
 
-# Chromium fixtures of the browser tests, for the progress-bar test here.
-from tests.browser.conftest import browser, context, page, sign_in  # noqa: F401
-
 
 class PageServer:
     """An http.server on 127.0.0.1 answering from a dict of path -> response."""

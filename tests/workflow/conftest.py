@@ -8,11 +8,6 @@ from articles.models import Article, Label, Role, Sentence
 from articles.services.annotations import annotation_set
 from articles.services.corpora import membership_set
 
-# The browser fixtures (Chromium through Playwright, sign-in, screenshots) for
-# the adjudication browser test; importing them also allows the live server's
-# ORM calls beside Playwright's event loop (DJANGO_ALLOW_ASYNC_UNSAFE).
-from tests.browser.conftest import browser, context, page, screenshot, sign_in  # noqa: F401
-
 TEXTS = [
     "Markets fell sharply on Monday. Analysts blamed the central bank. "
     "Rates may rise again in June.\n",
