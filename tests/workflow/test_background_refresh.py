@@ -53,3 +53,19 @@ def test_a_burst_of_changes_queues_one_refresh(celery_worker, corpus, article, a
             queue=app.conf.task_default_queue, passive=True
         )
     assert waiting == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_label_changes_in_one_transaction_register_one_callback(corpus, article, annotator):
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        label_sentences(article, annotator, "claim")
+        label_sentences(article, annotator, "speculation")
+        callbacks = [
+            entry
+            for entry in connection.run_on_commit
+            if getattr(entry[1], "refresh_corpus_id", None) == corpus.pk
+        ]
+        assert len(callbacks) == 1
+    assert report_of(corpus).refresh_queued_at is not None
