@@ -24,9 +24,27 @@ import time
 from api_server import DEFAULT_DB, Gunicorn, make_corpus_with_articles, percentile, prepare
 
 
-def client_run(base_port: int, token: str, plan: list[tuple[int, str, int]], out: list) -> None:
+def client_run(
+    base_port: int, token: str, plan: list[tuple[int, str, int]], out: list, bulk: int = 0
+) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", base_port, timeout=30)
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    if bulk:
+        for start in range(0, len(plan), bulk):
+            items = [
+                {"sentence": sid, "label": label, "version": version}
+                for sid, label, version in plan[start : start + bulk]
+            ]
+            started = time.perf_counter()
+            conn.request(
+                "POST", "/api/annotations/bulk/", json.dumps({"annotations": items}), headers
+            )
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"bulk: {response.status}")
+            out.extend([(time.perf_counter() - started)] * len(items))
+        return
     for sentence_id, label, version in plan:
         body = json.dumps({"label": label, "note": "", "source": "", "version": version})
         started = time.perf_counter()
@@ -47,6 +65,9 @@ def main() -> None:
     parser.add_argument("--labels", type=int, default=1000, help="per client")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--bulk", type=int, default=0, help="send N labels per POST /api/annotations/bulk/"
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
@@ -86,7 +107,7 @@ def main() -> None:
             threads = [
                 threading.Thread(
                     target=client_run,
-                    args=(server.port, tokens[i], plan_for(i, phase), latencies),
+                    args=(server.port, tokens[i], plan_for(i, phase), latencies, args.bulk),
                 )
                 for i in range(args.clients)
             ]
@@ -99,12 +120,14 @@ def main() -> None:
         total = len(latencies)
         print(
             f"label writes: {args.clients} clients x {args.labels} labels "
-            f"({creates} new, {args.labels - creates} changed) against gunicorn "
+            f"({creates} new, {args.labels - creates} changed)"
+            + (f" in bulk calls of {args.bulk}" if args.bulk else " one PUT each")
+            + " against gunicorn "
             f"{args.workers} workers x {args.threads} threads"
         )
         print(f"  throughput: {total / elapsed:.0f} labels/s ({total} in {elapsed:.2f} s)")
         print(
-            "  latency ms: "
+            ("  latency ms (of the bulk call): " if args.bulk else "  latency ms: ")
             + ", ".join(f"p{p} {percentile(latencies, p) * 1000:.1f}" for p in (50, 90, 95, 99))
             + f", max {max(latencies) * 1000:.1f}"
         )
