@@ -16,10 +16,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import combinations
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import AgreementReport, Annotation, Article, Corpus, Label, Sentence
@@ -277,23 +279,37 @@ def corpus_agreement_compute(*, corpus: Corpus) -> dict:
     return summary
 
 
-def corpus_agreement_refresh(*, corpus: Corpus, extra: dict | None = None) -> AgreementReport:
-    """Compute and store the corpus's agreement report, replacing the previous one.
+def corpus_agreement_refresh(
+    *, corpus: Corpus, extra: dict | None = None, as_of: datetime | None = None
+) -> AgreementReport:
+    """Compute and store the corpus's agreement report, replacing an older one.
 
-    ``extra`` is stored beside the figures (the dashboard's progress snapshot).
+    ``computed_at`` is ``as_of``, the moment the figures describe (when the
+    refresh began reading). Two refreshes may overlap with several workers; the
+    one that read later wins, whichever finishes last. ``extra`` is stored
+    beside the figures (the dashboard's progress snapshot).
     """
+    as_of = as_of or timezone.now()
     report, _ = AgreementReport.objects.get_or_create(corpus=corpus)
     started = time.perf_counter()
     data = {**corpus_agreement_compute(corpus=corpus), **(extra or {})}
     elapsed_ms = int((time.perf_counter() - started) * 1000)
-    AgreementReport.objects.filter(pk=report.pk).update(
-        computed_at=timezone.now(),
+    stored = AgreementReport.objects.filter(
+        Q(computed_at__isnull=True) | Q(computed_at__lte=as_of), pk=report.pk
+    ).update(
+        computed_at=as_of,
         duration_ms=elapsed_ms,
         labels_seen=data["values"],
         data=data,
         error="",
     )
-    log.info("agreement of corpus %s: %s labels in %s ms", corpus.pk, data["values"], elapsed_ms)
+    log.info(
+        "agreement of corpus %s: %s labels in %s ms%s",
+        corpus.pk,
+        data["values"],
+        elapsed_ms,
+        "" if stored else " (a newer report was already stored)",
+    )
     report.refresh_from_db()
     return report
 

@@ -83,11 +83,12 @@ def corpus_workflow_refresh(*, corpus_id: int) -> AgreementReport | None:
     AgreementReport.objects.get_or_create(corpus=corpus)
     # Cleared before reading: changes from here on queue a refresh of their own.
     AgreementReport.objects.filter(corpus=corpus).update(refresh_queued_at=None)
+    as_of = timezone.now()
     try:
         gold = corpus_unanimous_gold_apply(corpus=corpus)
         assignments_mark_finished(corpus=corpus)
         progress = corpus_progress_compute(corpus=corpus)
-        report = corpus_agreement_refresh(corpus=corpus, extra={"progress": progress})
+        report = corpus_agreement_refresh(corpus=corpus, extra={"progress": progress}, as_of=as_of)
     except Exception as exc:
         AgreementReport.objects.filter(corpus=corpus).update(
             error=f"{type(exc).__name__}: {exc}"[:2000]

@@ -134,3 +134,20 @@ def test_the_refresh_stores_agreement_and_applies_gold(corpus, articles, annotat
     assert [row["key"] for row in data["per_label"]] == ["claim", "speculation", "sourced_fact"]
     assert GoldLabel.objects.filter(origin="unanimous").count() == len(articles) * 2
     assert report.refresh_queued_at is None
+
+
+def test_a_slower_older_refresh_never_overwrites_a_newer_report(corpus, article, annotator, team):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles.services.agreement import corpus_agreement_refresh
+
+    label_sentences(article, annotator, "claim")
+    label_sentences(article, team[0], "claim")
+    now = timezone.now()
+    newer = corpus_agreement_refresh(corpus=corpus, as_of=now)
+    label_sentences(article, team[1], "speculation")
+    older = corpus_agreement_refresh(corpus=corpus, as_of=now - timedelta(seconds=5))
+    assert older.computed_at == newer.computed_at == now
+    assert older.labels_seen == newer.labels_seen  # the older run's figures were dropped
