@@ -32,21 +32,21 @@ DEFAULT_COUNTDOWN = 2.0
 
 
 def _claim_queue_slot(corpus_id: int) -> bool:
+    """Set the debounce marker if it is free; True if this caller should queue the task."""
     now = timezone.now()
-    free = Q(refresh_queued_at__isnull=True) | Q(
-        refresh_queued_at__lt=now - timedelta(seconds=STALE_QUEUE_SECONDS)
+    stale = now - timedelta(seconds=STALE_QUEUE_SECONDS)
+    # The hot path, during a burst of labeling: one read says a refresh is queued.
+    row = AgreementReport.objects.filter(corpus_id=corpus_id).values_list("refresh_queued_at")
+    current = row.first()
+    if current is not None and current[0] is not None and current[0] >= stale:
+        return False
+    if current is None:
+        AgreementReport.objects.get_or_create(corpus_id=corpus_id)
+    free = Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=stale)
+    # The conditional update decides between racing requests: one row, one winner.
+    return bool(
+        AgreementReport.objects.filter(free, corpus_id=corpus_id).update(refresh_queued_at=now)
     )
-    claimed = AgreementReport.objects.filter(free, corpus_id=corpus_id).update(
-        refresh_queued_at=now
-    )
-    if claimed:
-        return True
-    _, created = AgreementReport.objects.get_or_create(corpus_id=corpus_id)
-    if created:
-        return bool(
-            AgreementReport.objects.filter(free, corpus_id=corpus_id).update(refresh_queued_at=now)
-        )
-    return False
 
 
 def corpus_workflow_refresh_request(
