@@ -112,3 +112,22 @@ def test_postgres_writes_the_same_bytes_as_python(owner, annotator, corpus, arti
             py = b"".join(_jsonl_python(corpus_id=corpus.pk, scope=scope, chunk_size=size))
             assert sql == py
             assert sql.count(b"\n") == article.sentences.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_readers_share_one_snapshot_and_keep_the_order(client_for, owner, corpus, labeled):
+    """Committed data, the export's own snapshot: two readers build alternate chunks."""
+    from django.db import connection
+
+    from articles.selectors.datasets import dataset_scope
+    from articles.services import export
+    from articles.services.export import _jsonl_python
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    scope = dataset_scope(user=owner, corpus_id=corpus.pk)
+    expected = b"".join(_jsonl_python(corpus_id=corpus.pk, scope=scope, chunk_size=2000))
+    whole = b"".join(export.export_jsonl(corpus_id=corpus.pk, scope=scope, chunk_size=1))
+    assert whole == expected
+    response = client_for(owner).get(f"/api/corpora/{corpus.slug}/export.jsonl")
+    assert body(response) == expected
