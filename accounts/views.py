@@ -1,0 +1,58 @@
+"""The API tokens page: create (the secret shown once), list, revoke."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import ApiToken
+from accounts.services import token_create, token_revoke
+
+
+def _page(request: HttpRequest, *, created=None, secret: str = "", errors=None, status=200):
+    context = {
+        "tokens": ApiToken.objects.filter(user=request.user),
+        "created": created,
+        "secret": secret,
+        "errors": errors or {},
+        "form": request.POST if errors else {},
+        "default_days": settings.API_TOKEN_DEFAULT_EXPIRY_DAYS,
+    }
+    return render(request, "accounts/tokens.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _page(request)
+    raw_days = request.POST.get("expires_in_days", "").strip()
+    try:
+        days = int(raw_days) if raw_days else None
+    except ValueError:
+        return _page(
+            request, errors={"expires_in_days": ["Give a whole number of days."]}, status=400
+        )
+    try:
+        token, secret = token_create(
+            user=request.user, name=request.POST.get("name", ""), expires_in_days=days
+        )
+    except ValidationError as exc:
+        return _page(request, errors=exc.message_dict, status=400)
+    # Rendered, not redirected: the secret exists only in this answer.
+    response = _page(request, created=token, secret=secret, status=201)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    token_revoke(user=request.user, token_id=pk)
+    messages.success(request, "The token is revoked; it stops working at once.")
+    return redirect("api_tokens")
