@@ -124,6 +124,15 @@ class Article(models.Model):
     segmenter_version = models.CharField(max_length=32, blank=True)
     # The Celery task that holds the "segmenting" claim, and since when.
     segmentation_task_id = models.CharField(max_length=64, blank=True)
+    # The import that created it, so a job's segmentation progress counts its own
+    # articles only, even while other imports into the corpus run.
+    import_job = models.ForeignKey(
+        "ImportJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
     status_changed_at = models.DateTimeField(auto_now_add=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
