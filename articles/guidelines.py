@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import nh3
 
@@ -10,14 +12,32 @@ _TAGS = {
     "em", "b", "i", "code", "pre", "blockquote", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 
+# nh3 keeps no attribute on headings, so after it every heading tag is
+# exactly <hN> or </hN>, raw HTML headings in the Markdown included.
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 
-def guidelines_html(text: str) -> str:
-    """Markdown rendered, then every tag or attribute outside a small allow-list dropped."""
+# In a page, the guidelines sit under the page's h1 and a panel's h2.
+IN_PAGE = 3
+
+
+def guidelines_html(text: str, *, top_heading: int = 1) -> str:
+    """Markdown rendered, then every tag or attribute outside a small allow-list dropped.
+
+    ``top_heading`` is the level a "# Heading" becomes; deeper ones move down
+    with it (never below h6). The API keeps 1: its clients place the HTML
+    themselves.
+    """
+    if not 1 <= top_heading <= 6:
+        raise ValueError(f"top_heading must be 1 to 6, not {top_heading}")
     rendered = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
-    return nh3.clean(
+    clean = nh3.clean(
         rendered,
         tags=_TAGS,
         attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+    if top_heading == 1:
+        return clean
+    shift = top_heading - 1
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}>", clean)

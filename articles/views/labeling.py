@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from articles.guidelines import guidelines_html
+from articles.guidelines import IN_PAGE, guidelines_html
 from articles.models import Article
 from articles.permissions import Right, article_for, corpus_for
 from articles.selectors.labeling import article_paragraphs
@@ -62,7 +62,7 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
             "ready": ready,
             "total": len(labelable),
             "labeled": sum(1 for s in labelable if s.mine is not None),
-            "guidelines_html": guidelines_html(article.corpus.guidelines),
+            "guidelines_html": guidelines_html(article.corpus.guidelines, top_heading=IN_PAGE),
             "config": _page_config(article, request.user),
         },
     )

@@ -107,7 +107,7 @@ def test_labelers_get_the_screen_with_their_own_labels_only(
 
 def test_guidelines_are_rendered_from_markdown_and_sanitised(client, annotator, article):
     article.corpus.guidelines = (
-        "**Bold** rule\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) "
+        "# Rules\n\n**Bold** rule\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) "
         '<img src=x onerror="alert(1)">'
     )
     article.corpus.save()
@@ -116,6 +116,9 @@ def test_guidelines_are_rendered_from_markdown_and_sanitised(client, annotator, 
     panel = body[body.index('id="guidelines-panel"') :]
     assert "<strong>Bold</strong>" in panel
     assert "<script>" not in panel and "onerror" not in panel and "javascript:" not in panel
+    # The guidelines' own "# Rules" sits under the panel's h2: one h1 on the page.
+    assert "<h3>Rules</h3>" in panel
+    assert body.count("<h1") == 1
 
 
 def test_next_article_skips_finished_ones_and_says_when_all_are_done(
