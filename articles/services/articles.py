@@ -40,8 +40,12 @@ def article_create(
     outlet: str = "",
     source_url: str = "",
     published_on: dt.date | None = None,
+    import_job_id: int | None = None,
 ) -> Article:
     """Store an article (pending) and queue its segmentation once committed.
+
+    ``import_job_id`` records the import that brought it in (for that job's
+    segmentation progress).
 
     Refuses empty or oversized text, a malformed URL and a text already in the
     corpus, each with a message naming the field.
@@ -94,6 +98,7 @@ def article_create(
                 outlet=outlet.strip(),
                 source_url=source_url.strip(),
                 published_on=published_on,
+                import_job_id=import_job_id,
             )
     except IntegrityError:
         # A concurrent import of the same text won the race.

@@ -308,7 +308,7 @@ def _import_batch(job: ImportJob, corpus: Corpus, rows: list[bulk_formats.Row]) 
             failures.append(ImportFailure(job=job, line=row.line, reason=row.error))
             continue
         try:
-            article_create(corpus=corpus, **row.fields)
+            article_create(corpus=corpus, import_job_id=job.pk, **row.fields)
         except ValidationError as exc:
             duplicate = _is_duplicate(exc)
             duplicates += duplicate
@@ -377,7 +377,7 @@ def _run_single(job: ImportJob) -> None:
             return  # a previous delivery finished the work
         try:
             with transaction.atomic():
-                article = article_create(corpus=job.corpus, **fields)
+                article = article_create(corpus=job.corpus, import_job_id=job.pk, **fields)
                 after_create(article)
         except ValidationError as exc:
             _record_single_failure(job, exc)
@@ -471,15 +471,15 @@ def import_job_progress(job: ImportJob, *, failures_limit: int = 200) -> dict:
 
 
 def _segmentation_counts(job: ImportJob) -> dict | None:
-    """How far segmentation of the articles created since the job started has got.
+    """How far segmentation of the articles this job created has got, by status.
 
-    Counted over the corpus's articles created after the job started, which is
-    exact while one import runs at a time and an upper bound otherwise.
+    Counted from ``Article.import_job``, so imports running at the same time in
+    one corpus never count each other's articles.
     """
     if not job.started_at:
         return None
     rows = (
-        Article.objects.filter(corpus_id=job.corpus_id, created_at__gte=job.started_at)
+        Article.objects.filter(import_job_id=job.pk)
         .order_by()
         .values("status")
         .annotate(n=Count("id"))

@@ -155,3 +155,30 @@ def test_progress_reports_counts_and_failures(corpus, owner, run_job):
         {"line": 2, "kind": "error", "reason": progress["failures"][0]["reason"]}
     ]
     assert "1 failed" in progress["message"]
+
+
+def test_segmentation_counts_only_the_jobs_own_articles_when_imports_overlap(
+    corpus, owner, run_job, make_article
+):
+    # Two imports into one corpus and an article added by hand while they run:
+    # each job's segmentation figures count the articles it created, nothing else.
+    first = import_file_create(
+        corpus=corpus,
+        user=owner,
+        filename="a.jsonl",
+        data=jsonl(*({"text": f"First batch article {i}."} for i in range(3))),
+    )
+    second = import_file_create(
+        corpus=corpus,
+        user=owner,
+        filename="b.jsonl",
+        data=jsonl(*({"text": f"Second batch article {i}."} for i in range(5))),
+    )
+    first, second = run_job(first), run_job(second)
+    make_article(corpus, "Typed in by hand meanwhile.")  # ready, and no job's
+
+    assert import_job_progress(first)["segmentation"] == {"pending": 3}
+    assert import_job_progress(second)["segmentation"] == {"pending": 5}
+    assert set(Article.objects.filter(import_job=first).values_list("text", flat=True)) == {
+        f"First batch article {i}." for i in range(3)
+    }

@@ -25,6 +25,7 @@ def test_a_page_is_imported_with_metadata_and_an_archived_copy(
 
     assert job.status == ImportJob.Status.DONE, job.error
     article = job.article
+    assert article.import_job_id == job.pk
     assert "new spending plan" in article.text and "trackingPixel" not in article.text
     assert article.title == "The Cost of Waiting"
     assert article.author == "Jane Doe"
