@@ -357,6 +357,8 @@ class ImportJob(models.Model):
     notices = models.JSONField(
         default=list, blank=True, help_text="Warnings about the input, e.g. unknown columns."
     )
+    # One entry per try at fetching a web page: {"attempt", "at", "error"} ("" on success).
+    fetch_attempts = models.JSONField(default=list, blank=True)
     article = models.ForeignKey(
         Article,
         on_delete=models.SET_NULL,
