@@ -35,3 +35,26 @@ def article_paragraphs(article: Article, user) -> list[Paragraph]:
             paragraphs.append(Paragraph(number=sentence.paragraph))
         paragraphs[-1].sentences.append(sentence)
     return paragraphs
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def split_headline(
+    article: Article, paragraphs: list[Paragraph]
+) -> tuple[Sentence | None, list[Paragraph]]:
+    """The article's first segment when it is a heading repeating the title, and
+    the paragraphs without it.
+
+    Many articles start with their own headline. The page then shows that
+    segment, exactly as imported, as its title instead of the title metadata,
+    so the headline reads once and no text is dropped (invariants 1 and 5).
+    """
+    if not paragraphs or not article.title.strip():
+        return None, paragraphs
+    first = paragraphs[0].sentences[0]
+    if first.kind != Sentence.Kind.HEADING or not _same_words(first.text, article.title):
+        return None, paragraphs
+    rest = Paragraph(number=paragraphs[0].number, sentences=paragraphs[0].sentences[1:])
+    return first, ([rest] if rest.sentences else []) + paragraphs[1:]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from articles.guidelines import IN_PAGE, guidelines_html
 from articles.models import Article
 from articles.permissions import Right, article_for, corpus_for
-from articles.selectors.labeling import article_paragraphs
+from articles.selectors.labeling import article_paragraphs, split_headline
 from articles.services.assignment import article_next_for
 
 
@@ -50,6 +50,7 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
     article, _role = article_for(request.user, pk, right=Right.LABEL)
     ready = article.status == Article.Status.READY
     paragraphs = article_paragraphs(article, request.user) if ready else []
+    headline, paragraphs = split_headline(article, paragraphs)
     labelable = [s for p in paragraphs for s in p.sentences if s.kind == "sentence"]
     return render(
         request,
@@ -59,6 +60,7 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
             "corpus": article.corpus,
             "labels": list(article.corpus.labels.all()),
             "paragraphs": paragraphs,
+            "headline": headline,
             "ready": ready,
             "total": len(labelable),
             "labeled": sum(1 for s in labelable if s.mine is not None),

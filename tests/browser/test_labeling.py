@@ -157,10 +157,14 @@ def test_a_real_op_ed_reads_as_an_article_with_every_sentence_labelable(
     sign_in(page, annotator)
     open_labeling(page, live_server, article)
     assert sentence_locator(page).count() == labelable
-    assert page.locator("#article-text .sentence-heading").count() == headings
-    # Paragraphs stay paragraphs.
+    # The text starts with its headline, which is the page's title: shown once.
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("h1#article-title")).to_have_text(article.title)
+    assert page.get_by_text(article.title, exact=True).count() == 1
+    assert page.locator("#article-text .sentence-heading").count() == headings - 1
+    # Paragraphs stay paragraphs (the headline's is the title block).
     paragraphs = article.sentences.values("paragraph").distinct().count()
-    assert page.locator("#article-text > p").count() == paragraphs
+    assert page.locator("#article-text > p").count() == paragraphs - 1
     for key in "1231":
         page.keyboard.press(key)
     page.keyboard.press("k")

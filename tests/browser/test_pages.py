@@ -164,3 +164,44 @@ def test_a_view_can_set_its_own_policy(rf):
     view = csp_policy("default-src 'none'")(lambda request: HttpResponse("x"))
     response = ContentSecurityPolicyMiddleware(view)(rf.get("/anything/"))
     assert response["Content-Security-Policy"] == "default-src 'none'"
+
+
+def _visible_text(body: str) -> str:
+    import re
+
+    main = body[body.index('<main id="main"') :]
+    main = re.sub(r"<script[\s\S]*?</script>", "", main)
+    return re.sub(r"<[^>]+>", " ", main)
+
+
+def test_headline_that_repeats_the_title_is_the_page_title_shown_once(
+    client, annotator, corpus, make_article
+):
+    article = make_article(
+        corpus,
+        "Why the Talks Matter\n\nThe talks opened on Friday. Critics say they will fail.\n",
+        title="why the  talks matter",  # same words, other case and spacing
+    )
+    first = article.sentences.order_by("index").first()
+    assert (first.kind, first.text) == ("heading", "Why the Talks Matter")
+    client.force_login(annotator)
+    body = client.get(f"/articles/{article.pk}/label/").content.decode()
+    # The segment, exactly as imported, is the h1; the metadata title is not shown.
+    assert '<h1 id="article-title" class="article-headline" data-sentence-index="0">' in body
+    assert ">Why the Talks Matter</h1>" in body
+    assert _visible_text(body).count("Why the Talks Matter") == 1
+    assert "why the  talks matter</h1>" not in body
+    # Every other segment is still in the text, and the headline still in the data.
+    text = body[body.index('id="article-text"') :]
+    assert "The talks opened on Friday." in text and "Critics say they will fail." in text
+    assert article.sentences.count() == 3
+
+
+def test_title_differing_from_the_first_heading_shows_both(client, annotator, article):
+    first = article.sentences.order_by("index").first()
+    assert first.kind == "heading" and first.text != article.title
+    client.force_login(annotator)
+    body = client.get(f"/articles/{article.pk}/label/").content.decode()
+    assert f'<h1 id="article-title">{article.title}</h1>' in body
+    text = body[body.index('id="article-text"') :]
+    assert f'<span class="sentence-heading">{first.text}</span>' in text
