@@ -56,6 +56,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _forget_queued_refreshes():
+    """A rolled-back test may hand its corpus id to the next one; forget its queued refresh."""
+    from articles.services.workflow import refresh_request_memory_clear
+
+    refresh_request_memory_clear()
+
+
 @pytest.fixture
 def make_user(db):
     User = get_user_model()

@@ -1,17 +1,24 @@
 """The corpus's background refresh after label changes: gold, assignments, agreement.
 
 Label changes ask for a refresh with ``corpus_workflow_refresh_request``; it is
-debounced through ``AgreementReport.refresh_queued_at``: the first change of a
-burst sets the marker and queues one task (a couple of seconds later, so the
-burst lands first); later changes see the marker and queue nothing. The task
-clears the marker before it reads, so a change made while it runs queues the
-next refresh, which will see it. Pages never wait for any of this.
+debounced through ``AgreementReport.refresh_queued_at``, which holds the time
+the queued refresh is due: the first change of a burst sets it and queues one
+task for that moment (a couple of seconds later, so the burst lands first);
+later changes see it and queue nothing. The task clears it before it reads, so
+a change made while it runs queues the next refresh, which will see it.
+
+The request runs after every label write, so its hot path is free: a process
+that has seen a refresh due at time T knows that task cannot start before T
+(Celery holds a task until its ETA), so a write that commits before T, less a
+margin for clocks, is sure to be read by it and sends no query at all. Only the
+first write after T asks the database again. Pages never wait for any of this.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -25,28 +32,52 @@ from articles.services.assignment import assignments_mark_finished
 
 log = logging.getLogger(__name__)
 
-# A queued refresh older than this is presumed lost (broker wiped, worker
-# gone), and the next label change may queue another.
+# A queued refresh due longer ago than this is presumed lost (broker wiped,
+# worker gone), and the next label change may queue another.
 STALE_QUEUE_SECONDS = 600
 DEFAULT_COUNTDOWN = 2.0
+# Allowance for the clocks of web and worker hosts and for Celery's ETA
+# handling: a write skips the database only this long before the refresh is due.
+CLOCK_MARGIN_SECONDS = 0.25
+
+# corpus id -> when the refresh this process last saw queued is due (epoch
+# seconds). Only ever an optimisation: a missing entry costs one query.
+_due_at: dict[int, float] = {}
 
 
-def _claim_queue_slot(corpus_id: int) -> bool:
-    """Set the debounce marker if it is free; True if this caller should queue the task."""
+def refresh_request_memory_clear() -> None:
+    """Forget the refreshes this process has seen queued (tests reuse corpus ids)."""
+    _due_at.clear()
+
+
+def _remember(corpus_id: int, due: datetime) -> None:
+    _due_at[corpus_id] = due.timestamp()
+
+
+def _covered(corpus_id: int) -> bool:
+    """Is a refresh known to be queued that will start reading after this moment?"""
+    return time.time() < _due_at.get(corpus_id, 0.0) - CLOCK_MARGIN_SECONDS
+
+
+def _claim_queue_slot(corpus_id: int, countdown: float) -> datetime | None:
+    """Set the marker if it is free; the due time of the task to queue, or None if queued."""
     now = timezone.now()
     stale = now - timedelta(seconds=STALE_QUEUE_SECONDS)
-    # The hot path, during a burst of labeling: one read says a refresh is queued.
     row = AgreementReport.objects.filter(corpus_id=corpus_id).values_list("refresh_queued_at")
     current = row.first()
     if current is not None and current[0] is not None and current[0] >= stale:
-        return False
+        # Queued and not started (the task clears the marker first): it will
+        # read this write.
+        _remember(corpus_id, current[0])
+        return None
     if current is None:
         AgreementReport.objects.get_or_create(corpus_id=corpus_id)
+    due = now + timedelta(seconds=countdown)
     free = Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=stale)
     # The conditional update decides between racing requests: one row, one winner.
-    return bool(
-        AgreementReport.objects.filter(free, corpus_id=corpus_id).update(refresh_queued_at=now)
-    )
+    if AgreementReport.objects.filter(free, corpus_id=corpus_id).update(refresh_queued_at=due):
+        return due
+    return None
 
 
 def corpus_workflow_refresh_request(
@@ -55,17 +86,22 @@ def corpus_workflow_refresh_request(
     """After the current transaction commits, queue one refresh unless one is already queued."""
 
     def queue() -> None:
-        if not _claim_queue_slot(corpus_id):
+        if _covered(corpus_id):
+            return
+        due = _claim_queue_slot(corpus_id, countdown)
+        if due is None:
             return
         from articles.tasks import refresh_corpus_workflow
 
         try:
-            refresh_corpus_workflow.apply_async(args=[corpus_id], countdown=countdown)
+            refresh_corpus_workflow.apply_async(args=[corpus_id], eta=due)
         except Exception:
             # The label is saved; only its refresh is late. Free the slot so the
             # next change queues again once the broker is back.
             log.exception("could not queue the refresh of corpus %s", corpus_id)
             AgreementReport.objects.filter(corpus_id=corpus_id).update(refresh_queued_at=None)
+            return
+        _remember(corpus_id, due)
 
     # A bulk write changes many labels in one transaction: one callback will do.
     pending = getattr(transaction.get_connection(), "run_on_commit", [])
