@@ -1,25 +1,14 @@
 """The REST API, mounted at /api/ (see docs/api.md and /api/docs/)."""
 
-from django.urls import include, path, re_path, register_converter
+from django.urls import include, path, re_path
 
-from articles.api import imports, members
+from articles.api import (
+    converters,  # noqa: F401  (registers the <id:> converter)
+    imports,
+    members,
+)
 from articles.api.errors import api_not_found
 from articles.api.views import annotations, articles, corpora, datasets, docs, tokens
-
-
-class IdConverter:
-    """A positive id that fits a bigint; anything else falls through to a JSON 404."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value) -> str:
-        return str(value)
-
-
-register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("corpora/", corpora.CorpusListView.as_view(), name="api-corpora"),

@@ -1,23 +1,11 @@
 """API routes of the corpus workflow, included by articles/api/urls.py."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
-from articles.api import workflow
-
-
-class IdConverter:
-    """A positive id that fits a bigint (the same rule as the rest of the API)."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value) -> str:
-        return str(value)
-
-
-register_converter(IdConverter, "wid")
+from articles.api import (
+    converters,  # noqa: F401  (registers the <id:> converter)
+    workflow,
+)
 
 urlpatterns = [
     path(
@@ -31,7 +19,7 @@ urlpatterns = [
         name="api-assignments",
     ),
     path(
-        "corpora/<slug:slug>/assignments/<wid:article_id>/<wid:user_id>/",
+        "corpora/<slug:slug>/assignments/<id:article_id>/<id:user_id>/",
         workflow.AssignmentDetailView.as_view(),
         name="api-assignment",
     ),
@@ -47,5 +35,5 @@ urlpatterns = [
         workflow.AdjudicationQueueView.as_view(),
         name="api-adjudication",
     ),
-    path("sentences/<wid:pk>/gold/", workflow.SentenceGoldView.as_view(), name="api-sentence-gold"),
+    path("sentences/<id:pk>/gold/", workflow.SentenceGoldView.as_view(), name="api-sentence-gold"),
 ]
