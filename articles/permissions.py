@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from articles.models import Article, Corpus, Membership, Role, Sentence
@@ -106,19 +106,18 @@ def article_for(user, pk: int, *, right: Right = Right.VIEW) -> tuple[Article, s
 def sentence_for(user, pk: int, *, right: Right = Right.VIEW) -> tuple[Sentence, str]:
     """The sentence (with its article and corpus) and the user's role, or 404/403.
 
-    One query: the role comes from a subquery, so an outsider's lookup finds
-    nothing at all rather than a sentence without a role.
+    One query, joined through the user's membership: an outsider's lookup
+    finds nothing at all. (It runs on every label write, so it is kept plain.)
     """
     if not getattr(user, "is_authenticated", False):
         raise Http404("No such sentence.")
-    role = Membership.objects.filter(corpus_id=OuterRef("article__corpus_id"), user=user)
     sentence = (
-        Sentence.objects.filter(pk=pk)
+        Sentence.objects.filter(pk=pk, article__corpus__memberships__user=user)
         .select_related("article__corpus")
-        .annotate(caller_role=Subquery(role.values("role")[:1]))
-        .filter(caller_role__isnull=False)
-        .first()
+        .annotate(caller_role=F("article__corpus__memberships__role"))
+        .order_by()[:1]
     )
+    sentence = next(iter(sentence), None)
     if sentence is None:
         raise Http404("No such sentence.")
     require_right(sentence.caller_role, right)

@@ -33,7 +33,7 @@ CONFLICT = OpenApiResponse(ConflictSerializer, description="Version conflict; `c
 
 
 def _label_in(corpus_id: int, key: str) -> Label:
-    label = Label.objects.filter(corpus_id=corpus_id, key=key).first()
+    label = next(iter(Label.objects.filter(corpus_id=corpus_id, key=key).order_by()[:1]), None)
     if label is None:
         keys = ", ".join(Label.objects.filter(corpus_id=corpus_id).values_list("key", flat=True))
         raise ValidationError({"label": f"No label {key!r} in this corpus; use one of: {keys}."})
