@@ -9,12 +9,11 @@ agreeing (a label changed) or when the owner turns the setting off.
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Min
+from django.db import connection, transaction
+from django.utils import timezone
 
 from articles.models import Annotation, Article, Corpus, GoldLabel, Label, Sentence
-from articles.services.annotations import MAX_NOTE_CHARS, MAX_SOURCE_CHARS
+from articles.services.annotations import check_labelable, clean_note_and_source
 
 
 def _batches(ids: list[int], size: int = 900):
@@ -37,20 +36,9 @@ def gold_label_decide(
     source: str = "",
 ) -> GoldLabel:
     """Record the reviewer's gold label for ``sentence``, replacing any earlier gold."""
-    corpus_id = sentence.article.corpus_id
-    if label.corpus_id != corpus_id:
-        raise ValidationError({"label": f"The label {label.key!r} belongs to another corpus."})
-    if sentence.kind != Sentence.Kind.SENTENCE:
-        raise ValidationError({"sentence": "Headings and bylines take no label, gold or other."})
-    note, source = note.strip(), source.strip()
-    if len(note) > MAX_NOTE_CHARS:
-        raise ValidationError({"note": f"Keep the note under {MAX_NOTE_CHARS:,} characters."})
-    if len(source) > MAX_SOURCE_CHARS:
-        raise ValidationError({"source": f"Keep the source under {MAX_SOURCE_CHARS:,} characters."})
-    if source and not label.takes_source:
-        raise ValidationError(
-            {"source": f"The label {label.name!r} takes no source; remove it or pick another."}
-        )
+    # The same rules as an annotator's label: no heading, no foreign label.
+    check_labelable(sentence, label)
+    note, source = clean_note_and_source(note, source, label)
     with transaction.atomic():
         gold, _ = GoldLabel.objects.select_for_update().update_or_create(
             sentence=sentence,
@@ -84,59 +72,91 @@ def corpus_auto_gold_set(*, corpus: Corpus, enabled: bool) -> Corpus:
     return corpus
 
 
+_GOLD = GoldLabel._meta.db_table
+_UNANIMOUS_TABLE = "workflow_unanimous"
+
+# Sentences every annotator (at least the quorum) gave the same label, with that label.
+_UNANIMOUS = f"""
+    SELECT a.sentence_id, MIN(a.label_id) AS label_id
+    FROM {Annotation._meta.db_table} a
+    JOIN {Sentence._meta.db_table} s ON s.id = a.sentence_id
+    JOIN {Article._meta.db_table} ar ON ar.id = s.article_id
+    WHERE ar.corpus_id = %s AND ar.status = 'ready' AND s.kind = 'sentence'
+    GROUP BY a.sentence_id
+    HAVING COUNT(*) >= %s AND MIN(a.label_id) = MAX(a.label_id)
+"""
+_CORPUS_SENTENCES = f"""
+    SELECT s.id FROM {Sentence._meta.db_table} s
+    JOIN {Article._meta.db_table} ar ON ar.id = s.article_id
+    WHERE ar.corpus_id = %s
+"""
+
+
 def corpus_unanimous_gold_apply(*, corpus: Corpus) -> dict[str, int]:
     """Bring unanimous gold in line with the labels; adjudicated gold is never touched.
 
-    Returns how many gold labels were created, changed and removed.
+    Set-based, so turning the setting on for 100,000 sentences costs a few
+    statements, not a row per sentence: the unanimous sentences go to a
+    temporary table once; one DELETE takes back withdrawn gold, one UPDATE per
+    changed label (rare: every annotator changed) and one INSERT ... SELECT
+    adds the new. Returns how many gold labels were created, changed and removed.
     """
-    current: dict[int, int] = {}
-    if corpus.auto_gold_unanimous:
-        current = dict(
-            Annotation.objects.filter(
-                sentence__article__corpus=corpus,
-                sentence__article__status=Article.Status.READY,
-                sentence__kind=Sentence.Kind.SENTENCE,
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not corpus.auto_gold_unanimous:
+            cursor.execute(
+                f"DELETE FROM {_GOLD} WHERE origin = 'unanimous' "
+                f"AND sentence_id IN ({_CORPUS_SENTENCES})",
+                [corpus.pk],
             )
-            .values("sentence_id")
-            .annotate(n=Count("id"), k=Count("label_id", distinct=True), label=Min("label_id"))
-            .filter(n__gte=unanimous_quorum(corpus), k=1)
-            .values_list("sentence_id", "label")
+            return {"created": 0, "changed": 0, "removed": max(cursor.rowcount, 0)}
+        cursor.execute(f"DROP TABLE IF EXISTS {_UNANIMOUS_TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_UNANIMOUS_TABLE} AS {_UNANIMOUS}",
+            [corpus.pk, unanimous_quorum(corpus)],
         )
-    existing = GoldLabel.objects.filter(sentence__article__corpus=corpus)
-    decided = set(
-        existing.filter(origin=GoldLabel.Origin.ADJUDICATED).values_list("sentence_id", flat=True)
-    )
-    derived = dict(
-        existing.filter(origin=GoldLabel.Origin.UNANIMOUS).values_list("sentence_id", "label_id")
-    )
-    create = [s for s in current if s not in derived and s not in decided]
-    remove = [s for s in derived if s not in current]
-    change: dict[int, list[int]] = {}
-    for sentence_id, label_id in current.items():
-        if sentence_id in derived and derived[sentence_id] != label_id:
-            change.setdefault(label_id, []).append(sentence_id)
-
-    with transaction.atomic():
-        # ignore_conflicts: a reviewer deciding meanwhile keeps their decision.
-        GoldLabel.objects.bulk_create(
-            [
-                GoldLabel(sentence_id=s, label_id=current[s], origin=GoldLabel.Origin.UNANIMOUS)
-                for s in create
-            ],
-            batch_size=2000,
-            ignore_conflicts=True,
-        )
-        for label_id, sentence_ids in change.items():
-            for batch in _batches(sentence_ids):
-                GoldLabel.objects.filter(
-                    sentence_id__in=batch, origin=GoldLabel.Origin.UNANIMOUS
-                ).update(label_id=label_id)
-        for batch in _batches(remove):
-            GoldLabel.objects.filter(
-                sentence_id__in=batch, origin=GoldLabel.Origin.UNANIMOUS
-            ).delete()
+        try:
+            cursor.execute(
+                f"CREATE INDEX {_UNANIMOUS_TABLE}_sentence ON {_UNANIMOUS_TABLE} (sentence_id)"
+            )
+            cursor.execute(f"ANALYZE {_UNANIMOUS_TABLE}")
+            cursor.execute(
+                f"DELETE FROM {_GOLD} WHERE origin = 'unanimous' "
+                f"AND sentence_id IN ({_CORPUS_SENTENCES}) "
+                f"AND sentence_id NOT IN (SELECT sentence_id FROM {_UNANIMOUS_TABLE})",
+                [corpus.pk],
+            )
+            removed = max(cursor.rowcount, 0)
+            cursor.execute(
+                f"SELECT g.sentence_id, u.label_id FROM {_GOLD} g "
+                f"JOIN {_UNANIMOUS_TABLE} u ON u.sentence_id = g.sentence_id "
+                "WHERE g.origin = 'unanimous' AND g.label_id <> u.label_id"
+            )
+            change: dict[int, list[int]] = {}
+            for sentence_id, label_id in cursor.fetchall():
+                change.setdefault(label_id, []).append(sentence_id)
+            for label_id, sentence_ids in change.items():
+                for batch in _batches(sentence_ids):
+                    GoldLabel.objects.filter(
+                        sentence_id__in=batch, origin=GoldLabel.Origin.UNANIMOUS
+                    ).update(label_id=label_id, updated_at=now)
+            # ON CONFLICT DO NOTHING: a reviewer deciding meanwhile keeps their decision.
+            cursor.execute(
+                f"INSERT INTO {_GOLD} "
+                "(sentence_id, label_id, origin, note, source, created_at, updated_at) "
+                "SELECT u.sentence_id, u.label_id, 'unanimous', '', '', %s, %s "
+                f"FROM {_UNANIMOUS_TABLE} u "
+                f"LEFT JOIN {_GOLD} g ON g.sentence_id = u.sentence_id "
+                "WHERE g.id IS NULL "
+                "ON CONFLICT (sentence_id) DO NOTHING",
+                [stamp, stamp],
+            )
+            created = max(cursor.rowcount, 0)
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {_UNANIMOUS_TABLE}")
     return {
-        "created": len(create),
+        "created": created,
         "changed": sum(len(v) for v in change.values()),
-        "removed": len(remove),
+        "removed": removed,
     }

@@ -33,7 +33,8 @@ class AnnotationResult:
     created: bool = False
 
 
-def _check_labelable(sentence: Sentence, label: Label | None) -> None:
+def check_labelable(sentence: Sentence, label: Label | None) -> None:
+    """Refuse a label on a heading, on an article being segmented, or from another corpus."""
     if sentence.kind == Sentence.Kind.HEADING:
         raise ValidationError(
             {"sentence": f"Sentence {sentence.pk} is a heading or byline; headings take no label."}
@@ -46,7 +47,8 @@ def _check_labelable(sentence: Sentence, label: Label | None) -> None:
         raise ValidationError({"label": f"The label {label.key!r} belongs to another corpus."})
 
 
-def _clean_text(note: str, source: str, label: Label) -> tuple[str, str]:
+def clean_note_and_source(note: str, source: str, label: Label) -> tuple[str, str]:
+    """Trimmed note and source, within their limits; a source only where the label takes one."""
     note, source = note.strip(), source.strip()
     if len(note) > MAX_NOTE_CHARS:
         raise ValidationError({"note": f"Keep the note under {MAX_NOTE_CHARS:,} characters."})
@@ -136,8 +138,8 @@ def annotation_set(
     ``expected_version`` is the version the caller saw: 0 for "no label yet",
     None to write whatever is stored.
     """
-    _check_labelable(sentence, label)
-    note, source = _clean_text(note, source, label)
+    check_labelable(sentence, label)
+    note, source = clean_note_and_source(note, source, label)
     changed_by = changed_by or annotator
     guideline_version = sentence.article.corpus.guidelines_version
     try:
@@ -227,7 +229,7 @@ def annotation_clear(
     changed_by: AbstractBaseUser | None = None,
 ) -> AnnotationResult:
     """Remove ``annotator``'s label from ``sentence``; the history keeps it."""
-    _check_labelable(sentence, None)
+    check_labelable(sentence, None)
     with transaction.atomic():
         current = (
             Annotation.objects.select_for_update(of=("self",))
