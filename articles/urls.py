@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles.views import corpora, labeling
+from articles.views import corpora, labeling, reading
 
 urlpatterns = [
     path("", corpora.home, name="home"),
@@ -11,5 +11,6 @@ urlpatterns = [
         name="corpus_article_status",
     ),
     path("articles/<int:pk>/label/", labeling.label_article, name="label_article"),
+    path("articles/<int:pk>/read/", reading.read_article, name="read_article"),
     path("corpora/<slug:slug>/next/", labeling.next_article, name="next_article"),
 ]

@@ -65,6 +65,7 @@ def corpus_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "corpus": corpus,
             "role": role,
             "can_label": has_right(role, Right.LABEL),
+            "can_see_all": has_right(role, Right.SEE_ALL_LABELS),
             "articles": articles,
             "busy": busy,
             "sections": _sections(corpus, role),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles.guidelines import IN_PAGE, guidelines_html
 from articles.models import Article
-from articles.permissions import Right, article_for, corpus_for
+from articles.permissions import Right, article_for, corpus_for, has_right
 from articles.selectors.labeling import article_paragraphs, split_headline
 from articles.services.assignment import article_next_for
 
@@ -47,7 +47,7 @@ def _page_config(article: Article, user) -> dict:
 @login_required
 @ensure_csrf_cookie
 def label_article(request: HttpRequest, pk: int) -> HttpResponse:
-    article, _role = article_for(request.user, pk, right=Right.LABEL)
+    article, role = article_for(request.user, pk, right=Right.LABEL)
     ready = article.status == Article.Status.READY
     paragraphs = article_paragraphs(article, request.user) if ready else []
     headline, paragraphs = split_headline(article, paragraphs)
@@ -61,6 +61,7 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
             "labels": list(article.corpus.labels.all()),
             "paragraphs": paragraphs,
             "headline": headline,
+            "can_see_all": has_right(role, Right.SEE_ALL_LABELS),
             "ready": ready,
             "total": len(labelable),
             "labeled": sum(1 for s in labelable if s.mine is not None),

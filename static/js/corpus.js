@@ -12,6 +12,10 @@ function rowFor(id) {
   return table.querySelector(`tr[data-article-id="${Number(id)}"]`);
 }
 
+function articleUrl(template, id) {
+  return template.replace("/0/", `/${Number(id)}/`);
+}
+
 function update(article) {
   const row = rowFor(article.id);
   if (!row) return false;
@@ -22,11 +26,25 @@ function update(article) {
   row.querySelector("[data-role='reason']").textContent = article.status === "failed" ? article.failure_reason : "";
   row.querySelector("[data-role='counts']").textContent = `${article.labeled_count} / ${article.sentence_count}`;
   const titleCell = row.cells[0];
-  if (article.status === "ready" && table.dataset.labelUrl && !titleCell.querySelector("a")) {
+  // Labelers open the labeling screen; others (viewers) the reading view;
+  // labelers who see all labels also get "Review labels".
+  const openUrl = table.dataset.labelUrl || table.dataset.readUrl;
+  if (article.status === "ready" && openUrl && !titleCell.querySelector("a")) {
+    const title = titleCell.textContent.trim();
     const link = document.createElement("a");
-    link.href = table.dataset.labelUrl.replace("/0/", `/${Number(article.id)}/`);
-    link.textContent = titleCell.textContent.trim();
-    titleCell.replaceChildren(link);
+    link.href = articleUrl(openUrl, article.id);
+    link.textContent = title;
+    const links = [link];
+    if (table.dataset.reviewUrl) {
+      const review = document.createElement("a");
+      review.className = "row-action";
+      review.dataset.role = "review";
+      review.href = articleUrl(table.dataset.reviewUrl, article.id);
+      review.textContent = "Review labels";
+      review.setAttribute("aria-label", `Review labels: ${title}`);
+      links.push(" ", review);
+    }
+    titleCell.replaceChildren(...links);
   }
   return changed;
 }
