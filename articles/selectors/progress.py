@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from articles.models import Annotation, Article, Corpus, Membership, Sentence
+from articles.selectors.counts import count_subquery
 
 
 @dataclass(frozen=True)
@@ -30,17 +30,6 @@ class CorpusProgress:
         return round(100 * self.labeled_count / self.sentence_count)
 
 
-def _count(queryset, group_field: str):
-    """A correlated COUNT subquery, so several counts never multiply each other."""
-    return Coalesce(
-        Subquery(
-            queryset.values(group_field).annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def corpora_progress(user) -> list[CorpusProgress]:
     """Every corpus the user belongs to, with their role and their progress."""
     labelable = Sentence.objects.filter(
@@ -52,9 +41,11 @@ def corpora_progress(user) -> list[CorpusProgress]:
             my_role=Subquery(
                 Membership.objects.filter(corpus=OuterRef("pk"), user=user).values("role")[:1]
             ),
-            n_articles=_count(Article.objects.filter(corpus=OuterRef("pk")), "corpus"),
-            n_sentences=_count(labelable.filter(article__corpus=OuterRef("pk")), "article__corpus"),
-            n_labeled=_count(
+            n_articles=count_subquery(Article.objects.filter(corpus=OuterRef("pk")), "corpus"),
+            n_sentences=count_subquery(
+                labelable.filter(article__corpus=OuterRef("pk")), "article__corpus"
+            ),
+            n_labeled=count_subquery(
                 Annotation.objects.filter(
                     annotator=user,
                     sentence__kind=Sentence.Kind.SENTENCE,
@@ -86,7 +77,7 @@ def articles_with_progress(corpus: Corpus, user):
             sentence_count=Count(
                 "sentences", filter=Q(sentences__kind=Sentence.Kind.SENTENCE), distinct=True
             ),
-            labeled_count=_count(
+            labeled_count=count_subquery(
                 Annotation.objects.filter(
                     annotator=user,
                     sentence__kind=Sentence.Kind.SENTENCE,

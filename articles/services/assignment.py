@@ -21,12 +21,12 @@ import time
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from articles.models import Annotation, Article, Assignment, Corpus, Membership, Sentence
 from articles.permissions import Right, has_right
+from articles.selectors.counts import count_subquery
 
 # How many candidates one claim tries before giving up on rows others hold.
 CLAIM_ATTEMPTS = 20
@@ -34,27 +34,16 @@ CLAIM_ATTEMPTS = 20
 CLAIM_ROUNDS = 5
 
 
-def _count(queryset, group_field: str):
-    """A correlated COUNT subquery, so several counts never multiply each other."""
-    return Coalesce(
-        Subquery(
-            queryset.values(group_field).annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def articles_with_workload(corpus: Corpus, user) -> QuerySet[Article]:
     """Ready articles with ``total`` labelable sentences, the user's ``mine`` and ``assignees``."""
     return (
         Article.objects.filter(corpus=corpus, status=Article.Status.READY)
         .annotate(
-            total=_count(
+            total=count_subquery(
                 Sentence.objects.filter(article=OuterRef("pk"), kind=Sentence.Kind.SENTENCE),
                 "article",
             ),
-            mine=_count(
+            mine=count_subquery(
                 Annotation.objects.filter(
                     sentence__article=OuterRef("pk"),
                     sentence__kind=Sentence.Kind.SENTENCE,
@@ -62,7 +51,7 @@ def articles_with_workload(corpus: Corpus, user) -> QuerySet[Article]:
                 ),
                 "sentence__article",
             ),
-            assignees=_count(Assignment.objects.filter(article=OuterRef("pk")), "article"),
+            assignees=count_subquery(Assignment.objects.filter(article=OuterRef("pk")), "article"),
             assigned_to_me=Exists(
                 Assignment.objects.filter(article=OuterRef("pk"), annotator=user)
             ),
