@@ -28,7 +28,16 @@ USER_AGENT = "annotator-import/1 (fetches one page a user asked to import)"
 
 
 class FetchError(Exception):
-    """The page could not be fetched; the message says why, for the user."""
+    """The page could not be fetched; the message says why, for the user.
+
+    ``transient`` marks failures that may pass (a timeout, a dropped or reset
+    connection, a 5xx answer), which the import task tries again; a 4xx, a
+    refused address or a page we will not take fails at once.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 @dataclasses.dataclass
@@ -71,7 +80,11 @@ def resolve_public(host: str, port: int) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"The host {host!r} could not be resolved ({exc}).") from None
+        # EAI_AGAIN: the resolver could not answer now; any other answer is final.
+        transient = getattr(exc, "errno", None) == socket.EAI_AGAIN
+        raise FetchError(
+            f"The host {host!r} could not be resolved ({exc}).", transient=transient
+        ) from None
     addresses = []
     for info in infos:
         address = info[4][0].split("%", 1)[0]  # drop an IPv6 zone id
@@ -143,7 +156,8 @@ def fetch_page(url: str) -> FetchedPage:
                     if response.status_code >= 400:
                         raise FetchError(
                             f"The server answered {response.status_code} "
-                            f"{response.reason_phrase} for {current}."
+                            f"{response.reason_phrase} for {current}.",
+                            transient=response.status_code >= 500,
                         )
                     content_type = response.headers.get("content-type", "")
                     media = content_type.split(";", 1)[0].strip().lower()
@@ -160,7 +174,9 @@ def fetch_page(url: str) -> FetchedPage:
                         if len(body) > limit:
                             raise FetchError(_too_large(current, limit))
                         if time.monotonic() > deadline:
-                            raise FetchError(f"{current} took longer than {timeout}s to send.")
+                            raise FetchError(
+                                f"{current} took longer than {timeout}s to send.", transient=True
+                            )
                     return FetchedPage(
                         requested_url=url,
                         final_url=current,
@@ -169,7 +185,15 @@ def fetch_page(url: str) -> FetchedPage:
                         body=bytes(body),
                     )
             except httpx.TimeoutException:
-                raise FetchError(f"{current} did not answer within {timeout}s.") from None
+                raise FetchError(
+                    f"{current} did not answer within {timeout}s.", transient=True
+                ) from None
+            except httpx.TransportError as exc:
+                # Refused, reset or dropped connections: the server may be back soon.
+                transient = not isinstance(exc, httpx.UnsupportedProtocol)
+                raise FetchError(
+                    f"{current} could not be fetched: {exc}.", transient=transient
+                ) from None
             except httpx.HTTPError as exc:
                 raise FetchError(f"{current} could not be fetched: {exc}.") from None
     raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times.")

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from articles import heartbeat  # noqa: F401 - connects the worker heartbeat signals
-from articles.services.imports import import_job_fail, import_job_run
+from articles.services.imports import FetchRetry, import_job_fail, import_job_run
 from articles.services.segmentation import article_mark_failed, article_segment
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,17 @@ def segment_article(self, article_id: int) -> str:
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
 def run_import_job(self, job_id: int) -> str:
-    """Run an import job; a retry or redelivery continues after its last batch."""
+    """Run an import job; a retry or redelivery continues after its last batch.
+
+    A page fetch that failed for a passing reason is tried again after a
+    growing wait; the job counts its tries (``IMPORT_FETCH_ATTEMPTS``), so this
+    retry does not use up the database retries below.
+    """
     try:
         return str(import_job_run(job_id=job_id))
+    except FetchRetry as retry:
+        log.info("import job %s: %s", job_id, retry)
+        raise self.retry(countdown=retry.delay, max_retries=self.request.retries + 1) from None
     except TRANSIENT_ERRORS as exc:
         if self.request.retries >= self.max_retries:
             import_job_fail(

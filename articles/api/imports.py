@@ -45,6 +45,12 @@ class ImportFailureSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class ImportFetchAttemptSerializer(serializers.Serializer):
+    attempt = serializers.IntegerField(help_text="1 for the first try.")
+    at = serializers.DateTimeField()
+    error = serializers.CharField(help_text="Why the try failed; empty when it succeeded.")
+
+
 class ImportJobSerializer(serializers.Serializer):
     """Documents the progress record (built by ``import_job_progress``)."""
 
@@ -68,7 +74,17 @@ class ImportJobSerializer(serializers.Serializer):
     article = serializers.IntegerField(allow_null=True)
     worker_missing = serializers.BooleanField()
     message = serializers.CharField()
-    segmentation = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
+    segmentation = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="Bulk jobs: the articles this job created, counted by status.",
+    )
+    fetch_attempts = ImportFetchAttemptSerializer(
+        many=True, help_text="Web pages: each try at fetching the page, in order."
+    )
+    fetch_attempts_allowed = serializers.IntegerField(
+        help_text="Tries in all for a fetch that times out, loses its connection or gets a 5xx."
+    )
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)

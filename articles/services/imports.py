@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -39,6 +40,21 @@ log = logging.getLogger(__name__)
 METADATA_FIELDS = ("title", "author", "outlet", "source_url", "published_on")
 # A queued job with no live worker is reported after this many seconds.
 NO_WORKER_GRACE_SECONDS = 3
+
+
+class FetchRetry(Exception):
+    """A page fetch failed for a passing reason; run the job again after ``delay`` seconds.
+
+    Raised by ``import_job_run`` after recording the attempt on the job; the
+    Celery task turns it into a retry with that countdown.
+    """
+
+    def __init__(self, reason: str, *, next_attempt: int, attempts: int, delay: float) -> None:
+        super().__init__(f"{reason} (attempt {next_attempt} of {attempts} in {delay:g}s)")
+        self.reason = reason
+        self.next_attempt = next_attempt
+        self.attempts = attempts
+        self.delay = delay
 
 
 # --- creating jobs (in the request) ---------------------------------------------
@@ -257,7 +273,7 @@ def import_job_run(*, job_id: int) -> str:
     except ValidationError as exc:
         _finish(job_id, error=_reason(exc))
         return ImportJob.Status.FAILED
-    except (OperationalError, InterfaceError):
+    except (OperationalError, InterfaceError, FetchRetry):
         raise  # transient: the task retries and the job continues where it was
     except Exception as exc:
         log.exception("import job %s failed", job_id)
@@ -340,7 +356,11 @@ def _single_document(job: ImportJob) -> tuple[extraction.Extracted, Callable[[Ar
     try:
         page = fetch_page(job.source_url)
     except FetchError as exc:
+        _fetch_attempt_record(job, error=str(exc))
+        if exc.transient:
+            _retry_or_give_up(job, exc)
         raise ValidationError({"url": str(exc)}) from None
+    _fetch_attempt_record(job, error="")
     extracted = extraction.extract_html(page.body, url=page.final_url)
     extracted.source_url = page.final_url
 
@@ -356,6 +376,43 @@ def _single_document(job: ImportJob) -> tuple[extraction.Extracted, Callable[[Ar
         )
 
     return extracted, keep_snapshot
+
+
+def _fetch_attempt_record(job: ImportJob, *, error: str) -> None:
+    """Append this try at fetching the page to the job's record (kept on ``job`` too)."""
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().only("fetch_attempts").get(pk=job.pk)
+        attempts = list(current.fetch_attempts)
+        attempts.append(
+            {"attempt": len(attempts) + 1, "at": timezone.now().isoformat(), "error": error}
+        )
+        ImportJob.objects.filter(pk=job.pk).update(fetch_attempts=attempts)
+    job.fetch_attempts = attempts
+
+
+def _retry_or_give_up(job: ImportJob, exc: FetchError) -> None:
+    """Raise FetchRetry while tries are left, else a ValidationError saying we gave up."""
+    made = len(job.fetch_attempts)
+    allowed = settings.IMPORT_FETCH_ATTEMPTS
+    if made >= allowed:
+        tries = "once" if made == 1 else f"{made} times"
+        raise ValidationError(
+            {
+                "url": f"Gave up after trying {tries}: {exc} Try again later, or save the page "
+                "and upload the file."
+            }
+        )
+    delay = settings.IMPORT_FETCH_RETRY_BACKOFF_SECONDS * 2 ** (made - 1)
+    raise FetchRetry(str(exc), next_attempt=made + 1, attempts=allowed, delay=delay)
+
+
+def import_job_run_inline(*, job_id: int, sleep: Callable[[float], None] = time.sleep) -> str:
+    """Run a job in this process, waiting out fetch retries (the command's ``--inline``)."""
+    while True:
+        try:
+            return import_job_run(job_id=job_id)
+        except FetchRetry as retry:
+            sleep(retry.delay)
 
 
 def _run_single(job: ImportJob) -> None:
@@ -464,6 +521,8 @@ def import_job_progress(job: ImportJob, *, failures_limit: int = 200) -> dict:
         "worker_missing": worker_missing,
         "message": _message(job, worker_missing),
         "segmentation": articles,
+        "fetch_attempts": job.fetch_attempts,
+        "fetch_attempts_allowed": settings.IMPORT_FETCH_ATTEMPTS,
         "created_at": job.created_at.isoformat(),
         "started_at": job.started_at.isoformat() if job.started_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
@@ -497,6 +556,12 @@ def _message(job: ImportJob, worker_missing: bool) -> str:
     if job.status == ImportJob.Status.QUEUED:
         return "Waiting for a worker to pick up the import…"
     if job.status == ImportJob.Status.RUNNING:
+        tries = job.fetch_attempts
+        if tries and tries[-1]["error"]:
+            return (
+                f"{tries[-1]['error']} Retrying (attempt {len(tries) + 1} of "
+                f"{settings.IMPORT_FETCH_ATTEMPTS})…"
+            )
         if job.total == 0:
             return "Reading the file…"
         return f"Imported {job.done:,} of {job.total:,}…"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -12,16 +13,32 @@ from articles.models import ImportJob
 from articles.services.imports import import_job_run
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a client that timed out and hung up is what some tests want
+
+
 class PageServer:
-    """An http.server on 127.0.0.1 answering from a dict of path -> response."""
+    """An http.server on 127.0.0.1 answering from a dict of path -> response.
+
+    A path may hold a list of responses, answered in turn (the last one again
+    and again), and a delay before answering; ``hits`` counts requests per path.
+    """
 
     def __init__(self) -> None:
-        self.routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
-        routes = self.routes
+        self.routes: dict[str, tuple[int, dict[str, str], bytes] | list] = {}
+        self.delays: dict[str, float] = {}
+        self.hits: dict[str, int] = {}
+        server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's naming
-                status, headers, body = routes.get(self.path, (404, {}, b"not found"))
+                server.hits[self.path] = server.hits.get(self.path, 0) + 1
+                route = server.routes.get(self.path, (404, {}, b"not found"))
+                if isinstance(route, list):
+                    route = route.pop(0) if len(route) > 1 else route[0]
+                status, headers, body = route
+                time.sleep(server.delays.get(self.path, 0))
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -32,7 +49,7 @@ class PageServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -46,6 +63,18 @@ class PageServer:
 
     def redirect(self, path: str, location: str, status: int = 302):
         self.routes[path] = (status, {"Location": location}, b"")
+
+    def sequence(self, path: str, *responses: tuple[int, str]):
+        """Answer ``path`` with these (status, HTML body) pairs in turn."""
+        self.routes[path] = [
+            (status, {"Content-Type": "text/html; charset=utf-8"}, body.encode())
+            for status, body in responses
+        ]
+
+    def hang(self, path: str, seconds: float):
+        """Answer ``path`` only after ``seconds``: longer than the fetch timeout."""
+        self.page(path, "<p>too late</p>")
+        self.delays[path] = seconds
 
     def close(self) -> None:
         self.httpd.shutdown()

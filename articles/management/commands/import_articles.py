@@ -22,7 +22,7 @@ from articles.models import Corpus, ImportJob
 from articles.services.imports import (
     import_file_create,
     import_job_progress,
-    import_job_run,
+    import_job_run_inline,
     import_jobs_of,
     import_url_create,
 )
@@ -81,7 +81,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{label}: queued as import {job.pk}.")
                 continue
             if inline:
-                import_job_run(job_id=job.pk)
+                import_job_run_inline(job_id=job.pk)
             state = self._follow(job, label, interval)
             failed += state["status"] == ImportJob.Status.FAILED or state["failed"] > 0
         if failed:
