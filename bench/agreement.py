@@ -208,10 +208,20 @@ def main() -> None:
     )
     # Unanimous gold on: the first refresh creates every unanimous gold label.
     from articles.models import GoldLabel
+    from articles.services.adjudication import corpus_unanimous_gold_apply
 
-    GoldLabel.objects.filter(sentence__article__corpus=corpus).delete()
     corpus.auto_gold_unanimous = True
     corpus.save(update_fields=["auto_gold_unanimous"])
+    gold_alone = []
+    for _ in range(args.runs):
+        GoldLabel.objects.filter(sentence__article__corpus=corpus).delete()
+        gold_alone += timed(lambda: corpus_unanimous_gold_apply(corpus=corpus), 1)
+    describe("unanimous gold alone, first application", gold_alone)
+    describe(
+        "unanimous gold alone, nothing to change",
+        timed(lambda: corpus_unanimous_gold_apply(corpus=corpus), args.runs),
+    )
+    GoldLabel.objects.filter(sentence__article__corpus=corpus).delete()
     first = timed(lambda: corpus_workflow_refresh(corpus_id=corpus.pk), 1)
     created = GoldLabel.objects.filter(sentence__article__corpus=corpus).count()
     describe(f"first refresh, creating {created:,} unanimous gold", first)

@@ -151,3 +151,41 @@ def test_a_slower_older_refresh_never_overwrites_a_newer_report(corpus, article,
     older = corpus_agreement_refresh(corpus=corpus, as_of=now - timedelta(seconds=5))
     assert older.computed_at == newer.computed_at == now
     assert older.labels_seen == newer.labels_seen  # the older run's figures were dropped
+
+
+def test_unanimous_gold_follows_a_label_every_annotator_changed(corpus, article, annotator, team):
+    corpus.overlap, corpus.auto_gold_unanimous = 2, True
+    corpus.save()
+    sentences = labelable(article)
+    label_sentences(article, annotator, "claim")
+    label_sentences(article, team[0], "claim")
+    assert corpus_unanimous_gold_apply(corpus=corpus)["created"] == len(sentences)
+    first = GoldLabel.objects.get(sentence=sentences[0])
+    for person in (annotator, team[0]):
+        annotation_set(sentence=sentences[0], annotator=person, label=label(corpus, "speculation"))
+    assert corpus_unanimous_gold_apply(corpus=corpus) == {"created": 0, "changed": 1, "removed": 0}
+    moved = GoldLabel.objects.get(sentence=sentences[0])
+    assert (moved.pk, moved.label.key, moved.origin) == (first.pk, "speculation", "unanimous")
+    assert moved.updated_at > first.updated_at
+    # Nothing to do the second time round.
+    assert corpus_unanimous_gold_apply(corpus=corpus) == {"created": 0, "changed": 0, "removed": 0}
+
+
+def test_unanimous_gold_is_set_based_whatever_the_corpus_size(corpus, articles, annotator, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    corpus.overlap, corpus.auto_gold_unanimous = 2, True
+    corpus.save()
+    label_sentences(articles[0], annotator, "claim")
+    label_sentences(articles[0], team[0], "claim")
+    with CaptureQueriesContext(connection) as small:
+        corpus_unanimous_gold_apply(corpus=corpus)
+    GoldLabel.objects.all().delete()
+    for article in articles:
+        label_sentences(article, annotator, "claim")
+        label_sentences(article, team[0], "claim")
+    with CaptureQueriesContext(connection) as large:
+        result = corpus_unanimous_gold_apply(corpus=corpus)
+    assert result["created"] == sum(len(labelable(a)) for a in articles)
+    assert len(large) == len(small)
