@@ -44,6 +44,11 @@ urlpatterns = [
         datasets.CorpusExportView.as_view(fmt="csv"),
         name="api-corpus-export-csv",
     ),
+    path(
+        "corpora/<slug:slug>/history/",
+        annotations.CorpusHistoryView.as_view(),
+        name="api-corpus-history",
+    ),
     path("articles/<id:pk>/", articles.ArticleDetailView.as_view(), name="api-article"),
     path(
         "sentences/<id:pk>/annotation/",

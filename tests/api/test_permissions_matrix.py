@@ -49,6 +49,7 @@ MATRIX = [
         _codes(204, 204, 204, 403, 404),
     ),
     ("get", "/api/sentences/{sentence}/history/", None, MEMBERS_READ),
+    ("get", "/api/corpora/{slug}/history/", None, MEMBERS_READ),
     (
         "post",
         "/api/annotations/bulk/",

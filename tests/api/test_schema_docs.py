@@ -19,6 +19,7 @@ def test_schema_documents_every_endpoint_with_its_errors(client_for, owner):
         "/api/articles/{id}/",
         "/api/sentences/{id}/annotation/",
         "/api/sentences/{id}/history/",
+        "/api/corpora/{slug}/history/",
         "/api/annotations/bulk/",
         "/api/datasets/sentences/",
         "/api/corpora/{slug}/export.jsonl",

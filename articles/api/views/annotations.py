@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,7 +27,14 @@ from articles.api.serializers import (
 from articles.api.views.base import CorpusScopedView, validated
 from articles.exceptions import VersionConflict
 from articles.models import AnnotationEvent, Label, Sentence
-from articles.permissions import Right, corpus_roles, has_right, require_right, sentence_for
+from articles.permissions import (
+    Right,
+    corpus_for,
+    corpus_roles,
+    has_right,
+    require_right,
+    sentence_for,
+)
 from articles.services.annotations import annotation_clear, annotation_set
 
 CONFLICT = OpenApiResponse(ConflictSerializer, description="Version conflict; `current` is stored.")
@@ -103,6 +111,64 @@ class SentenceHistoryView(CorpusScopedView):
         if not has_right(self.role, Right.SEE_ALL_LABELS):
             events = events.filter(annotator=request.user)
         return Response(AnnotationEventSerializer(events.order_by("at", "pk"), many=True).data)
+
+
+class CorpusHistoryEventSerializer(AnnotationEventSerializer):
+    sentence = serializers.IntegerField(source="sentence_id")
+    article = serializers.IntegerField(source="sentence.article_id")
+
+    class Meta(AnnotationEventSerializer.Meta):
+        fields = ["id", "sentence", "article", *AnnotationEventSerializer.Meta.fields]
+
+
+class CorpusHistoryQuerySerializer(serializers.Serializer):
+    since = serializers.DateTimeField(required=False, help_text="Changes at or after this time.")
+    annotator = serializers.CharField(required=False, max_length=150, help_text="A username.")
+
+
+class CorpusHistoryPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CorpusHistoryEventSerializer(many=True)
+
+
+class HistoryPagination(CursorPagination):
+    ordering = "pk"
+    page_size = 200
+    page_size_query_param = "page_size"
+    max_page_size = 2000
+
+
+class CorpusHistoryView(CorpusScopedView):
+    rights = {"GET": Right.VIEW}
+
+    def resolve(self, request, right) -> None:
+        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)
+
+    @extend_schema(
+        operation_id="corpora_history_list",
+        summary="Every label change in the corpus, oldest first (annotators: their own)",
+        parameters=[
+            CorpusHistoryQuerySerializer,
+            OpenApiParameter("cursor", str, description="From the previous page's `next`."),
+            OpenApiParameter("page_size", int, description="Up to 2000; 200 by default."),
+        ],
+        responses={200: CorpusHistoryPageSerializer, **errors(400, 404)},
+    )
+    def get(self, request, slug: str):
+        query = validated(CorpusHistoryQuerySerializer, request.query_params)
+        events = AnnotationEvent.objects.filter(
+            sentence__article__corpus=self.corpus
+        ).select_related("changed_by", "annotator", "sentence")
+        if not has_right(self.role, Right.SEE_ALL_LABELS):
+            events = events.filter(annotator=request.user)
+        if query.get("since"):
+            events = events.filter(at__gte=query["since"])
+        if query.get("annotator"):
+            events = events.filter(annotator__username=query["annotator"])
+        paginator = HistoryPagination()
+        page = paginator.paginate_queryset(events, request, view=self)
+        return paginator.get_paginated_response(CorpusHistoryEventSerializer(page, many=True).data)
 
 
 class BulkConflictSerializer(ConflictSerializer):
