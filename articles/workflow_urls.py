@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles.views import adjudication, assignment, dashboard, imports, members
+from articles.views import adjudication, assignment, dashboard, imports, members, snapshots
 
 urlpatterns: list = [
     # Imports and members (import engineer).
@@ -11,6 +11,7 @@ urlpatterns: list = [
         imports.import_job_status,
         name="import_job_status",
     ),
+    path("articles/<int:pk>/archived-copy/", snapshots.article_snapshot, name="article_snapshot"),
     path("corpora/<slug:slug>/members/", members.corpus_members, name="corpus_members"),
     path("corpora/<slug:slug>/members/add/", members.member_add_view, name="member_add"),
     path(
@@ -31,6 +32,11 @@ urlpatterns: list = [
         "corpora/<slug:slug>/agreement/state.json",
         dashboard.agreement_state,
         name="agreement_state",
+    ),
+    path(
+        "corpora/<slug:slug>/agreement/articles/<int:article_id>/",
+        dashboard.article_agreement_view,
+        name="article_agreement",
     ),
     path(
         "corpora/<slug:slug>/agreement/recompute/",

@@ -6,6 +6,7 @@ from articles.api import (
     converters,  # noqa: F401  (registers the <id:> converter)
     imports,
     members,
+    snapshots,
 )
 from articles.api.errors import api_not_found
 from articles.api.views import annotations, articles, corpora, datasets, docs, tokens
@@ -50,6 +51,11 @@ urlpatterns = [
         name="api-corpus-history",
     ),
     path("articles/<id:pk>/", articles.ArticleDetailView.as_view(), name="api-article"),
+    path(
+        "articles/<id:pk>/snapshot/",
+        snapshots.ArticleSnapshotView.as_view(),
+        name="api-article-snapshot",
+    ),
     path(
         "sentences/<id:pk>/annotation/",
         annotations.SentenceAnnotationView.as_view(),

@@ -184,7 +184,9 @@ ReportSerializer = inline_serializer(
         "error": serializers.CharField(),
         "figures": serializers.DictField(
             help_text="alpha, percent_agreement, per_label, pairs (Cohen's kappa), confusion, "
-            "labels, annotators, articles (per-article alpha and agreement)."
+            "labels, annotators, articles (per-article alpha, agreement and pairs: Cohen's kappa "
+            "of each pair of annotators who co-labeled the article, a and b being user ids "
+            "from annotators)."
         ),
     },
 )

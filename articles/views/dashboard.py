@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.charts import bar_chart, line_chart
+from articles.models import Article
 from articles.permissions import Right, corpus_for, has_right
 from articles.selectors.dashboard import corpus_dashboard
 from articles.services.adjudication import corpus_auto_gold_set
@@ -35,7 +36,31 @@ def _agreement_view(report) -> dict | None:
         ),
         key=lambda s: -s["pairs"],
     )
-    return {**data, "confusion_rows": rows, "splits": splits, "worst": data["articles"][:15]}
+    names = {a["id"]: a["name"] for a in data.get("annotators", [])}
+    worst = []
+    for article in data["articles"][:15]:
+        kappas = [p["kappa"] for p in article.get("pairs", []) if p["kappa"] is not None]
+        worst.append({**article, "lowest_kappa": min(kappas, default=None)})
+    return {
+        **data,
+        "confusion_rows": rows,
+        "splits": splits,
+        "worst": worst,
+        "names": names,
+    }
+
+
+def _article_pairs(data: dict, article_id: int) -> dict | None:
+    """One article's entry in the stored report, its pairs named."""
+    entry = next((a for a in data.get("articles", []) if a["id"] == article_id), None)
+    if entry is None:
+        return None
+    names = {a["id"]: a["name"] for a in data.get("annotators", [])}
+    pairs = [
+        {**p, "a_name": names.get(p["a"], str(p["a"])), "b_name": names.get(p["b"], str(p["b"]))}
+        for p in entry.get("pairs", [])
+    ]
+    return {**entry, "pairs": sorted(pairs, key=lambda p: (p["kappa"] is None, p["kappa"] or 0))}
 
 
 @require_GET
@@ -63,6 +88,26 @@ def corpus_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
             "report": report,
             "agreement": _agreement_view(report),
             "state": _report_state(report),
+        },
+    )
+
+
+@require_GET
+@login_required
+def article_agreement_view(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
+    """Drill-down: one article's alpha, agreement and Cohen's kappa for every pair on it."""
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.SEE_ALL_LABELS)
+    article = get_object_or_404(Article, pk=article_id, corpus=corpus)
+    report = getattr(corpus, "agreement", None)
+    computed = report is not None and report.computed_at is not None
+    return render(
+        request,
+        "workflow/article_agreement.html",
+        {
+            "corpus": corpus,
+            "article": article,
+            "report": report if computed else None,
+            "entry": _article_pairs(report.data, article.pk) if computed else None,
         },
     )
 

@@ -13,6 +13,7 @@ from articles.services.agreement import (
     alpha_per_value,
     cohen_kappa,
     grouped_alpha_and_agreement,
+    grouped_cohen_kappa,
     pair_counts,
     percent_agreement,
     value_counts,
@@ -146,3 +147,40 @@ def test_summary_reports_kappa_for_every_pair_of_coders():
     ]
     assert summary["alpha"] == pytest.approx(0.743, abs=0.0005)
     assert summary["pairable_units"] == 11
+
+
+def test_per_article_kappa_equals_kappa_of_each_article_alone():
+    rng = np.random.default_rng(11)
+    a = rng.integers(0, 3, size=120)
+    b = np.where(rng.random(120) < 0.6, a, rng.integers(0, 3, size=120))
+    a[rng.random(120) < 0.1] = -1
+    b[rng.random(120) < 0.1] = -1
+    group = np.repeat(np.arange(4), 30)
+    b[group == 3] = -1  # the pair never co-labeled the last article
+    kappa, p_o, n = grouped_cohen_kappa(a, b, group, 4, 3)
+    for g in range(3):
+        expected = cohen_kappa(a[group == g], b[group == g], 3)
+        assert kappa[g] == pytest.approx(expected[0], abs=1e-12)
+        assert (p_o[g], n[g]) == (pytest.approx(expected[1]), expected[2])
+    assert n[3] == 0 and np.isnan(kappa[3])
+
+
+def test_per_article_kappa_is_undefined_where_both_used_one_label():
+    a = np.array([0, 0, 1, 0])
+    b = np.array([0, 0, 1, 1])
+    kappa, p_o, n = grouped_cohen_kappa(a, b, np.array([0, 0, 1, 1]), 2, 2)
+    assert np.isnan(kappa[0]) and p_o[0] == 1.0 and n[0] == 2
+    assert kappa[1] == pytest.approx(0.0) and p_o[1] == 0.5
+
+
+def test_summary_lists_kappa_per_article_for_pairs_that_co_labeled_it():
+    # Unit 0-1: coders 0 and 1; units 2-3: coders 0 and 2 (1 absent).
+    matrix = [[0, 1, 0, 1], [0, 1, nan, nan], [nan, nan, 0, 0]]
+    summary = agreement_summary(
+        Ratings.from_matrix(matrix, n_values=2), unit_group=np.array([0, 0, 1, 1]), n_groups=2
+    )
+    first, second = summary["groups"]
+    assert [(p["a"], p["b"], p["kappa"], p["n"]) for p in first["pairs"]] == [(0, 1, 1.0, 2)]
+    assert [(p["a"], p["b"], p["kappa"], p["agreement"]) for p in second["pairs"]] == [
+        (0, 2, 0.0, 0.5)
+    ]

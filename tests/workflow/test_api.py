@@ -106,6 +106,11 @@ def test_agreement_and_progress_for_those_who_see_all_labels(
         assert body["computed_at"] and body["labels_seen"] == total + 3
         assert body["figures"]["pairs"][0]["n"] == 3
         assert "progress" not in body["figures"]
+        # Cohen's kappa per article, for each pair that co-labeled it (by user id).
+        (article,) = body["figures"]["articles"]
+        (pair,) = article["pairs"]
+        ids = {a["id"] for a in body["figures"]["annotators"]}
+        assert {pair["a"], pair["b"]} == ids and pair["n"] == 3 and "kappa" in pair
         people = {p["username"]: p for p in progress.json()["annotators"]}
         assert (people["anna"]["sentences_done"], people["anna"]["articles_done"]) == (total, 1)
         assert (people["rita"]["sentences_done"], people["rita"]["articles_done"]) == (3, 0)

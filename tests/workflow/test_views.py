@@ -60,6 +60,68 @@ def test_agreement_state_reports_the_computation_time(client, reviewer, corpus, 
 
 @pytest.mark.parametrize(
     ("persona", "status"),
+    [("owner", 200), ("reviewer", 200), ("viewer", 200), ("annotator", 403), ("outsider", 404)],
+)
+def test_an_articles_agreement_is_for_those_who_see_all_labels(
+    client, request, corpus, article, persona, status
+):
+    user = request.getfixturevalue(persona)
+    response = get(client, user, "article_agreement", slug=corpus.slug, article_id=article.pk)
+    assert response.status_code == status
+
+
+def test_an_articles_drill_down_shows_kappa_for_every_pair_on_it(
+    client, owner, corpus, article, disputed, annotator, reviewer, make_article
+):
+    other = make_article(corpus, "One short line. Another short line.\n", title="Quiet piece")
+    corpus_workflow_refresh(corpus_id=corpus.pk)
+    data = AgreementReport.objects.get(corpus=corpus).data
+    entry = next(a for a in data["articles"] if a["id"] == article.pk)
+    # anna says claim three times; rita splits 1-2: kappa 0 (chance), agreement 2/3.
+    assert entry["pairs"] == [
+        {
+            "a": min(annotator.pk, reviewer.pk),
+            "b": max(annotator.pk, reviewer.pk),
+            "kappa": 0.0,
+            "agreement": 0.6667,
+            "n": 3,
+        }
+    ]
+    assert other.pk not in {a["id"] for a in data["articles"]}  # nobody labeled it
+    html = get(
+        client, owner, "article_agreement", slug=corpus.slug, article_id=article.pk
+    ).content.decode()
+    assert "Cohen" in html and "67%" in html
+    pair = f"{min(annotator, reviewer, key=lambda u: u.pk).username} – "
+    assert pair + max(annotator, reviewer, key=lambda u: u.pk).username in html
+    dashboard = get(client, owner, "corpus_dashboard", slug=corpus.slug).content.decode()
+    assert reverse("article_agreement", kwargs={"slug": corpus.slug, "article_id": article.pk}) in (
+        dashboard
+    )
+    quiet = get(client, owner, "article_agreement", slug=corpus.slug, article_id=other.pk)
+    assert "No two annotators have labeled" in quiet.content.decode()
+
+
+def test_an_articles_agreement_before_any_computation_says_so(client, owner, corpus, article):
+    html = get(
+        client, owner, "article_agreement", slug=corpus.slug, article_id=article.pk
+    ).content.decode()
+    assert "has not been computed" in html
+
+
+def test_an_article_of_another_corpus_has_no_agreement_page(client, owner, corpus, make_user):
+    from articles.services.corpora import corpus_create
+
+    elsewhere = corpus_create(name="Elsewhere", owner=make_user("eve"))
+    from articles.services.articles import article_create
+
+    foreign = article_create(corpus=elsewhere, text="A sentence elsewhere.\n", title="Foreign")
+    response = get(client, owner, "article_agreement", slug=corpus.slug, article_id=foreign.pk)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
     [("owner", 200), ("reviewer", 200), ("viewer", 403), ("annotator", 403), ("outsider", 404)],
 )
 def test_the_adjudication_queue_is_for_reviewers(
