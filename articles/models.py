@@ -456,7 +456,7 @@ class AgreementReport(models.Model):
     """The latest agreement figures of a corpus, computed in the background.
 
     One row per corpus, replaced by each computation. ``refresh_queued_at`` is
-    the debounce marker: set when a recomputation is queued, cleared when a
+    the debounce marker: the time a queued recomputation is due, cleared when a
     worker starts it, so a burst of label changes queues one task, not many.
     """
 
@@ -465,8 +465,47 @@ class AgreementReport(models.Model):
     duration_ms = models.PositiveIntegerField(default=0)
     labels_seen = models.PositiveIntegerField(default=0)
     data = models.JSONField(default=dict, blank=True)
-    refresh_queued_at = models.DateTimeField(null=True, blank=True)
+    refresh_queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the queued refresh is due; empty when none is."
+    )
     error = models.TextField(blank=True, help_text="Why the last computation failed.")
+    articles = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Per-article figures (alpha, agreement, Cohen's kappa per pair); kept apart "
+        "from data so the dashboard does not load them.",
+    )
+    disagreements_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the disagreement ranking was last stored."
+    )
 
     def __str__(self) -> str:
         return f"agreement of {self.corpus_id} at {self.computed_at}"
+
+
+class Disagreement(models.Model):
+    """A sentence whose annotators disagree, ranked for the adjudication queue.
+
+    Stored for the whole corpus by the background refresh, so the queue pages
+    through an index (keyset on entropy, annotators, sentence) instead of
+    ranking every label on each visit. Decided sentences are filtered out when
+    read, so a decision takes them off the queue at once.
+    """
+
+    sentence = models.OneToOneField(
+        Sentence, on_delete=models.CASCADE, primary_key=True, related_name="disagreement"
+    )
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="disagreements")
+    entropy = models.FloatField(help_text="Entropy of the sentence's labels (nats).")
+    total = models.PositiveIntegerField(help_text="How many annotators labeled the sentence.")
+    distinct_labels = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["corpus", "-entropy", "-total", "sentence"], name="disagreement_queue_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"disagreement on {self.sentence_id} ({self.entropy:.3f})"
