@@ -46,6 +46,11 @@ urlpatterns = [
         name="api-corpus-export-csv",
     ),
     path(
+        "corpora/<slug:slug>/export.parquet",
+        datasets.CorpusExportView.as_view(fmt="parquet"),
+        name="api-corpus-export-parquet",
+    ),
+    path(
         "corpora/<slug:slug>/history/",
         annotations.CorpusHistoryView.as_view(),
         name="api-corpus-history",

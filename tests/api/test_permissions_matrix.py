@@ -59,6 +59,7 @@ MATRIX = [
     ("get", "/api/datasets/sentences/?corpus={slug}", None, MEMBERS_READ),
     ("get", "/api/corpora/{slug}/export.jsonl", None, MEMBERS_READ),
     ("get", "/api/corpora/{slug}/export.csv", None, MEMBERS_READ),
+    ("get", "/api/corpora/{slug}/export.parquet", None, MEMBERS_READ),
     ("get", "/api/tokens/", None, _codes(200, 200, 200, 200, 200)),
     ("post", "/api/tokens/", {"name": "laptop"}, _codes(201, 201, 201, 201, 201)),
     ("delete", "/api/tokens/{owner_token}/", None, _codes(204, 404, 404, 404, 404)),

@@ -15,7 +15,7 @@ from articles.api.serializers import DatasetPageSerializer, DatasetQuerySerializ
 from articles.api.views.base import CorpusScopedView, validated
 from articles.permissions import Right, corpus_for
 from articles.selectors.datasets import dataset_rows, dataset_scope, dataset_sentences
-from articles.services.export import export_csv, export_jsonl
+from articles.services.export import export_csv, export_jsonl, export_parquet
 
 
 class DatasetSentencesView(APIView):
@@ -67,22 +67,26 @@ class CorpusExportView(CorpusScopedView):
 
     @extend_schema(
         summary="The whole corpus, streamed (JSONL: one dataset row per line; CSV: one line "
-        "per sentence and annotation)",
+        "per sentence and annotation; Parquet: one row per sentence, a row group per 2,000)",
         description="A consistent snapshot in a deterministic order: the same data gives the "
         "same bytes. Annotators get their own labels only.",
         responses={
             (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
+            (200, "application/vnd.apache.parquet"): OpenApiResponse(OpenApiTypes.BINARY),
             **errors(404),
         },
     )
     def get(self, request, slug: str):
-        if self.fmt not in ("jsonl", "csv"):  # pragma: no cover - fixed by the urls
-            raise NotFound("Export as .jsonl or .csv.")
+        if self.fmt not in ("jsonl", "csv", "parquet"):  # pragma: no cover - fixed by the urls
+            raise NotFound("Export as .jsonl, .csv or .parquet.")
         scope = dataset_scope(user=request.user, corpus_id=self.corpus.pk)
         if self.fmt == "jsonl":
             stream = export_jsonl(corpus_id=self.corpus.pk, scope=scope)
             content_type = "application/x-ndjson; charset=utf-8"
+        elif self.fmt == "parquet":
+            stream = export_parquet(corpus_id=self.corpus.pk, scope=scope)
+            content_type = "application/vnd.apache.parquet"
         else:
             stream = export_csv(corpus_id=self.corpus.pk, scope=scope)
             content_type = "text/csv; charset=utf-8"
