@@ -15,6 +15,9 @@ const articleText = document.getElementById("article-text");
 const sentences = [...articleText.querySelectorAll(".sentence")];
 const indexById = new Map(sentences.map((el, i) => [Number(el.dataset.id), i]));
 const serverVersion = new Map(sentences.map((el) => [Number(el.dataset.id), Number(el.dataset.version) || 0]));
+// What the server has stored for each sentence, as far as this page knows:
+// shown again when the user discards a change the server refused.
+const storedValue = new Map(sentences.map((el) => [Number(el.dataset.id), valueOf(el)]));
 
 const progressBar = document.getElementById("article-progress");
 const progressText = document.getElementById("progress-text");
@@ -23,6 +26,9 @@ const banner = document.getElementById("offline-banner");
 const undoButton = document.getElementById("undo-button");
 const toastEl = document.getElementById("toast");
 const labelButtons = [...document.querySelectorAll(".label-button")];
+const discardAllButton = document.getElementById("discard-failed");
+const refusedPanel = document.getElementById("refused-panel");
+const refusedList = document.getElementById("refused-list");
 
 const undoStack = [];
 const UNDO_LIMIT = 500;
@@ -83,7 +89,14 @@ function updateLabelBar() {
   }
 }
 
-const SAVE_MARKS = { saving: "saving…", queued: "queued", failed: "retrying", conflict: "conflict", saved: "saved ✓" };
+const SAVE_MARKS = {
+  saving: "saving…",
+  queued: "queued",
+  failed: "retrying",
+  rejected: "refused",
+  conflict: "conflict",
+  saved: "saved ✓",
+};
 
 function showSaveState(sentenceId, state, detail) {
   const el = sentences[indexById.get(sentenceId)];
@@ -94,7 +107,10 @@ function showSaveState(sentenceId, state, detail) {
   mark.dataset.state = state;
   mark.textContent = SAVE_MARKS[state] || "";
   mark.title = detail || "";
-  if (state === "saved") {
+  if (!state) {
+    delete el.dataset.save;
+    delete mark.dataset.state;
+  } else if (state === "saved") {
     savedMarkTimers.set(
       sentenceId,
       setTimeout(() => {
@@ -282,14 +298,7 @@ function showNextConflict() {
   document.getElementById("conflict-mine").textContent = describeFull(mine);
   document.getElementById("conflict-theirs").textContent = describeFull(theirs);
   dialog.showModal();
-  // Ctrl+Enter saves a note (Enter alone starts a new line).
-document.getElementById("note-input").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-    event.preventDefault();
-    document.getElementById("note-form").requestSubmit();
-  }
-});
-document.getElementById("conflict-mine-button").focus();
+  document.getElementById("conflict-mine-button").focus();
 }
 
 function describeFull(value) {
@@ -312,8 +321,10 @@ function resolveConflict(keepMine) {
     queue.resolveKeepMine(sentenceId, theirs);
     toast("Keeping your value; saving it over the other one.");
   } else {
+    const stored = theirs ? { label: theirs.label, note: theirs.note || "", source: theirs.source || "" } : { label: null, note: "", source: "" };
     serverVersion.set(sentenceId, theirs ? theirs.version : 0);
-    render(sentences[i], theirs ? { label: theirs.label, note: theirs.note, source: theirs.source } : { label: null });
+    storedValue.set(sentenceId, stored);
+    render(sentences[i], stored);
     updateProgress();
     updateLabelBar();
     queue.resolveTakeTheirs(sentenceId);
@@ -354,10 +365,91 @@ function onStatus(s) {
     statusEl.dataset.state = state;
     statusEl.textContent = text;
   }
+  discardAllButton.hidden = s.rejected === 0;
+  discardAllButton.textContent = s.rejected > 1 ? `Discard ${s.rejected} failed changes` : "Discard failed change";
+  showRefused();
   const showBanner = s.offline && s.pending > 0;
   banner.hidden = !showBanner;
   if (showBanner) {
     banner.textContent = `The server cannot be reached. ${s.pending} change${s.pending === 1 ? " is" : "s are"} kept on this device and will be saved when the connection returns.`;
+  }
+}
+
+// Changes the server refused for good (the article is being segmented again,
+// the label was removed...): listed with the reason, each with a Discard
+// button; discarding shows what is stored again and ends the leave-page warning.
+let refusedShown = "";
+function showRefused() {
+  const refused = queue.rejected();
+  const key = refused.map((e) => `${e.sentenceId}:${e.wanted.label}:${e.error}`).join("|");
+  if (key === refusedShown) return;
+  refusedShown = key;
+  const items = refused.map((entry) => {
+    const el = sentences[indexById.get(entry.sentenceId)];
+    const item = document.createElement("li");
+    const quote = document.createElement("q");
+    const text = el ? el.querySelector(".sentence-text").textContent : `Sentence ${entry.sentenceId}`;
+    quote.textContent = text.length > 80 ? `${text.slice(0, 79)}…` : text;
+    const what = document.createElement("span");
+    what.textContent = ` → ${describe(entry.wanted)}: ${entry.error} `;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button-small";
+    button.dataset.sentenceId = String(entry.sentenceId);
+    button.textContent = "Discard";
+    button.setAttribute("aria-label", `Discard the refused change to “${quote.textContent}”`);
+    item.append(quote, what, button);
+    return item;
+  });
+  refusedList.replaceChildren(...items);
+  refusedPanel.hidden = items.length === 0;
+}
+
+function discardRefused(ids) {
+  const dropped = queue.discardRejected(ids);
+  if (!dropped.length) return;
+  for (const id of dropped) {
+    const i = indexById.get(id);
+    if (i === undefined) continue;
+    render(sentences[i], storedValue.get(id) || { label: null, note: "", source: "" });
+    showSaveState(id, "");
+  }
+  updateProgress();
+  updateLabelBar();
+  const n = dropped.length;
+  toast(`Discarded ${n} refused change${n === 1 ? "" : "s"}; showing what is saved.`);
+  // The button pressed is gone: the focus goes back to the text.
+  focusSentence(ids ? indexById.get(dropped[0]) : Math.max(current, 0));
+  refreshStored(dropped);
+}
+
+// What the server holds now may differ from what this page last saw (another
+// tab): ask, and show it for sentences the user has not changed since.
+async function refreshStored(ids) {
+  let answer;
+  try {
+    answer = await apiFetch(`${config.apiRoot}articles/${config.articleId}/`);
+  } catch {
+    return; // the last known stored value is already shown
+  }
+  if (answer.status !== 200 || !answer.data || !Array.isArray(answer.data.sentences)) return;
+  const byId = new Map(answer.data.sentences.map((s) => [s.id, s]));
+  let changed = false;
+  for (const id of ids) {
+    const fresh = byId.get(id);
+    const i = indexById.get(id);
+    if (!fresh || i === undefined || queue.entries.has(id)) continue;
+    const mine = fresh.my_annotation;
+    const value = mine ? { label: mine.label, note: mine.note || "", source: mine.source || "" } : { label: null, note: "", source: "" };
+    serverVersion.set(id, mine ? mine.version : 0);
+    storedValue.set(id, value);
+    sentences[i].dataset.version = String(mine ? mine.version : 0);
+    render(sentences[i], value);
+    changed = true;
+  }
+  if (changed) {
+    updateProgress();
+    updateLabelBar();
   }
 }
 
@@ -368,6 +460,7 @@ const queue = new SaveQueue({
     onEntry: showSaveState,
     onSaved: (id, value, version) => {
       serverVersion.set(id, version);
+      storedValue.set(id, value);
       const el = sentences[indexById.get(id)];
       if (el) el.dataset.version = String(version);
     },
@@ -505,6 +598,18 @@ document.getElementById("conflict-mine-button").addEventListener("click", () => 
 document.getElementById("conflict-theirs-button").addEventListener("click", () => resolveConflict(false));
 // A conflict must be decided; Escape does not dismiss it.
 document.getElementById("conflict-dialog").addEventListener("cancel", (event) => event.preventDefault());
+// Ctrl+Enter saves a note (Enter alone starts a new line).
+document.getElementById("note-input").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    document.getElementById("note-form").requestSubmit();
+  }
+});
+document.getElementById("discard-failed").addEventListener("click", () => discardRefused(null));
+refusedList.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-sentence-id]");
+  if (button) discardRefused([Number(button.dataset.sentenceId)]);
+});
 
 // --- start -------------------------------------------------------------------------
 

@@ -132,3 +132,95 @@ def test_conflict_take_theirs_shows_the_saved_value_and_writes_nothing(
     page.keyboard.press("3")
     wait_saved(page)
     wait_for(lambda: Annotation.objects.get(sentence=sentence).label.key == "sourced_fact")
+
+
+def test_refused_changes_are_listed_and_discarding_them_shows_the_stored_value(
+    live_server, page, sign_in, annotator, article, screenshot
+):
+    from articles.models import Article
+
+    sentences = list(article.sentences.filter(kind=Sentence.Kind.SENTENCE).order_by("index"))
+    sign_in(page, annotator)
+    open_labeling(page, live_server, article)
+    page.keyboard.press("1")  # sentence 1: claim, stored
+    wait_saved(page)
+    # Behind the page's back the article is being segmented again: writes are refused (400).
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.SEGMENTING)
+    page.keyboard.press("2")  # sentence 2: speculation, refused
+    page.keyboard.press("Home")
+    page.keyboard.press("3")  # sentence 1: sourced fact, refused
+    status = page.locator("#save-status")
+    expect(status).to_have_text(
+        "Save failed for 2: sentence: The article is being segmented again; "
+        "label it when it is ready."
+    )
+    expect(status).not_to_contain_text("retrying")
+    marks = sentence_locator(page).locator(".save-mark")
+    expect(marks.nth(0)).to_have_text("refused")
+    expect(marks.nth(1)).to_have_text("refused")
+    panel = page.locator("#refused-panel")
+    expect(panel.locator("li")).to_have_count(2)
+    expect(panel).to_contain_text("→ Sourced fact: sentence: The article is being segmented again")
+    discard_all = page.get_by_role("button", name="Discard 2 failed changes")
+    expect(discard_all).to_be_visible()
+    screenshot(page, "labeling-refused")
+
+    # One refused change discarded from its own button: the stored claim is back.
+    panel.get_by_role("button", name=f"Discard the refused change to “{sentences[0].text}”").click()
+    assert labels_in_page(page)[:2] == ["claim", "speculation"]
+    expect(sentence_locator(page).first).to_be_focused()
+    expect(marks.nth(0)).to_have_text("")
+    expect(panel.locator("li")).to_have_count(1)
+    expect(page.locator("#save-status")).to_contain_text("Save failed for 1")
+
+    # The rest from the status area, from the keyboard.
+    page.get_by_role("button", name="Discard failed change").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#save-status")).to_have_text("All changes saved")
+    expect(panel).to_be_hidden()
+    expect(page.get_by_role("button", name="Discard failed change")).to_be_hidden()
+    assert labels_in_page(page)[:2] == ["claim", None]
+    expect(page.locator("#progress-text")).to_have_text(f"1 / {len(sentences)} labeled")
+    assert (
+        page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('annotator:queue'))")
+        == []
+    )
+
+    # Nothing is left unsaved: leaving does not warn, and the stored values stand.
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.READY)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))
+    page.reload()
+    page.wait_for_selector("html[data-labeling-ready='true']")
+    assert dialogs == []
+    assert labels_in_page(page)[:2] == ["claim", None]
+    stored = Annotation.objects.filter(annotator=annotator)
+    assert [(a.sentence_id, a.label.key, a.version) for a in stored] == [
+        (sentences[0].pk, "claim", 1)
+    ]
+    assert page.js_errors == []
+
+
+def test_a_refused_change_keeps_the_leave_warning_until_discarded(
+    live_server, page, sign_in, annotator, article
+):
+    sign_in(page, annotator)
+    open_labeling(page, live_server, article)
+    # The label is removed from the corpus while the page is open: 400, not retried.
+    Label.objects.filter(corpus=article.corpus, key="sourced_fact").delete()
+    page.keyboard.press("3")
+    expect(page.locator("#save-status")).to_contain_text("No label 'sourced_fact'")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))
+    # Leaving warns; the refused change is still there after the reload, refused again.
+    page.reload()
+    page.wait_for_selector("html[data-labeling-ready='true']")
+    assert dialogs == ["beforeunload"]
+    expect(page.locator("#save-status")).to_contain_text("No label 'sourced_fact'")
+    page.get_by_role("button", name="Discard failed change").click()
+    expect(page.locator("#save-status")).to_have_text("All changes saved")
+    assert labels_in_page(page)[0] is None
+    page.reload()
+    page.wait_for_selector("html[data-labeling-ready='true']")
+    assert dialogs == ["beforeunload"]  # no second warning
+    assert Annotation.objects.filter(annotator=annotator).count() == 0

@@ -48,8 +48,13 @@ export async function apiFetch(url, { method = "GET", body, timeoutMs = 15000 } 
 export function errorMessage(data, fallback) {
   const error = data && data.error;
   if (!error) return fallback;
+  // The message already names the first field's problem; with fields, list
+  // them all instead (so it is not said twice).
   const fields = error.fields
-    ? Object.entries(error.fields).map(([field, msgs]) => `${field}: ${[].concat(msgs).join(" ")}`)
+    ? Object.entries(error.fields).map(([field, msgs]) => {
+        const text = [].concat(msgs).join(" ");
+        return field === "non_field_errors" ? text : `${field}: ${text}`;
+      })
     : [];
-  return [error.message, ...fields].filter(Boolean).join(" ") || fallback;
+  return (fields.length ? fields.join(" ") : error.message) || fallback;
 }

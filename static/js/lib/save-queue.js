@@ -22,7 +22,9 @@ function valueOf(annotation) {
 
 export class SaveQueue {
   // api: {put(id, body), del(id, version)} returning {status, data}.
-  // hooks: onEntry(sentenceId, state, detail), onSaved(sentenceId, value, version),
+  // hooks: onEntry(sentenceId, state, detail) with state queued, saving, saved,
+  //        failed (retrying), rejected (refused for good) or conflict;
+  //        onSaved(sentenceId, value, version),
   //        onConflict(sentenceId, mine, current), onStatus(summary).
   constructor({ storageKey, api, hooks, storage = window.localStorage }) {
     this.storageKey = storageKey;
@@ -133,6 +135,28 @@ export class SaveQueue {
     this.persist();
   }
 
+  // Changes the server refused (400, 404: retrying cannot help), oldest first.
+  rejected() {
+    return [...this.entries.values()].filter((e) => e.state === "rejected");
+  }
+
+  // Give up on refused changes: forgotten here and on this device, so nothing
+  // is left unsaved. Returns the sentence ids dropped; the caller shows what
+  // the server has stored for them.
+  discardRejected(sentenceIds = null) {
+    const dropped = [];
+    for (const entry of this.rejected()) {
+      if (sentenceIds && !sentenceIds.includes(entry.sentenceId)) continue;
+      this.entries.delete(entry.sentenceId);
+      dropped.push(entry.sentenceId);
+    }
+    if (dropped.length) {
+      this.persist();
+      this.report();
+    }
+    return dropped;
+  }
+
   retryNow() {
     for (const entry of this.entries.values()) {
       if (entry.state === "failed" || entry.state === "queued") entry.dueAt = 0;
@@ -231,11 +255,12 @@ export class SaveQueue {
       this.hooks.onEntry(entry.sentenceId, entry.state, entry.error);
       return;
     }
-    // 400, 404 and the like: retrying cannot help; keep it visible.
+    // 400, 404 and the like: retrying cannot help; keep it visible until the
+    // sentence changes again or the user discards it.
     entry.state = "rejected";
     entry.error = errorMessage(data, `Refused (${status})`);
     this.persist();
-    this.hooks.onEntry(entry.sentenceId, "failed", entry.error);
+    this.hooks.onEntry(entry.sentenceId, "rejected", entry.error);
   }
 
   confirmed(entry, value, version) {
