@@ -63,7 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url", default=DEFAULT_DB)
     parser.add_argument("--sentences", type=int, default=1_000_000)
-    parser.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    parser.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
@@ -90,7 +90,8 @@ def main() -> None:
             size += len(chunk)
         elapsed = time.perf_counter() - started
         peak = peak_rss_mb(worker)
-    rows = lines - (1 if args.format == "csv" else 0)
+    # Parquet is binary: count the sentences asked for rather than newlines.
+    rows = {"csv": lines - 1, "jsonl": lines}.get(args.format, args.sentences)
     print(f"export .{args.format} of {args.sentences:,} labeled sentences, 1 gunicorn worker")
     rate = rows / elapsed
     print(f"  rows: {rows:,} ({size / 1e6:.0f} MB) in {elapsed:.2f} s: {rate:,.0f} rows/s")
