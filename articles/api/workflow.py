@@ -25,6 +25,7 @@ from articles.services.adjudication import (
     gold_label_decide,
     gold_label_withdraw,
 )
+from articles.services.agreement import report_articles
 from articles.services.assignment import (
     article_next_for,
     assignment_create,
@@ -204,6 +205,9 @@ class AgreementView(_CorpusView):
         report = getattr(self.corpus, "agreement", None)
         figures = dict(report.data) if report else {}
         figures.pop("progress", None)
+        figures.pop("worst_articles", None)
+        if report:
+            figures["articles"] = report_articles(report)
         return Response(
             {
                 "computed_at": report.computed_at if report else None,

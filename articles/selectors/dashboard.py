@@ -156,7 +156,8 @@ def corpus_progress_compute(*, corpus: Corpus) -> dict:
 
 
 def corpus_dashboard(*, corpus: Corpus) -> Dashboard:
-    report = AgreementReport.objects.filter(corpus=corpus).first()
+    # Every article's figures stay in the database: the page shows the worst few.
+    report = AgreementReport.objects.filter(corpus=corpus).defer("articles").first()
     stored = (report.data or {}).get("progress") if report else None
     # Before the first background refresh, compute once in the request.
     progress = stored if stored is not None else corpus_progress_compute(corpus=corpus)

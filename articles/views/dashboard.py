@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.charts import bar_chart, line_chart
-from articles.models import Article
+from articles.models import AgreementReport, Article
 from articles.permissions import Right, corpus_for, has_right
 from articles.selectors.dashboard import corpus_dashboard
 from articles.services.adjudication import corpus_auto_gold_set
+from articles.services.agreement import WORST_ARTICLES, report_articles
 from articles.services.workflow import corpus_workflow_refresh_request
 
 
@@ -38,7 +39,8 @@ def _agreement_view(report) -> dict | None:
     )
     names = {a["id"]: a["name"] for a in data.get("annotators", [])}
     worst = []
-    for article in data["articles"][:15]:
+    least = data.get("worst_articles") or data.get("articles", [])[:WORST_ARTICLES]
+    for article in least:
         kappas = [p["kappa"] for p in article.get("pairs", []) if p["kappa"] is not None]
         worst.append({**article, "lowest_kappa": min(kappas, default=None)})
     return {
@@ -50,12 +52,12 @@ def _agreement_view(report) -> dict | None:
     }
 
 
-def _article_pairs(data: dict, article_id: int) -> dict | None:
-    """One article's entry in the stored report, its pairs named."""
-    entry = next((a for a in data.get("articles", []) if a["id"] == article_id), None)
+def _article_pairs(report: AgreementReport, article_id: int) -> dict | None:
+    """One article's entry in the stored report, its pairs named, lowest kappa first."""
+    entry = next((a for a in report_articles(report) if a["id"] == article_id), None)
     if entry is None:
         return None
-    names = {a["id"]: a["name"] for a in data.get("annotators", [])}
+    names = {a["id"]: a["name"] for a in report.data.get("annotators", [])}
     pairs = [
         {**p, "a_name": names.get(p["a"], str(p["a"])), "b_name": names.get(p["b"], str(p["b"]))}
         for p in entry.get("pairs", [])
@@ -98,7 +100,7 @@ def article_agreement_view(request: HttpRequest, slug: str, article_id: int) -> 
     """Drill-down: one article's alpha, agreement and Cohen's kappa for every pair on it."""
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.SEE_ALL_LABELS)
     article = get_object_or_404(Article, pk=article_id, corpus=corpus)
-    report = getattr(corpus, "agreement", None)
+    report = AgreementReport.objects.filter(corpus=corpus).first()
     computed = report is not None and report.computed_at is not None
     return render(
         request,
@@ -107,7 +109,7 @@ def article_agreement_view(request: HttpRequest, slug: str, article_id: int) -> 
             "corpus": corpus,
             "article": article,
             "report": report if computed else None,
-            "entry": _article_pairs(report.data, article.pk) if computed else None,
+            "entry": _article_pairs(report, article.pk) if computed else None,
         },
     )
 

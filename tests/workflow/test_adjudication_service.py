@@ -130,7 +130,8 @@ def test_the_refresh_stores_agreement_and_applies_gold(corpus, articles, annotat
     assert data["pairable_units"] == len(articles) * 3
     assert data["percent_agreement"] == pytest.approx(2 / 3, abs=1e-3)
     assert [p["a"]["name"] for p in data["pairs"]] == ["anna"]
-    assert len(data["articles"]) == len(articles)
+    assert len(report.articles) == len(articles) and "articles" not in data
+    assert data["worst_articles"] == report.articles[:15]
     assert [row["key"] for row in data["per_label"]] == ["claim", "speculation", "sourced_fact"]
     assert GoldLabel.objects.filter(origin="unanimous").count() == len(articles) * 2
     assert report.refresh_queued_at is None

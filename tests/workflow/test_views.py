@@ -75,8 +75,8 @@ def test_an_articles_drill_down_shows_kappa_for_every_pair_on_it(
 ):
     other = make_article(corpus, "One short line. Another short line.\n", title="Quiet piece")
     corpus_workflow_refresh(corpus_id=corpus.pk)
-    data = AgreementReport.objects.get(corpus=corpus).data
-    entry = next(a for a in data["articles"] if a["id"] == article.pk)
+    stored = AgreementReport.objects.get(corpus=corpus).articles
+    entry = next(a for a in stored if a["id"] == article.pk)
     # anna says claim three times; rita splits 1-2: kappa 0 (chance), agreement 2/3.
     assert entry["pairs"] == [
         {
@@ -87,7 +87,7 @@ def test_an_articles_drill_down_shows_kappa_for_every_pair_on_it(
             "n": 3,
         }
     ]
-    assert other.pk not in {a["id"] for a in data["articles"]}  # nobody labeled it
+    assert other.pk not in {a["id"] for a in stored}  # nobody labeled it
     html = get(
         client, owner, "article_agreement", slug=corpus.slug, article_id=article.pk
     ).content.decode()
