@@ -53,7 +53,26 @@ function render(state) {
   failuresWrap.hidden = state.failures.length === 0;
   failuresEmpty.hidden = state.failures.length !== 0;
   doneLinks.hidden = !state.finished;
+  if (state.article) addArticleLinks(state.article);
   root.dataset.status = state.status;
+}
+
+// The page may have loaded before the article existed: add its links once.
+function addArticleLinks(articleId) {
+  const links = [
+    ["article", doneLinks.dataset.articleUrl, "Open the article", ""],
+    ["snapshot", doneLinks.dataset.snapshotUrl, "Archived copy", "The page as it was fetched, shown as plain text"],
+  ];
+  for (const [role, template, text, title] of links) {
+    if (!template || doneLinks.querySelector(`[data-role="${role}"]`)) continue;
+    const link = document.createElement("a");
+    link.className = "button";
+    link.dataset.role = role;
+    link.href = template.replace("/0/", `/${articleId}/`);
+    link.textContent = text;
+    if (title) link.title = title;
+    doneLinks.append(link);
+  }
 }
 
 async function poll(delay) {
