@@ -27,11 +27,12 @@ class RoleSerializer(serializers.Serializer):
 def _member_data(membership) -> dict:
     return MemberSerializer(
         {
+            "user_id": membership.user_id,
             "username": membership.user.get_username(),
             "role": membership.role,
             "since": membership.created_at,
         }
-    ).data | {"user_id": membership.user_id}
+    ).data
 
 
 class CorpusMembersManageView(CorpusMembersView):

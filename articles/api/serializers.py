@@ -72,6 +72,9 @@ class CorpusDetailSerializer(CorpusSerializer):
 
 
 class MemberSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField(
+        help_text="For PATCH/DELETE /api/corpora/{slug}/members/{user_id}/."
+    )
     username = serializers.CharField()
     role = serializers.ChoiceField(choices=Role.choices)
     since = serializers.DateTimeField()

@@ -37,10 +37,10 @@ def corpus_detail(*, corpus: Corpus, role: str) -> dict:
 
 def corpus_members(*, corpus: Corpus) -> list[dict]:
     return [
-        {"username": username, "role": role, "since": since}
-        for username, role, since in Membership.objects.filter(corpus=corpus)
+        {"user_id": user_id, "username": username, "role": role, "since": since}
+        for user_id, username, role, since in Membership.objects.filter(corpus=corpus)
         .order_by("user__username")
-        .values_list("user__username", "role", "created_at")
+        .values_list("user_id", "user__username", "role", "created_at")
     ]
 
 

@@ -84,7 +84,11 @@ def test_owners_add_change_and_remove_members(as_user, owner, corpus, make_user)
     added = client.post(url, {"user": "NINA@example.org", "role": "reviewer"}, format="json")
     assert added.status_code == 201, added.json()
     assert added.json()["username"] == "nina" and added.json()["role"] == "reviewer"
-    changed = client.patch(f"{url}{newcomer.pk}/", {"role": "viewer"}, format="json")
+    assert added.json()["user_id"] == newcomer.pk
+    # A client finds the id to change or remove in the members list.
+    listed = {m["username"]: m["user_id"] for m in client.get(url).json()}
+    assert listed["nina"] == newcomer.pk and listed["olivia"] == owner.pk
+    changed = client.patch(f"{url}{listed['nina']}/", {"role": "viewer"}, format="json")
     assert changed.status_code == 200 and changed.json()["role"] == "viewer"
     assert client.delete(f"{url}{newcomer.pk}/").status_code == 204
     assert not Membership.objects.filter(corpus=corpus, user=newcomer).exists()
