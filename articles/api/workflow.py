@@ -17,7 +17,7 @@ from articles.api.schema import errors
 from articles.api.views.base import CorpusScopedView, validated
 from articles.models import Article, Label, Membership, Sentence
 from articles.permissions import Right, article_for, corpus_for
-from articles.selectors.adjudication import disagreement_page
+from articles.selectors.adjudication import BadCursor, disagreement_queue_page
 from articles.selectors.assignments import assignments_of
 from articles.selectors.dashboard import corpus_dashboard
 from articles.services.adjudication import (
@@ -334,6 +334,14 @@ QueueResponse = inline_serializer(
     "AdjudicationQueue",
     {
         "count": serializers.IntegerField(help_text="Undecided disagreements in all."),
+        "next": serializers.CharField(
+            allow_null=True,
+            help_text="Cursor of the next page (pass as cursor=); null on the last page.",
+        ),
+        "ranked_at": serializers.DateTimeField(
+            allow_null=True,
+            help_text="When the background refresh stored the ranking; null: ranked live.",
+        ),
         "results": inline_serializer(
             "Disagreement",
             {
@@ -369,6 +377,12 @@ class AdjudicationQueueView(_CorpusView):
         operation_id="corpora_adjudication_queue",
         summary="Sentences on which annotators disagree, most contested first (reviewers)",
         parameters=[
+            OpenApiParameter(
+                "cursor",
+                str,
+                description="Continue after the page that returned this cursor as next "
+                "(keyset: decisions made meanwhile never shift the pages).",
+            ),
             OpenApiParameter("offset", int, description="Skip this many (default 0)."),
             OpenApiParameter("limit", int, description="At most this many, 1-100 (default 20)."),
         ],
@@ -386,10 +400,21 @@ class AdjudicationQueueView(_CorpusView):
             raise serializers.ValidationError(
                 {"limit": "Use offset >= 0 and a limit from 1 to 100."}
             )
-        items, total = disagreement_page(corpus=self.corpus, limit=limit, offset=offset)
+        try:
+            page = disagreement_queue_page(
+                corpus=self.corpus,
+                limit=limit,
+                offset=offset,
+                after=request.query_params.get("cursor") or None,
+            )
+        except BadCursor as exc:
+            raise serializers.ValidationError({"cursor": str(exc)}) from None
+        items = page.items
         return Response(
             {
-                "count": total,
+                "count": page.total,
+                "next": page.next_cursor,
+                "ranked_at": page.ranked_at,
                 "results": [
                     {
                         "sentence": item.sentence.pk,

@@ -1,38 +1,88 @@
 """The adjudication queue: sentences on which annotators disagree, most contested first.
 
 "Contested" is the entropy of the sentence's labels (a 2-2 split ranks above
-3-1, three labels above two), then the number of annotators. Sentences a
-reviewer has decided leave the queue. The ranking runs in one SQL statement
-(LN is native in PostgreSQL and registered by Django on SQLite).
+3-1, three labels above two), then the number of annotators. Ranking every
+label of a large corpus takes about half a second, so the background refresh
+stores the ranking (``Disagreement``, see ``corpus_disagreements_store``) and
+the queue pages through it by keyset on (entropy, annotators, sentence) along
+an index: the first page and every later one cost a few milliseconds. Decided
+sentences are filtered out as the page is read, so a decision takes its
+sentence off the queue at once and a withdrawn one comes back. Until the first
+refresh has stored a ranking, the queue ranks live (one SQL statement; LN is
+native in PostgreSQL and registered by Django on SQLite).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connection
 
-from articles.models import Annotation, Article, Corpus, GoldLabel, Sentence
+from articles.models import (
+    AgreementReport,
+    Annotation,
+    Article,
+    Corpus,
+    Disagreement,
+    GoldLabel,
+    Sentence,
+)
 
-_RANKED = f"""
+# Every sentence of the corpus with two or more different labels, ranked.
+RANKED_SQL = f"""
     SELECT c.sentence_id,
-           SUM(c.n) AS total,
+           CAST(SUM(c.n) AS INTEGER) AS total,
            COUNT(*) AS distinct_labels,
            LN(SUM(c.n)) - SUM(c.n * LN(c.n)) / SUM(c.n) AS entropy
     FROM (
-        SELECT a.sentence_id, a.label_id, COUNT(*) AS n
+        -- Counts as floats: LN in double precision, not PostgreSQL's slower numeric.
+        SELECT a.sentence_id, a.label_id, CAST(COUNT(*) AS DOUBLE PRECISION) AS n
         FROM {Annotation._meta.db_table} a
         JOIN {Sentence._meta.db_table} s ON s.id = a.sentence_id
         JOIN {Article._meta.db_table} ar ON ar.id = s.article_id
         WHERE ar.corpus_id = %s AND s.kind = 'sentence' AND ar.status = 'ready'
         GROUP BY a.sentence_id, a.label_id
     ) c
-    LEFT JOIN {GoldLabel._meta.db_table} g
-        ON g.sentence_id = c.sentence_id AND g.origin = 'adjudicated'
-    WHERE g.id IS NULL
     GROUP BY c.sentence_id
     HAVING COUNT(*) > 1
 """
+
+_UNDECIDED = f"""
+    NOT EXISTS (
+        SELECT 1 FROM {GoldLabel._meta.db_table} g
+        WHERE g.sentence_id = q.sentence_id AND g.origin = 'adjudicated'
+    )
+"""
+_STORED = f"""
+    SELECT d.sentence_id, d.total, d.distinct_labels, d.entropy
+    FROM {Disagreement._meta.db_table} d WHERE d.corpus_id = %s
+"""
+# After the cursor's row in the order entropy DESC, total DESC, sentence_id.
+_AFTER = """
+    (q.entropy < %s OR (q.entropy = %s AND (q.total < %s
+        OR (q.total = %s AND q.sentence_id > %s))))
+"""
+_ORDER = "ORDER BY q.entropy DESC, q.total DESC, q.sentence_id"
+
+
+class BadCursor(ValueError):
+    """A queue cursor that this code did not make."""
+
+
+def cursor_encode(entropy: float, total: int, sentence_id: int) -> str:
+    # repr() round-trips a float exactly, so the keyset comparison is exact.
+    return f"{entropy!r}_{total}_{sentence_id}"
+
+
+def cursor_decode(cursor: str) -> tuple[float, int, int]:
+    try:
+        entropy, total, sentence_id = cursor.split("_")
+        return float(entropy), int(total), int(sentence_id)
+    except ValueError:
+        raise BadCursor(
+            f"{cursor[:40]!r} is not a queue cursor; use the one a page gave."
+        ) from None
 
 
 @dataclass
@@ -47,37 +97,71 @@ class QueueItem:
     gold: GoldLabel | None = None
 
 
+@dataclass
+class QueuePage:
+    items: list[QueueItem]
+    total: int
+    next_cursor: str | None
+    ranked_at: datetime | None = None  # when the stored ranking was made; None: ranked live
+
+
 def disagreement_count(*, corpus: Corpus) -> int:
-    return disagreement_page(corpus=corpus, limit=1)[1]
+    return disagreement_queue_page(corpus=corpus, limit=1).total
 
 
 def disagreement_queue(*, corpus: Corpus, limit: int = 20, offset: int = 0) -> list[QueueItem]:
-    return disagreement_page(corpus=corpus, limit=limit, offset=offset)[0]
+    return disagreement_queue_page(corpus=corpus, limit=limit, offset=offset).items
 
 
 def disagreement_page(
     *, corpus: Corpus, limit: int = 20, offset: int = 0
 ) -> tuple[list[QueueItem], int]:
-    """A page of the queue and the queue's length, from one scan of the labels.
+    page = disagreement_queue_page(corpus=corpus, limit=limit, offset=offset)
+    return page.items, page.total
+
+
+def disagreement_queue_page(
+    *, corpus: Corpus, limit: int = 20, after: str | None = None, offset: int = 0
+) -> QueuePage:
+    """A page of the queue after ``after`` (a cursor from an earlier page), and its length.
 
     Each sentence comes with its neighbours and every annotator's label.
+    Raises BadCursor for a cursor this code did not make.
     """
+    ranked_at = (
+        AgreementReport.objects.filter(corpus=corpus)
+        .values_list("disagreements_at", flat=True)
+        .first()
+    )
+    source, params = (_STORED, [corpus.pk]) if ranked_at else (RANKED_SQL, [corpus.pk])
+    where, where_params = _UNDECIDED, []
+    if after:
+        entropy, total, sentence_id = cursor_decode(after)
+        where += f" AND {_AFTER}"
+        where_params = [entropy, entropy, total, total, sentence_id]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT q.*, COUNT(*) OVER () FROM ({_RANKED}) q "
-            "ORDER BY q.entropy DESC, q.total DESC, q.sentence_id LIMIT %s OFFSET %s",
-            [corpus.pk, limit, offset],
+            f"SELECT q.sentence_id, q.total, q.distinct_labels, q.entropy FROM ({source}) q "
+            f"WHERE {where} {_ORDER} LIMIT %s OFFSET %s",
+            [*params, *where_params, limit + 1, offset],
         )
-        rows = cursor.fetchall()
-    if not rows:
-        # Past the end of the queue: its length still answers the pager.
-        if offset:
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COUNT(*) FROM ({_RANKED}) q", [corpus.pk])
-                return [], int(cursor.fetchone()[0])
-        return [], 0
-    length = int(rows[0][4])
-    ranked = [row[:4] for row in rows]
+        ranked = cursor.fetchall()
+        cursor.execute(f"SELECT COUNT(*) FROM ({source}) q WHERE {_UNDECIDED}", params)
+        length = int(cursor.fetchone()[0])
+    more = len(ranked) > limit
+    ranked = ranked[:limit]
+    next_cursor = None
+    if more:
+        last = ranked[-1]
+        next_cursor = cursor_encode(float(last[3]), int(last[1]), int(last[0]))
+    return QueuePage(
+        items=_queue_items(ranked), total=length, next_cursor=next_cursor, ranked_at=ranked_at
+    )
+
+
+def _queue_items(ranked: list[tuple]) -> list[QueueItem]:
+    if not ranked:
+        return []
     ids = [row[0] for row in ranked]
     sentences = Sentence.objects.select_related("article").in_bulk(ids)
     items = {
@@ -88,6 +172,7 @@ def disagreement_page(
             entropy=float(entropy),
         )
         for sentence_id, total, distinct, entropy in ranked
+        if sentence_id in sentences  # deleted since the ranking was read
     }
     # Neighbours for context: one query for every (article, index +- 1).
     wanted = {}
@@ -111,4 +196,4 @@ def disagreement_page(
         items[annotation.sentence_id].annotations.append(annotation)
     for gold in GoldLabel.objects.filter(sentence_id__in=ids).select_related("label"):
         items[gold.sentence_id].gold = gold
-    return [items[i] for i in ids], length
+    return [items[i] for i in ids if i in items]

@@ -12,7 +12,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from articles.models import Annotation, Article, Corpus, GoldLabel, Label, Sentence
+from articles.models import (
+    AgreementReport,
+    Annotation,
+    Article,
+    Corpus,
+    Disagreement,
+    GoldLabel,
+    Label,
+    Sentence,
+)
 from articles.services.annotations import check_labelable, clean_note_and_source
 
 
@@ -160,3 +169,55 @@ def corpus_unanimous_gold_apply(*, corpus: Corpus) -> dict[str, int]:
         "changed": sum(len(v) for v in change.values()),
         "removed": removed,
     }
+
+
+_DISAGREEMENT = Disagreement._meta.db_table
+_RANKED_TABLE = "workflow_ranked"
+
+
+def corpus_disagreements_store(*, corpus: Corpus) -> dict[str, int]:
+    """Store the ranking of the corpus's disagreements for the adjudication queue.
+
+    Ranks every sentence once into a temporary table, then touches only what
+    changed: one DELETE for rows that are gone or ranked differently, one
+    INSERT ... SELECT for new or re-ranked ones, so a refresh in which few
+    labels changed rewrites few rows. Returns how many rows were removed and
+    added, and how many disagreements there are.
+    """
+    from articles.selectors.adjudication import RANKED_SQL
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_RANKED_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {_RANKED_TABLE} AS {RANKED_SQL}", [corpus.pk])
+        try:
+            cursor.execute(
+                f"CREATE INDEX {_RANKED_TABLE}_sentence ON {_RANKED_TABLE} (sentence_id)"
+            )
+            cursor.execute(f"ANALYZE {_RANKED_TABLE}")
+            cursor.execute(
+                f"DELETE FROM {_DISAGREEMENT} WHERE corpus_id = %s AND NOT EXISTS ("
+                f"SELECT 1 FROM {_RANKED_TABLE} r WHERE r.sentence_id = {_DISAGREEMENT}.sentence_id"
+                f" AND r.total = {_DISAGREEMENT}.total"
+                f" AND r.distinct_labels = {_DISAGREEMENT}.distinct_labels"
+                f" AND r.entropy = {_DISAGREEMENT}.entropy)",
+                [corpus.pk],
+            )
+            removed = max(cursor.rowcount, 0)
+            cursor.execute(
+                f"INSERT INTO {_DISAGREEMENT} "
+                "(sentence_id, corpus_id, total, distinct_labels, entropy) "
+                "SELECT r.sentence_id, %s, r.total, r.distinct_labels, r.entropy "
+                f"FROM {_RANKED_TABLE} r LEFT JOIN {_DISAGREEMENT} d "
+                "ON d.sentence_id = r.sentence_id WHERE d.sentence_id IS NULL",
+                [corpus.pk],
+            )
+            added = max(cursor.rowcount, 0)
+            cursor.execute(f"SELECT COUNT(*) FROM {_RANKED_TABLE}")
+            count = int(cursor.fetchone()[0])
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {_RANKED_TABLE}")
+        # In the same transaction: the queue reads the stored ranking from now on.
+        # Only this column: a concurrent refresh may be storing the figures.
+        AgreementReport.objects.get_or_create(corpus=corpus)
+        AgreementReport.objects.filter(corpus=corpus).update(disagreements_at=timezone.now())
+    return {"removed": removed, "added": added, "disagreements": count}

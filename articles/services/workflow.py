@@ -26,7 +26,10 @@ from django.utils import timezone
 
 from articles.models import AgreementReport, Corpus
 from articles.selectors.dashboard import corpus_progress_compute
-from articles.services.adjudication import corpus_unanimous_gold_apply
+from articles.services.adjudication import (
+    corpus_disagreements_store,
+    corpus_unanimous_gold_apply,
+)
 from articles.services.agreement import corpus_agreement_refresh
 from articles.services.assignment import assignments_mark_finished
 
@@ -112,7 +115,7 @@ def corpus_workflow_refresh_request(
 
 
 def corpus_workflow_refresh(*, corpus_id: int) -> AgreementReport | None:
-    """Apply unanimous gold, date finished assignments, recompute agreement."""
+    """Apply unanimous gold, rank disagreements, date finished assignments, recompute agreement."""
     corpus = Corpus.objects.filter(pk=corpus_id).first()
     if corpus is None:
         return None
@@ -122,6 +125,7 @@ def corpus_workflow_refresh(*, corpus_id: int) -> AgreementReport | None:
     as_of = timezone.now()
     try:
         gold = corpus_unanimous_gold_apply(corpus=corpus)
+        corpus_disagreements_store(corpus=corpus)
         assignments_mark_finished(corpus=corpus)
         progress = corpus_progress_compute(corpus=corpus)
         report = corpus_agreement_refresh(corpus=corpus, extra={"progress": progress}, as_of=as_of)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,36 +14,51 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Label, Sentence
 from articles.permissions import Right, corpus_for
-from articles.selectors.adjudication import disagreement_page
+from articles.selectors.adjudication import BadCursor, disagreement_queue_page
 from articles.services.adjudication import gold_label_decide
 
 PAGE_SIZE = 10
 
 
-def _page(request: HttpRequest) -> int:
+def _position(request: HttpRequest) -> tuple[str, int]:
+    """The page's cursor (``after``) and the rank of its first item (``from``, for display)."""
+    after = request.GET.get("after", "")[:100]
     try:
-        return max(1, min(int(request.GET.get("page", "1")), 100_000))
+        first = max(1, min(int(request.GET.get("from", "1")), 10_000_000))
     except ValueError:
-        return 1
+        first = 1
+    return after, first
+
+
+def _queue_url(corpus, after: str, first: int) -> str:
+    url = reverse("adjudication_queue", kwargs={"slug": corpus.slug})
+    return f"{url}?{urlencode({'after': after, 'from': first})}" if after else url
 
 
 @require_GET
 @login_required
 def adjudication_queue(request: HttpRequest, slug: str) -> HttpResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.REVIEW)
-    page = _page(request)
-    items, total = disagreement_page(corpus=corpus, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    after, first = _position(request)
+    try:
+        page = disagreement_queue_page(corpus=corpus, limit=PAGE_SIZE, after=after or None)
+    except BadCursor:
+        messages.error(request, "That queue link is out of date; here is the start of the queue.")
+        return redirect("adjudication_queue", slug=corpus.slug)
     return render(
         request,
         "workflow/adjudication.html",
         {
             "corpus": corpus,
-            "items": items,
-            "labels": list(Label.objects.filter(corpus=corpus)),
-            "total": total,
             "page": page,
-            "has_next": page * PAGE_SIZE < total,
-            "first_rank": (page - 1) * PAGE_SIZE + 1,
+            "items": page.items,
+            "labels": list(Label.objects.filter(corpus=corpus)),
+            "total": page.total,
+            "after": after,
+            "first_rank": first if after else 1,
+            "next_url": _queue_url(corpus, page.next_cursor, first + PAGE_SIZE)
+            if page.next_cursor
+            else "",
         },
     )
 
@@ -57,10 +74,8 @@ def adjudication_decide(request: HttpRequest, slug: str, sentence_id: int) -> Ht
     )
     if sentence is None:
         raise Http404("No such sentence in this corpus.")
-    back = reverse("adjudication_queue", kwargs={"slug": corpus.slug})
-    page = _page(request)
-    if page > 1:
-        back += f"?page={page}"
+    # Back to the same place: the decided sentence has left, the next moves up.
+    back = _queue_url(corpus, *_position(request))
     label = Label.objects.filter(corpus=corpus, key=request.POST.get("label", "")).first()
     if label is None:
         messages.error(request, "Choose the gold label for the sentence, then save.")
