@@ -6,6 +6,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from articles.models import Label
+from articles.services.annotations import annotation_set
 from tests.browser.pages import open_labeling, sentence_locator
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -98,10 +100,67 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
     found["labeling"] = _serious(axe.run(page))
     page.keyboard.press("?")
     found["labeling shortcuts"] = _serious(axe.run(page))
+    page.keyboard.press("Escape")
+    # The note dialog, on the sentence just labeled.
+    page.keyboard.press("k")
+    page.keyboard.press("n")
+    expect(page.locator("#note-dialog")).to_be_visible()
+    found["labeling note"] = _serious(axe.run(page))
+    page.keyboard.press("Escape")
+    # The source dialog, on a sourced fact.
+    page.keyboard.press("3")
+    page.keyboard.press("k")
+    page.keyboard.press("s")
+    expect(page.locator("#source-dialog")).to_be_visible()
+    found["labeling source"] = _serious(axe.run(page))
+    page.keyboard.press("Escape")
+    # The conflict dialog: the label changed behind the page's back.
+    sentence = article.sentences.filter(kind="sentence").order_by("index").last()
+    annotation_set(
+        sentence=sentence,
+        annotator=annotator,
+        label=Label.objects.get(corpus=article.corpus, key="speculation"),
+    )
+    page.keyboard.press("End")
+    page.keyboard.press("1")
+    expect(page.locator("#conflict-dialog")).to_be_visible()
+    found["labeling conflict"] = _serious(axe.run(page))
+    page.get_by_role("button", name="Take the saved value").click()
+    expect(page.locator("#conflict-dialog")).to_be_hidden()
+    expect(sentence_locator(page).last).to_be_focused()
+    # A change the server refuses: the list of refused changes and its buttons.
+    page.route(
+        "**/api/sentences/**",
+        lambda route: route.fulfill(
+            status=400,
+            content_type="application/json",
+            body='{"error": {"code": "invalid", "message": "Refused for the test."}}',
+        ),
+    )
+    page.keyboard.press("1")  # the sentence holds the saved speculation: a change
+    expect(sentence_locator(page).last.locator(".save-mark")).to_have_text("refused")
+    expect(page.locator("#refused-panel")).to_be_visible()
+    found["labeling refused"] = _serious(axe.run(page))
+    page.unroute("**/api/sentences/**")
+    page.get_by_role("button", name="Discard failed change").click()
+    # The reading view (read only, every annotator's labels).
+    page.goto(f"{live_server.url}/articles/{article.pk}/read/")
+    found["reading"] = _serious(axe.run(page))
     assert found == {name: [] for name in found}
 
 
 def test_the_axe_check_does_report_a_serious_violation_when_there_is_one(page):
     page.set_content("<html><body><main><img src='data:,'><button></button></main></body></html>")
+    ids = {line.split(" ")[0] for line in _serious(Axe().run(page))}
+    assert {"image-alt", "button-name"} <= ids
+
+
+def test_the_axe_check_sees_inside_an_open_modal_dialog(page):
+    page.set_content(
+        "<html lang='en'><head><title>t</title></head><body><main><p>Text</p></main>"
+        "<dialog id='d' aria-label='Note'><button></button><img src='data:,'></dialog>"
+        "</body></html>"
+    )
+    page.evaluate("document.getElementById('d').showModal()")
     ids = {line.split(" ")[0] for line in _serious(Axe().run(page))}
     assert {"image-alt", "button-name"} <= ids
