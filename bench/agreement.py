@@ -234,7 +234,7 @@ def main() -> None:
     data = report.data
     print(
         f"  alpha {data['alpha']}, percent agreement {data['percent_agreement']}, "
-        f"{len(data['pairs'])} pairs, {len(data['articles'])} articles, stored in "
+        f"{len(data['pairs'])} pairs, {len(report.articles)} articles, stored in "
         f"{report.duration_ms} ms of compute"
     )
 

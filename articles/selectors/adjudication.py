@@ -29,24 +29,32 @@ from articles.models import (
     Sentence,
 )
 
-# Every sentence of the corpus with two or more different labels, ranked.
-RANKED_SQL = f"""
-    SELECT c.sentence_id,
-           CAST(SUM(c.n) AS INTEGER) AS total,
-           COUNT(*) AS distinct_labels,
-           LN(SUM(c.n)) - SUM(c.n * LN(c.n)) / SUM(c.n) AS entropy
-    FROM (
-        -- Counts as floats: LN in double precision, not PostgreSQL's slower numeric.
-        SELECT a.sentence_id, a.label_id, CAST(COUNT(*) AS DOUBLE PRECISION) AS n
-        FROM {Annotation._meta.db_table} a
-        JOIN {Sentence._meta.db_table} s ON s.id = a.sentence_id
-        JOIN {Article._meta.db_table} ar ON ar.id = s.article_id
-        WHERE ar.corpus_id = %s AND s.kind = 'sentence' AND ar.status = 'ready'
-        GROUP BY a.sentence_id, a.label_id
-    ) c
-    GROUP BY c.sentence_id
-    HAVING COUNT(*) > 1
+# How many annotators gave each label to each labelable sentence of a corpus.
+# Counts as floats: LN in double precision, not PostgreSQL's slower numeric.
+LABEL_COUNTS_SQL = f"""
+    SELECT a.sentence_id, a.label_id, CAST(COUNT(*) AS DOUBLE PRECISION) AS n
+    FROM {Annotation._meta.db_table} a
+    JOIN {Sentence._meta.db_table} s ON s.id = a.sentence_id
+    JOIN {Article._meta.db_table} ar ON ar.id = s.article_id
+    WHERE ar.corpus_id = %s AND s.kind = 'sentence' AND ar.status = 'ready'
+    GROUP BY a.sentence_id, a.label_id
 """
+
+
+def ranked_sql(counts: str) -> str:
+    """Sentences with two or more different labels, ranked, from label counts (table/subquery)."""
+    return f"""
+        SELECT c.sentence_id,
+               CAST(SUM(c.n) AS INTEGER) AS total,
+               COUNT(*) AS distinct_labels,
+               LN(SUM(c.n)) - SUM(c.n * LN(c.n)) / SUM(c.n) AS entropy
+        FROM {counts} c
+        GROUP BY c.sentence_id
+        HAVING COUNT(*) > 1
+    """
+
+
+RANKED_SQL = ranked_sql(f"({LABEL_COUNTS_SQL})")
 
 _UNDECIDED = f"""
     NOT EXISTS (

@@ -8,13 +8,15 @@ agreeing (a label changed) or when the owner turns the setting off.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.models import (
     AgreementReport,
-    Annotation,
     Article,
     Corpus,
     Disagreement,
@@ -84,16 +86,6 @@ def corpus_auto_gold_set(*, corpus: Corpus, enabled: bool) -> Corpus:
 _GOLD = GoldLabel._meta.db_table
 _UNANIMOUS_TABLE = "workflow_unanimous"
 
-# Sentences every annotator (at least the quorum) gave the same label, with that label.
-_UNANIMOUS = f"""
-    SELECT a.sentence_id, MIN(a.label_id) AS label_id
-    FROM {Annotation._meta.db_table} a
-    JOIN {Sentence._meta.db_table} s ON s.id = a.sentence_id
-    JOIN {Article._meta.db_table} ar ON ar.id = s.article_id
-    WHERE ar.corpus_id = %s AND ar.status = 'ready' AND s.kind = 'sentence'
-    GROUP BY a.sentence_id
-    HAVING COUNT(*) >= %s AND MIN(a.label_id) = MAX(a.label_id)
-"""
 _CORPUS_SENTENCES = f"""
     SELECT s.id FROM {Sentence._meta.db_table} s
     JOIN {Article._meta.db_table} ar ON ar.id = s.article_id
@@ -101,15 +93,43 @@ _CORPUS_SENTENCES = f"""
 """
 
 
-def corpus_unanimous_gold_apply(*, corpus: Corpus) -> dict[str, int]:
+_COUNTS_TABLE = "workflow_label_counts"
+
+
+@contextmanager
+def corpus_label_counts(*, corpus: Corpus) -> Iterator[str]:
+    """The corpus's label counts per sentence and label in a temporary table, for a block.
+
+    Counting joins every label of the corpus to its sentence and article (the
+    costly part); unanimous gold and the disagreement ranking both start from
+    the counts, so one refresh counts once. Yields the table's name.
+    """
+    from articles.selectors.adjudication import LABEL_COUNTS_SQL
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_COUNTS_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {_COUNTS_TABLE} AS {LABEL_COUNTS_SQL}", [corpus.pk])
+        cursor.execute(f"ANALYZE {_COUNTS_TABLE}")
+    try:
+        yield _COUNTS_TABLE
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_COUNTS_TABLE}")
+
+
+def corpus_unanimous_gold_apply(*, corpus: Corpus, counts: str | None = None) -> dict[str, int]:
     """Bring unanimous gold in line with the labels; adjudicated gold is never touched.
 
     Set-based, so turning the setting on for 100,000 sentences costs a few
     statements, not a row per sentence: the unanimous sentences go to a
     temporary table once; one DELETE takes back withdrawn gold, one UPDATE per
     changed label (rare: every annotator changed) and one INSERT ... SELECT
-    adds the new. Returns how many gold labels were created, changed and removed.
+    adds the new. ``counts`` is a table from ``corpus_label_counts`` (made here
+    if not given). Returns how many gold labels were created, changed and removed.
     """
+    if corpus.auto_gold_unanimous and counts is None:
+        with corpus_label_counts(corpus=corpus) as table:
+            return corpus_unanimous_gold_apply(corpus=corpus, counts=table)
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -121,9 +141,12 @@ def corpus_unanimous_gold_apply(*, corpus: Corpus) -> dict[str, int]:
             )
             return {"created": 0, "changed": 0, "removed": max(cursor.rowcount, 0)}
         cursor.execute(f"DROP TABLE IF EXISTS {_UNANIMOUS_TABLE}")
+        # Every annotator (at least the quorum) gave the same label.
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {_UNANIMOUS_TABLE} AS {_UNANIMOUS}",
-            [corpus.pk, unanimous_quorum(corpus)],
+            f"CREATE TEMPORARY TABLE {_UNANIMOUS_TABLE} AS "
+            f"SELECT sentence_id, MIN(label_id) AS label_id FROM {counts} "
+            "GROUP BY sentence_id HAVING COUNT(*) = 1 AND SUM(n) >= %s",
+            [unanimous_quorum(corpus)],
         )
         try:
             cursor.execute(
@@ -175,20 +198,24 @@ _DISAGREEMENT = Disagreement._meta.db_table
 _RANKED_TABLE = "workflow_ranked"
 
 
-def corpus_disagreements_store(*, corpus: Corpus) -> dict[str, int]:
+def corpus_disagreements_store(*, corpus: Corpus, counts: str | None = None) -> dict[str, int]:
     """Store the ranking of the corpus's disagreements for the adjudication queue.
 
     Ranks every sentence once into a temporary table, then touches only what
     changed: one DELETE for rows that are gone or ranked differently, one
     INSERT ... SELECT for new or re-ranked ones, so a refresh in which few
     labels changed rewrites few rows. Returns how many rows were removed and
-    added, and how many disagreements there are.
+    added, and how many disagreements there are. ``counts`` is a table from
+    ``corpus_label_counts`` (made here if not given).
     """
-    from articles.selectors.adjudication import RANKED_SQL
+    from articles.selectors.adjudication import ranked_sql
 
+    if counts is None:
+        with corpus_label_counts(corpus=corpus) as table:
+            return corpus_disagreements_store(corpus=corpus, counts=table)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_RANKED_TABLE}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {_RANKED_TABLE} AS {RANKED_SQL}", [corpus.pk])
+        cursor.execute(f"CREATE TEMPORARY TABLE {_RANKED_TABLE} AS {ranked_sql(counts)}")
         try:
             cursor.execute(
                 f"CREATE INDEX {_RANKED_TABLE}_sentence ON {_RANKED_TABLE} (sentence_id)"

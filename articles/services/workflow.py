@@ -28,6 +28,7 @@ from articles.models import AgreementReport, Corpus
 from articles.selectors.dashboard import corpus_progress_compute
 from articles.services.adjudication import (
     corpus_disagreements_store,
+    corpus_label_counts,
     corpus_unanimous_gold_apply,
 )
 from articles.services.agreement import corpus_agreement_refresh
@@ -124,8 +125,9 @@ def corpus_workflow_refresh(*, corpus_id: int) -> AgreementReport | None:
     AgreementReport.objects.filter(corpus=corpus).update(refresh_queued_at=None)
     as_of = timezone.now()
     try:
-        gold = corpus_unanimous_gold_apply(corpus=corpus)
-        corpus_disagreements_store(corpus=corpus)
+        with corpus_label_counts(corpus=corpus) as counts:
+            gold = corpus_unanimous_gold_apply(corpus=corpus, counts=counts)
+            corpus_disagreements_store(corpus=corpus, counts=counts)
         assignments_mark_finished(corpus=corpus)
         progress = corpus_progress_compute(corpus=corpus)
         report = corpus_agreement_refresh(corpus=corpus, extra={"progress": progress}, as_of=as_of)
