@@ -495,7 +495,10 @@ class Disagreement(models.Model):
     sentence = models.OneToOneField(
         Sentence, on_delete=models.CASCADE, primary_key=True, related_name="disagreement"
     )
-    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="disagreements")
+    # No index of its own: the queue index starts with the corpus.
+    corpus = models.ForeignKey(
+        Corpus, on_delete=models.CASCADE, related_name="disagreements", db_index=False
+    )
     entropy = models.FloatField(help_text="Entropy of the sentence's labels (nats).")
     total = models.PositiveIntegerField(help_text="How many annotators labeled the sentence.")
     distinct_labels = models.PositiveSmallIntegerField()
