@@ -154,3 +154,27 @@ def test_chromium_shows_the_archived_page_as_text_and_runs_none_of_it(
     assert page.title() != "pwned" and page.locator("img").count() == 0
     assert not dialogs
     screenshot(page, "imports-archived-copy")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_job_page_adds_the_article_links_when_the_fetch_finishes(
+    live_server, page, sign_in, owner, corpus, page_server, allow_local_server
+):
+    from playwright.sync_api import expect
+
+    from articles.services.imports import import_job_run
+
+    page_server.page("/story", NEWS_PAGE)
+    job = import_url_create(corpus=corpus, user=owner, url=page_server.url("/story"))
+    sign_in(page, owner)
+    page.goto(f"{live_server.url}/corpora/{corpus.slug}/imports/{job.pk}/")
+    expect(page.get_by_role("link", name="Archived copy")).to_have_count(0)
+
+    import_job_run(job_id=job.pk)  # as a worker would, while the page polls
+    job.refresh_from_db()
+
+    link = page.get_by_role("link", name="Archived copy")
+    expect(link).to_have_attribute("href", f"/articles/{job.article_id}/archived-copy/")
+    expect(page.get_by_role("link", name="Open the article")).to_be_visible()
+    assert not page.js_errors
