@@ -289,6 +289,14 @@ class GoldLabel(models.Model):
                 name="gold_adjudicated_has_reviewer",
             ),
         ]
+        indexes = [
+            # The adjudication queue counts reviewers' decisions among its sentences.
+            models.Index(
+                fields=["sentence"],
+                condition=Q(origin="adjudicated"),
+                name="gold_adjudicated_sentence",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"gold {self.label_id} on {self.sentence_id} ({self.origin})"
@@ -477,6 +485,9 @@ class AgreementReport(models.Model):
     )
     disagreements_at = models.DateTimeField(
         null=True, blank=True, help_text="When the disagreement ranking was last stored."
+    )
+    disagreements = models.PositiveIntegerField(
+        default=0, help_text="How many disagreements that ranking holds, decided or not."
     )
 
     def __str__(self) -> str:
