@@ -10,7 +10,8 @@ PostgreSQL COPY. Then times:
   stored report), as the Celery task runs it;
 - the dashboard page rendered through Django's test client (a full request:
   middleware, permissions, aggregate queries, template, SVG charts);
-- the first page of the adjudication queue.
+- the article drill-down page (Cohen's kappa per pair on one article);
+- the adjudication queue: first page, a deep page by cursor, and the API's.
 
 Usage:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/annotator_bench_workflow \\
@@ -221,6 +222,19 @@ def main() -> None:
         "unanimous gold alone, nothing to change",
         timed(lambda: corpus_unanimous_gold_apply(corpus=corpus), args.runs),
     )
+    from articles.models import Disagreement
+    from articles.services.adjudication import corpus_disagreements_store
+
+    ranking = []
+    for _ in range(args.runs):
+        Disagreement.objects.filter(corpus=corpus).delete()
+        ranking += timed(lambda: corpus_disagreements_store(corpus=corpus), 1)
+    describe("disagreement ranking alone, stored afresh", ranking)
+    describe(
+        "disagreement ranking alone, nothing to change",
+        timed(lambda: corpus_disagreements_store(corpus=corpus), args.runs),
+    )
+    Disagreement.objects.filter(corpus=corpus).delete()
     GoldLabel.objects.filter(sentence__article__corpus=corpus).delete()
     first = timed(lambda: corpus_workflow_refresh(corpus_id=corpus.pk), 1)
     created = GoldLabel.objects.filter(sentence__article__corpus=corpus).count()
@@ -248,7 +262,24 @@ def main() -> None:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
     describe("dashboard page (full request)", timed(lambda: client.get(dashboard), args.runs * 4))
-    describe("adjudication queue, first page", timed(lambda: client.get(queue), args.runs))
+    worst = report.data["worst_articles"][0]["id"]
+    drill = f"/corpora/{corpus.slug}/agreement/articles/{worst}/"
+    assert client.get(drill).status_code == 200
+    describe("article agreement drill-down (full request)", timed(lambda: client.get(drill), 10))
+    describe("adjudication queue, first page", timed(lambda: client.get(queue), args.runs * 4))
+    from articles.selectors.adjudication import disagreement_queue_page
+
+    cursor = disagreement_queue_page(corpus=corpus, limit=10 * 500).next_cursor
+    deep = f"{queue}?after={cursor}&from=5001"
+    assert client.get(deep).status_code == 200
+    describe(
+        "adjudication queue, page 501 by cursor", timed(lambda: client.get(deep), args.runs * 4)
+    )
+    api_queue = f"/api/corpora/{corpus.slug}/adjudication/"
+    assert client.get(api_queue).status_code == 200
+    describe(
+        "API adjudication queue, first 20", timed(lambda: client.get(api_queue), args.runs * 4)
+    )
 
 
 if __name__ == "__main__":

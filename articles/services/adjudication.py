@@ -246,5 +246,7 @@ def corpus_disagreements_store(*, corpus: Corpus, counts: str | None = None) -> 
         # In the same transaction: the queue reads the stored ranking from now on.
         # Only this column: a concurrent refresh may be storing the figures.
         AgreementReport.objects.get_or_create(corpus=corpus)
-        AgreementReport.objects.filter(corpus=corpus).update(disagreements_at=timezone.now())
+        AgreementReport.objects.filter(corpus=corpus).update(
+            disagreements_at=timezone.now(), disagreements=count
+        )
     return {"removed": removed, "added": added, "disagreements": count}

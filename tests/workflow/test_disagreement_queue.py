@@ -52,7 +52,7 @@ def test_the_stored_ranking_pages_in_the_same_order_as_the_live_one(corpus, cont
     result = corpus_disagreements_store(corpus=corpus)
     assert result["disagreements"] == Disagreement.objects.filter(corpus=corpus).count() > 3
     stored_page = disagreement_queue_page(corpus=corpus, limit=100)
-    assert stored_page.ranked_at is not None
+    assert stored_page.ranked_at is not None and stored_page.total == len(live)
     assert [i.sentence.pk for i in stored_page.items] == live
     ids, pages = all_pages(corpus, 2)
     assert ids == live and pages == (len(live) + 1) // 2
@@ -75,7 +75,8 @@ def test_a_decision_leaves_the_stored_queue_at_once_and_a_withdrawal_brings_it_b
     same = disagreement_queue_page(corpus=corpus, limit=2, after=first.next_cursor)
     assert [i.sentence.pk for i in same.items] == [i.sentence.pk for i in second.items]
     gold_label_withdraw(sentence=top)
-    assert disagreement_queue_page(corpus=corpus, limit=1).items[0].sentence == top
+    back = disagreement_queue_page(corpus=corpus, limit=1)
+    assert back.items[0].sentence == top and back.total == first.total
 
 
 def test_a_refresh_rewrites_only_the_sentences_whose_labels_changed(
