@@ -34,7 +34,7 @@ def say(message: str) -> None:
 
 def ensure_environment(extras: str) -> None:
     """Create .venv and install the project, again only when pyproject changes."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py may be started by an older python3
         sys.exit("annotator needs Python 3.11 or newer.")
     if not PYTHON.exists():
         say("creating the virtual environment in .venv")
@@ -45,9 +45,7 @@ def ensure_environment(extras: str) -> None:
     if stamp.exists() and stamp.read_text() == digest:
         return
     say(f"installing annotator{f' with {extras}' if extras else ''} into .venv")
-    subprocess.run(
-        [str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True
-    )
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
     subprocess.run(
         [str(PYTHON), "-m", "pip", "install", "--quiet", "-e", spec], cwd=ROOT, check=True
     )
@@ -64,13 +62,29 @@ def demo() -> int:
     manage("load_demo")
     port = os.environ.get("PORT", "8000")
     worker = subprocess.Popen(
-        [str(PYTHON), "-m", "celery", "-A", "annotator", "worker", "--loglevel=INFO",
-         "--concurrency=2"],
+        [
+            str(PYTHON),
+            "-m",
+            "celery",
+            "-A",
+            "annotator",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+        ],
         cwd=ROOT,
     )
     web = subprocess.Popen(
-        [str(PYTHON), "-m", "gunicorn", "annotator.wsgi:application",
-         f"--bind=127.0.0.1:{port}", "--workers=2", "--threads=4", "--access-logfile=-"],
+        [
+            str(PYTHON),
+            "-m",
+            "gunicorn",
+            "annotator.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            "--workers=2",
+            "--threads=4",
+            "--access-logfile=-",
+        ],
         cwd=ROOT,
     )
     say(f"annotator is running at http://127.0.0.1:{port}/ (Ctrl+C stops it)")
