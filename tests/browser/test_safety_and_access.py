@@ -62,6 +62,7 @@ def test_every_page_sends_a_content_security_policy_without_inline_scripts(
         "/",
         f"/corpora/{article.corpus.slug}/",
         f"/articles/{article.pk}/label/",
+        f"/articles/{article.pk}/read/",
     ):
         response = client.get(url)
         assert response.status_code == 200, url
