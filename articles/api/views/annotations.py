@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -34,6 +34,7 @@ from articles.permissions import (
     has_right,
     require_right,
     sentence_for,
+    sentence_for_labeling,
 )
 from articles.services.annotations import annotation_clear, annotation_set
 
@@ -52,6 +53,9 @@ class SentenceAnnotationView(CorpusScopedView):
     rights = {"PUT": Right.LABEL, "DELETE": Right.LABEL}
 
     def resolve(self, request, right) -> None:
+        if request.method == "PUT":
+            # put() checks access in the same query that finds the label it names.
+            return
         self.sentence, self.role = sentence_for(request.user, self.kwargs["pk"], right=right)
 
     @extend_schema(
@@ -66,11 +70,21 @@ class SentenceAnnotationView(CorpusScopedView):
         },
     )
     def put(self, request, pk: int):
-        data = validated(AnnotationWriteSerializer, request.data)
+        try:
+            data = validated(AnnotationWriteSerializer, request.data)
+        except APIException:
+            # An outsider learns nothing from a bad body: 404 (or 403) comes first.
+            sentence_for(request.user, pk, right=self.rights["PUT"])
+            raise
+        sentence, self.role, label = sentence_for_labeling(
+            request.user, pk, label_key=data["label"], right=self.rights["PUT"]
+        )
+        if label is None:
+            _label_in(sentence.article.corpus_id, data["label"])  # raises, naming the keys
         result = annotation_set(
-            sentence=self.sentence,
+            sentence=sentence,
             annotator=request.user,
-            label=_label_in(self.sentence.article.corpus_id, data["label"]),
+            label=label,
             note=data["note"],
             source=data["source"],
             expected_version=data["version"],

@@ -1,0 +1,143 @@
+"""Cost of one label write in-process: CPU per PUT, SQL per PUT, and a profile.
+
+Calls the WSGI application directly (no HTTP server, no client threads), so the
+figures are the server's own Python CPU and queries for
+``PUT /api/sentences/{id}/annotation/`` with a personal token, as the
+gunicorn benchmark (bench/api_labels.py) sends it: new labels (version 0) and
+changes (version 1 -> 2).
+
+Usage (from the repository root, with the project's virtualenv):
+    python bench/api_label_profile.py [--db-url postgres://.../annotator_bench]
+        [--puts 600] [--profile] [--sql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import time
+
+from api_server import DEFAULT_DB, make_corpus_with_articles, prepare
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url", default=DEFAULT_DB)
+    parser.add_argument("--puts", type=int, default=600, help="new labels; as many changes")
+    parser.add_argument("--profile", action="store_true", help="print the top of a cProfile")
+    parser.add_argument("--sql", action="store_true", help="print the SQL of one new label")
+    args = parser.parse_args()
+
+    prepare(args.db_url)
+    from django.contrib.auth import get_user_model
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.services import token_create
+    from articles.models import Sentence
+
+    application = get_wsgi_application()
+    user = get_user_model().objects.create_user("profiler", password="x")
+    warmup = 50
+    corpus = make_corpus_with_articles(
+        articles=(args.puts + warmup + 99) // 100 + 1, sentences_per_article=100, annotators=[user]
+    )
+    ids = list(
+        Sentence.objects.filter(article__corpus=corpus).order_by("pk").values_list("pk", flat=True)
+    )
+    token = token_create(user=user, name="profile")[1]
+
+    def put(sentence_id: int, label: str, version: int) -> None:
+        body = json.dumps({"label": label, "note": "", "source": "", "version": version}).encode()
+        environ = {
+            "REQUEST_METHOD": "PUT",
+            "PATH_INFO": f"/api/sentences/{sentence_id}/annotation/",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1:8000",
+            "HTTP_AUTHORIZATION": f"Token {token}",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": io.StringIO(),
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        statuses: list[str] = []
+        chunks = application(environ, lambda status, headers, exc=None: statuses.append(status))
+        b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+        if not statuses[0].startswith(("200", "201")):
+            raise RuntimeError(f"PUT {sentence_id}: {statuses[0]}")
+
+    for sid in ids[-warmup:]:
+        put(sid, "claim", 0)
+    mine = ids[: args.puts]
+
+    with CaptureQueriesContext(connection) as new_queries:
+        put(mine[0], "claim", 0)
+    with CaptureQueriesContext(connection) as change_queries:
+        put(mine[0], "speculation", 1)
+    print(
+        f"queries per PUT: new label {len(new_queries.captured_queries)}, "
+        f"change {len(change_queries.captured_queries)}"
+    )
+    if args.sql:
+        for name, captured in (("new", new_queries), ("change", change_queries)):
+            print(f"-- {name}")
+            for q in captured.captured_queries:
+                print("  ", q["sql"][:300])
+
+    profiles: list[cProfile.Profile] = []
+    phases = (
+        ("new (version 0)", [(sid, "claim", 0) for sid in mine[1:]]),
+        ("change (1 -> 2)", [(sid, "speculation", 1) for sid in mine[1:]]),
+    )
+    for name, plan in phases:
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiles.append(profiler)
+            profiler.enable()
+        # CPU per PUT in batches of 25: on a shared machine the quietest batch
+        # (min) is the steadiest figure; the median is given too.
+        batches: list[float] = []
+        wall = time.perf_counter()
+        for start in range(0, len(plan), 25):
+            batch = plan[start : start + 25]
+            cpu = time.process_time()
+            for sid, label, version in batch:
+                put(sid, label, version)
+            batches.append((time.process_time() - cpu) / len(batch))
+        wall = time.perf_counter() - wall
+        if profiler:
+            profiler.disable()
+        batches.sort()
+        if profiler:
+            calls = pstats.Stats(profiler).total_calls
+            print(f"  {name}: {calls / len(plan):,.0f} Python function calls per PUT")
+        print(
+            f"  {name}: CPU per PUT min {batches[0] * 1000:.2f} ms, "
+            f"median {batches[len(batches) // 2] * 1000:.2f} ms; "
+            f"{wall / len(plan) * 1000:.2f} ms wall ({len(plan)} PUTs)"
+        )
+    print(f"  load average (1 min): {os.getloadavg()[0]:.1f}")
+    if profiles:
+        out = io.StringIO()
+        stats = pstats.Stats(*profiles, stream=out)
+        stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(60)
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The label write's hot path: a fixed number of statements, and access checked first."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Annotation
+
+pytestmark = pytest.mark.django_db
+
+
+def url(sentence) -> str:
+    return f"/api/sentences/{sentence.pk}/annotation/"
+
+
+def _statements(captured) -> list[str]:
+    # Inside the test's transaction the write's BEGIN/COMMIT are a savepoint and
+    # its release; the workflow refresh hook runs at the outer commit (never here).
+    return [
+        q["sql"].split()[0].upper()
+        for q in captured.captured_queries
+        if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+def test_new_label_by_token_takes_six_statements(client_for, annotator, sentence):
+    """Token, sentence with role and label, annotation locked, last history version, 2 INSERTs."""
+    client = client_for(annotator, token=True)
+    client.put(url(sentence), {"label": "claim", "version": 0}, format="json")  # token last-used
+    other = sentence.article.sentences.filter(kind="sentence").exclude(pk=sentence.pk).first()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.put(url(other), {"label": "claim", "version": 0}, format="json")
+    assert response.status_code == 201, response.json()
+    assert _statements(captured) == ["SELECT", "SELECT", "SELECT", "SELECT", "INSERT", "INSERT"]
+
+
+def test_changed_label_by_token_takes_five_statements(client_for, annotator, sentence):
+    client = client_for(annotator, token=True)
+    client.put(url(sentence), {"label": "claim", "version": 0}, format="json")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.put(url(sentence), {"label": "speculation", "version": 1}, format="json")
+    assert response.status_code == 200, response.json()
+    assert _statements(captured) == ["SELECT", "SELECT", "SELECT", "UPDATE", "INSERT"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b'{"label": "claim", "version": -1}', b'{"label": 5, "version": 0}'],
+)
+def test_outsider_with_a_bad_body_gets_404_not_400(client_for, outsider, sentence, body):
+    response = client_for(outsider, token=True).put(
+        url(sentence), body, content_type="application/json"
+    )
+    assert response.status_code == 404, response.json()
+
+
+def test_viewer_with_a_bad_body_gets_403_not_400(client_for, viewer, sentence):
+    response = client_for(viewer, token=True).put(
+        url(sentence), b'{"label": "claim"}', content_type="application/json"
+    )
+    assert response.status_code == 403, response.json()
+
+
+def test_unknown_label_for_an_outsider_is_404(client_for, outsider, sentence):
+    response = client_for(outsider, token=True).put(
+        url(sentence), {"label": "no-such", "version": 0}, format="json"
+    )
+    assert response.status_code == 404
+
+
+def test_label_found_with_the_sentence_keeps_its_source_rule(client_for, annotator, sentence):
+    """The label comes from the joined lookup: its takes_source still decides."""
+    client = client_for(annotator, token=True)
+    refused = client.put(
+        url(sentence), {"label": "claim", "source": "Reuters", "version": 0}, format="json"
+    )
+    assert refused.status_code == 400 and "source" in refused.json()["error"]["fields"]
+    assert not Annotation.objects.filter(sentence=sentence).exists()
