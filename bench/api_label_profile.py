@@ -136,6 +136,10 @@ def main() -> None:
         out = io.StringIO()
         stats = pstats.Stats(*profiles, stream=out)
         stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(60)
+        if os.environ.get("PROFILE_DUMP"):
+            stats.dump_stats(os.environ["PROFILE_DUMP"])
+        if os.environ.get("PROFILE_CALLEES"):
+            stats.print_callees(os.environ["PROFILE_CALLEES"])
         print(out.getvalue())
 
 

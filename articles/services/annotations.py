@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, transaction
 
 from articles.exceptions import VersionConflict
 from articles.models import Annotation, AnnotationEvent, Article, Label, Sentence
@@ -74,10 +73,47 @@ def _conflict(current: Annotation | None, expected: int) -> VersionConflict:
 
 
 def _last_event_version(sentence: Sentence, annotator) -> int:
-    last = AnnotationEvent.objects.filter(sentence=sentence, annotator=annotator).aggregate(
-        v=Max("version")
-    )["v"]
+    # Runs on every new label; the ORM's aggregate cost five times the Python time.
+    with connection.cursor() as cursor:
+        cursor.execute(_LAST_VERSION_SQL, [sentence.pk, annotator.pk])
+        (last,) = cursor.fetchone()
     return last or 0
+
+
+_LAST_VERSION_SQL = (
+    f"SELECT MAX(version) FROM {AnnotationEvent._meta.db_table} "
+    "WHERE sentence_id = %s AND annotator_id = %s"
+)
+
+
+def _locked_annotation(sentence: Sentence, annotator) -> Annotation | None:
+    """The stored annotation with its label's key, its row locked until the transaction ends.
+
+    Only the annotation row is locked (``OF a``): locking the joined label row
+    too would queue every annotator behind each other and deadlock with the
+    foreign-key checks of concurrent inserts. Written as raw SQL because every
+    write runs it and the ORM built it in three times the Python time. The
+    label carries its id and key; its other fields load if ever read.
+    """
+    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
+    rows = Annotation.objects.raw(_LOCKED_SQL + lock, [sentence.pk, annotator.pk])
+    current = next(iter(rows), None)
+    if current is not None:
+        current.label = Label.from_db(
+            current._state.db, ["id", "key"], [current.label_id, current.label_key]
+        )
+    return current
+
+
+# The label's key comes from a subquery, not a join: when the row was changed
+# while this write waited for its lock, PostgreSQL re-reads the new row but
+# keeps the joined label row it had, the join no longer matches and the write
+# saw no annotation at all (a 409 "now at version 0" for a label at version 2).
+_LOCKED_SQL = (
+    f'SELECT a.*, (SELECT l."key" FROM {Label._meta.db_table} l WHERE l.id = a.label_id) '
+    f"AS label_key FROM {Annotation._meta.db_table} a "
+    "WHERE a.sentence_id = %s AND a.annotator_id = %s"
+)
 
 
 def _cleared_at(sentence: Sentence, annotator, expected_version: int) -> bool:
@@ -144,15 +180,7 @@ def annotation_set(
     guideline_version = sentence.article.corpus.guidelines_version
     try:
         with transaction.atomic():
-            # of=("self",): lock the annotation row only. Locking the joined label
-            # row too would queue every annotator behind each other and deadlock
-            # with the foreign-key checks of concurrent inserts.
-            current = (
-                Annotation.objects.select_for_update(of=("self",))
-                .select_related("label")
-                .filter(sentence=sentence, annotator=annotator)
-                .first()
-            )
+            current = _locked_annotation(sentence, annotator)
             if current is not None and (
                 current.label_id == label.pk and current.note == note and current.source == source
             ):
@@ -231,12 +259,7 @@ def annotation_clear(
     """Remove ``annotator``'s label from ``sentence``; the history keeps it."""
     check_labelable(sentence, None)
     with transaction.atomic():
-        current = (
-            Annotation.objects.select_for_update(of=("self",))
-            .select_related("label")
-            .filter(sentence=sentence, annotator=annotator)
-            .first()
-        )
+        current = _locked_annotation(sentence, annotator)
         if current is None:
             if expected_version not in (None, 0) and not _cleared_at(
                 sentence, annotator, expected_version

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from articles.models import Annotation, Label
+from articles.models import Annotation, AnnotationEvent, Label
 from articles.services.annotations import annotation_set
 from tests.conftest import requires_postgres
 
@@ -49,3 +49,57 @@ def test_two_annotators_labeling_with_the_same_label_do_not_block(article, annot
         thread.join(10)
     assert not errors
     assert Annotation.objects.filter(label=claim).count() == 2
+
+
+def test_a_retry_racing_its_own_write_waits_and_lands_once(article, annotator):
+    """The write locks the annotation row before reading it: the same change sent twice at
+    once (a client retry) waits for the first, sees it landed, and writes no second event."""
+    requires_postgres()
+    sentence = article.sentences.filter(kind="sentence").order_by("index").first()
+    claim = Label.objects.get(corpus=article.corpus, key="claim")
+    speculation = Label.objects.get(corpus=article.corpus, key="speculation")
+    annotation_set(sentence=sentence, annotator=annotator, label=claim, expected_version=0)
+    holding, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    results = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                annotation_set(
+                    sentence=sentence, annotator=annotator, label=speculation, expected_version=1
+                )
+                holding.set()
+                release.wait(10)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            holding.set()
+            connection.close()
+
+    def retry() -> None:
+        try:
+            results.append(
+                annotation_set(
+                    sentence=sentence, annotator=annotator, label=speculation, expected_version=1
+                )
+            )
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert holding.wait(10)
+    second = threading.Thread(target=retry)
+    second.start()
+    second.join(0.5)
+    assert second.is_alive(), "the retry should wait for the first write's lock"
+    release.set()
+    thread.join(10)
+    second.join(10)
+    assert not errors
+    assert [r.changed for r in results] == [False]
+    versions = AnnotationEvent.objects.filter(sentence=sentence, annotator=annotator)
+    assert sorted(versions.values_list("version", flat=True)) == [1, 2]
