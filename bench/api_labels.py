@@ -58,6 +58,31 @@ def client_run(
     conn.close()
 
 
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_backends(db_url: str) -> list[int]:
+    """Process ids of the PostgreSQL backends connected to the bench database (the server's)."""
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def machine_cpu() -> list[float]:
+    """Busy and total CPU ticks of the whole machine so far (/proc/stat)."""
+    ticks = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+    idle = ticks[3] + ticks[4]
+    return [sum(ticks) - idle, sum(ticks)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url", default=DEFAULT_DB)
@@ -111,12 +136,20 @@ def main() -> None:
                 )
                 for i in range(args.clients)
             ]
+            server_cpu = sum(process_cpu(pid) for pid in server.worker_pids())
+            backends = database_backends(args.db_url)
+            database_cpu = sum(process_cpu(pid) for pid in backends)
+            client_cpu, machine = time.process_time(), machine_cpu()
             started = time.perf_counter()
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             elapsed = time.perf_counter() - started
+            client_cpu = time.process_time() - client_cpu
+            server_cpu = sum(process_cpu(pid) for pid in server.worker_pids()) - server_cpu
+            database_cpu = sum(process_cpu(pid) for pid in backends) - database_cpu
+            machine = [after - before for before, after in zip(machine, machine_cpu(), strict=True)]
         total = len(latencies)
         print(
             f"label writes: {args.clients} clients x {args.labels} labels "
@@ -126,6 +159,13 @@ def main() -> None:
             f"{args.workers} workers x {args.threads} threads"
         )
         print(f"  throughput: {total / elapsed:.0f} labels/s ({total} in {elapsed:.2f} s)")
+        busy, total_cpu = machine
+        print(
+            f"  CPU per label: gunicorn workers {server_cpu / total * 1000:.2f} ms, "
+            f"their PostgreSQL backends {database_cpu / total * 1000:.2f} ms, "
+            f"this client {client_cpu / total * 1000:.2f} ms; machine busy "
+            f"{busy / total_cpu * 100:.0f} % of both cores during the run"
+        )
         print(
             ("  latency ms (of the bulk call): " if args.bulk else "  latency ms: ")
             + ", ".join(f"p{p} {percentile(latencies, p) * 1000:.1f}" for p in (50, 90, 95, 99))
