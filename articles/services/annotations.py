@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from articles.exceptions import VersionConflict
 from articles.models import Annotation, AnnotationEvent, Article, Label, Sentence
@@ -144,19 +145,31 @@ def _event(
     new: Annotation | None,
     version: int,
 ) -> None:
-    AnnotationEvent.objects.create(
-        sentence=sentence,
-        annotator=annotator,
-        changed_by=changed_by,
-        action=action,
-        old_label=old.label.key if old else "",
-        old_note=old.note if old else "",
-        old_source=old.source if old else "",
-        new_label=new.label.key if new else "",
-        new_note=new.note if new else "",
-        new_source=new.source if new else "",
-        version=version,
-    )
+    # Every change writes one, so it is sent as a plain INSERT: the ORM's
+    # create() cost three times the Python time. Nothing listens to its signals.
+    values = [
+        sentence.pk,
+        annotator.pk,
+        changed_by.pk,
+        action,
+        old.label.key if old else "",
+        old.note if old else "",
+        old.source if old else "",
+        new.label.key if new else "",
+        new.note if new else "",
+        new.source if new else "",
+        version,
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_EVENT_SQL, values)
+
+
+_EVENT_SQL = (
+    f"INSERT INTO {AnnotationEvent._meta.db_table} (sentence_id, annotator_id, changed_by_id, "
+    "action, old_label, old_note, old_source, new_label, new_note, new_source, version, at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
 
 
 def annotation_set(
