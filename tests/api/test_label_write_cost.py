@@ -78,3 +78,42 @@ def test_label_found_with_the_sentence_keeps_its_source_rule(client_for, annotat
     )
     assert refused.status_code == 400 and "source" in refused.json()["error"]["fields"]
     assert not Annotation.objects.filter(sentence=sentence).exists()
+
+
+BODIES = [
+    {"label": "claim", "version": 0},
+    {"label": " claim ", "note": "  a note ", "source": "", "version": 3},
+    {"label": "claim", "note": "x" * 10_000, "version": 2**31 - 1},
+    {"label": "claim", "note": "x" * 10_001, "version": 1},
+    {"label": "c" * 41, "version": 0},
+    {"label": "   ", "version": 0},
+    {"label": "claim", "version": -1},
+    {"label": "claim", "version": 2**31},
+    {"label": "claim", "version": True},
+    {"label": "claim", "version": "1"},
+    {"label": "claim", "version": 1.0},
+    {"label": 5, "version": 0},
+    {"label": "claim", "note": None, "version": 0},
+    {"label": "claim", "note": "a\x00b", "version": 0},
+    {"label": "claim", "version": 0, "extra": 1},
+    {"version": 0},
+    {"label": "claim"},
+    ["claim", 0],
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_the_quick_body_check_agrees_with_the_serializer(body):
+    """Whatever the shortcut accepts, the serializer accepts the same way; errors are its own."""
+    from rest_framework.exceptions import ValidationError
+
+    from articles.api.serializers import AnnotationWriteSerializer
+    from articles.api.views.annotations import _write_body
+
+    serializer = AnnotationWriteSerializer(data=body)
+    if serializer.is_valid():
+        assert _write_body(body) == dict(serializer.validated_data)
+    else:
+        with pytest.raises(ValidationError) as refused:
+            _write_body(body)
+        assert refused.value.detail == serializer.errors

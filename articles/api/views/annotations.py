@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from articles.api.errors import error_body
 from articles.api.schema import errors
 from articles.api.serializers import (
+    MAX_VERSION,
     AnnotationClearQuerySerializer,
     AnnotationEventSerializer,
     AnnotationSerializer,
@@ -36,7 +37,12 @@ from articles.permissions import (
     sentence_for,
     sentence_for_labeling,
 )
-from articles.services.annotations import annotation_clear, annotation_set
+from articles.services.annotations import (
+    MAX_NOTE_CHARS,
+    MAX_SOURCE_CHARS,
+    annotation_clear,
+    annotation_set,
+)
 
 CONFLICT = OpenApiResponse(ConflictSerializer, description="Version conflict; `current` is stored.")
 
@@ -47,6 +53,39 @@ def _label_in(corpus_id: int, key: str) -> Label:
         keys = ", ".join(Label.objects.filter(corpus_id=corpus_id).values_list("key", flat=True))
         raise ValidationError({"label": f"No label {key!r} in this corpus; use one of: {keys}."})
     return label
+
+
+_WRITE_LIMITS = {"label": 40, "note": MAX_NOTE_CHARS, "source": MAX_SOURCE_CHARS}
+
+
+def _write_body(data) -> dict:
+    """The PUT body as AnnotationWriteSerializer would validate it.
+
+    Every label write goes through here, and the serializer costs a fifth of
+    the write's Python time, so a body that plainly passes (the right keys,
+    strings within their limits, a whole version in range) is taken as is,
+    trimmed as DRF trims. Anything else goes to the serializer, which gives the
+    same errors as ever.
+    """
+    if (
+        isinstance(data, dict)
+        and "label" in data
+        and type(data.get("version")) is int
+        and 0 <= data["version"] <= MAX_VERSION
+        and data.keys() <= {"label", "note", "source", "version"}
+    ):
+        body = {"version": data["version"]}
+        for name, limit in _WRITE_LIMITS.items():
+            value = data.get(name, "")
+            if type(value) is not str or "\x00" in value:
+                break
+            value = value.strip()
+            if len(value) > limit or (name == "label" and not value):
+                break
+            body[name] = value
+        else:
+            return body
+    return validated(AnnotationWriteSerializer, data)
 
 
 class SentenceAnnotationView(CorpusScopedView):
@@ -71,7 +110,7 @@ class SentenceAnnotationView(CorpusScopedView):
     )
     def put(self, request, pk: int):
         try:
-            data = validated(AnnotationWriteSerializer, request.data)
+            data = _write_body(request.data)
         except APIException:
             # An outsider learns nothing from a bad body: 404 (or 403) comes first.
             sentence_for(request.user, pk, right=self.rights["PUT"])
