@@ -117,3 +117,20 @@ def test_the_quick_body_check_agrees_with_the_serializer(body):
         with pytest.raises(ValidationError) as refused:
             _write_body(body)
         assert refused.value.detail == serializer.errors
+
+
+def test_a_change_stores_its_values_and_moves_updated_at(client_for, annotator, sentence):
+    """The change is a plain UPDATE: every column it sets lands, updated_at included
+    (the dataset listing's changed_since reads it)."""
+    client = client_for(annotator, token=True)
+    client.put(url(sentence), {"label": "claim", "version": 0}, format="json")
+    before = Annotation.objects.get(sentence=sentence, annotator=annotator)
+    response = client.put(
+        url(sentence), {"label": "speculation", "note": "maybe", "version": 1}, format="json"
+    )
+    assert response.status_code == 200
+    stored = Annotation.objects.select_related("label").get(pk=before.pk)
+    assert (stored.label.key, stored.note, stored.version) == ("speculation", "maybe", 2)
+    assert stored.updated_at > before.updated_at
+    assert stored.created_at == before.created_at
+    assert response.json()["updated_at"].startswith(stored.updated_at.isoformat()[:19])
