@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from articles.models import Label
+from articles.models import Article, Label
 from articles.services.annotations import annotation_set
 from tests.browser.pages import open_labeling, sentence_locator
 
@@ -129,21 +129,15 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
     page.get_by_role("button", name="Take the saved value").click()
     expect(page.locator("#conflict-dialog")).to_be_hidden()
     expect(sentence_locator(page).last).to_be_focused()
-    # A change the server refuses: the list of refused changes and its buttons.
-    page.route(
-        "**/api/sentences/**",
-        lambda route: route.fulfill(
-            status=400,
-            content_type="application/json",
-            body='{"error": {"code": "invalid", "message": "Refused for the test."}}',
-        ),
-    )
+    # A change the server refuses (the article is being segmented again): the
+    # list of refused changes and its buttons.
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.SEGMENTING)
     page.keyboard.press("1")  # the sentence holds the saved speculation: a change
     expect(sentence_locator(page).last.locator(".save-mark")).to_have_text("refused")
     expect(page.locator("#refused-panel")).to_be_visible()
     found["labeling refused"] = _serious(axe.run(page))
-    page.unroute("**/api/sentences/**")
     page.get_by_role("button", name="Discard failed change").click()
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.READY)
     # The reading view (read only, every annotator's labels).
     page.goto(f"{live_server.url}/articles/{article.pk}/read/")
     found["reading"] = _serious(axe.run(page))
