@@ -324,7 +324,10 @@ class PageErrors(list):
 
 
 @pytest.fixture
-def context(browser):
+def context(browser, live_server, transactional_db):
+    # Set up after the database and the live server, so torn down before them:
+    # the page's background requests (saves, polling) stop before the tables are
+    # flushed for the next test, which they would otherwise deadlock with.
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     yield context
