@@ -332,6 +332,28 @@ def context(browser, live_server, transactional_db):
     context.set_default_timeout(10_000)
     yield context
     context.close()
+    _wait_for_live_server_requests()
+
+
+def _wait_for_live_server_requests(timeout: float = 10) -> None:
+    """Let requests the closed page left running on the live server finish.
+
+    The server does not notice that the browser went away; a write still in
+    its transaction would deadlock with the flush that ends the test.
+    """
+    if connection.vendor != "postgresql":
+        return  # SQLite serialises writers; there is nothing to deadlock with.
+    query = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
 
 
 @pytest.fixture
