@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from articles.api.parsers import StrictJSONParser
 from articles.api.schema import errors
-from articles.api.views.base import CorpusScopedView, validated
+from articles.api.views.base import CorpusScopedView, CorpusSlugView, validated
 from articles.models import ImportJob
 from articles.permissions import Right, corpus_for
 from articles.services.imports import import_create, import_job_progress, import_jobs_of
@@ -90,12 +90,9 @@ class ImportJobSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
 
 
-class CorpusImportsView(CorpusScopedView):
+class CorpusImportsView(CorpusSlugView):
     rights = {"GET": Right.MANAGE, "POST": Right.MANAGE}
     parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
-
-    def resolve(self, request, right) -> None:
-        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)
 
     @extend_schema(
         operation_id="corpora_imports_list",

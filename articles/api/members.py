@@ -8,10 +8,10 @@ from rest_framework.response import Response
 
 from articles.api.schema import errors
 from articles.api.serializers import MemberSerializer
-from articles.api.views.base import CorpusScopedView, validated
+from articles.api.views.base import CorpusSlugView, validated
 from articles.api.views.corpora import CorpusMembersView
 from articles.models import Role
-from articles.permissions import Right, corpus_for
+from articles.permissions import Right
 from articles.services.members import member_add, member_remove, member_role_change
 
 
@@ -52,11 +52,8 @@ class CorpusMembersManageView(CorpusMembersView):
         return Response(_member_data(membership), status=status.HTTP_201_CREATED)
 
 
-class CorpusMemberView(CorpusScopedView):
+class CorpusMemberView(CorpusSlugView):
     rights = {"PATCH": Right.MANAGE, "DELETE": Right.MANAGE}
-
-    def resolve(self, request, right) -> None:
-        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)
 
     @extend_schema(
         operation_id="corpora_members_partial_update",

@@ -14,9 +14,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from articles.api.schema import errors
-from articles.api.views.base import CorpusScopedView, validated
+from articles.api.views.base import CorpusScopedView, CorpusSlugView, validated
 from articles.models import Article, Label, Membership, Sentence
-from articles.permissions import Right, article_for, corpus_for
+from articles.permissions import Right, article_for
 from articles.selectors.adjudication import BadCursor, disagreement_queue_page
 from articles.selectors.assignments import assignments_of
 from articles.selectors.dashboard import corpus_dashboard
@@ -32,11 +32,6 @@ from articles.services.assignment import (
     assignment_delete,
 )
 from articles.services.workflow import corpus_workflow_refresh_request
-
-
-class _CorpusView(CorpusScopedView):
-    def resolve(self, request, right) -> None:
-        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)
 
 
 def _article_brief(article: Article) -> dict:
@@ -65,7 +60,7 @@ class NextArticleRequest(serializers.Serializer):
     )
 
 
-class NextArticleView(_CorpusView):
+class NextArticleView(CorpusSlugView):
     rights = {"POST": Right.LABEL}
 
     @extend_schema(
@@ -100,7 +95,7 @@ AssignmentRows = inline_serializer(
 )
 
 
-class AssignmentsView(_CorpusView):
+class AssignmentsView(CorpusSlugView):
     rights = {"GET": Right.LABEL, "POST": Right.MANAGE}
 
     @extend_schema(
@@ -155,7 +150,7 @@ class AssignmentsView(_CorpusView):
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class AssignmentDetailView(_CorpusView):
+class AssignmentDetailView(CorpusSlugView):
     rights = {"DELETE": Right.MANAGE}
 
     @extend_schema(
@@ -193,7 +188,7 @@ ReportSerializer = inline_serializer(
 )
 
 
-class AgreementView(_CorpusView):
+class AgreementView(CorpusSlugView):
     rights = {"GET": Right.SEE_ALL_LABELS, "POST": Right.SEE_ALL_LABELS}
 
     @extend_schema(
@@ -271,7 +266,7 @@ ProgressResponse = inline_serializer(
 )
 
 
-class ProgressView(_CorpusView):
+class ProgressView(CorpusSlugView):
     rights = {"GET": Right.SEE_ALL_LABELS}
 
     @extend_schema(
@@ -315,7 +310,7 @@ class WorkflowSettingsSerializer(serializers.Serializer):
     auto_gold_unanimous = serializers.BooleanField()
 
 
-class WorkflowSettingsView(_CorpusView):
+class WorkflowSettingsView(CorpusSlugView):
     rights = {"PATCH": Right.MANAGE}
 
     @extend_schema(
@@ -370,7 +365,7 @@ QueueResponse = inline_serializer(
 )
 
 
-class AdjudicationQueueView(_CorpusView):
+class AdjudicationQueueView(CorpusSlugView):
     rights = {"GET": Right.REVIEW}
 
     @extend_schema(

@@ -25,12 +25,11 @@ from articles.api.serializers import (
     ConflictSerializer,
     annotation_data,
 )
-from articles.api.views.base import CorpusScopedView, validated
+from articles.api.views.base import CorpusScopedView, CorpusSlugView, validated
 from articles.exceptions import VersionConflict
 from articles.models import AnnotationEvent, Label, Sentence
 from articles.permissions import (
     Right,
-    corpus_for,
     corpus_roles,
     has_right,
     require_right,
@@ -192,11 +191,8 @@ class HistoryPagination(CursorPagination):
     max_page_size = 2000
 
 
-class CorpusHistoryView(CorpusScopedView):
+class CorpusHistoryView(CorpusSlugView):
     rights = {"GET": Right.VIEW}
-
-    def resolve(self, request, right) -> None:
-        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)
 
     @extend_schema(
         operation_id="corpora_history_list",

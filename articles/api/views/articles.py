@@ -15,17 +15,14 @@ from articles.api.serializers import (
     ArticlePageSerializer,
     ArticleSerializer,
 )
-from articles.api.views.base import CorpusScopedView, validated
-from articles.permissions import Right, article_for, corpus_for
+from articles.api.views.base import CorpusScopedView, CorpusSlugView, validated
+from articles.permissions import Right, article_for
 from articles.selectors.articles import article_detail, articles_list
 from articles.services.articles import article_create
 
 
-class CorpusArticlesView(CorpusScopedView):
+class CorpusArticlesView(CorpusSlugView):
     rights = {"GET": Right.VIEW, "POST": Right.MANAGE}
-
-    def resolve(self, request, right) -> None:
-        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)
 
     @extend_schema(
         operation_id="corpora_articles_list",

@@ -6,6 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from articles.api.access import CorpusRight
+from articles.permissions import corpus_for
 
 
 def validated(serializer_class, data, **kwargs) -> dict:
@@ -22,3 +23,10 @@ class CorpusScopedView(APIView):
 
     def resolve(self, request, right) -> None:  # pragma: no cover - each view defines it
         raise NotImplementedError
+
+
+class CorpusSlugView(CorpusScopedView):
+    """A view on the corpus named by the ``slug`` in its URL."""
+
+    def resolve(self, request, right) -> None:
+        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)

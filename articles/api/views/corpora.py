@@ -9,8 +9,8 @@ from rest_framework.views import APIView
 
 from articles.api.schema import errors
 from articles.api.serializers import CorpusDetailSerializer, CorpusSerializer, MemberSerializer
-from articles.api.views.base import CorpusScopedView
-from articles.permissions import Right, corpus_for
+from articles.api.views.base import CorpusSlugView
+from articles.permissions import Right
 from articles.selectors.articles import corpora_with_roles, corpus_detail, corpus_members
 
 
@@ -26,11 +26,8 @@ class CorpusListView(APIView):
         return Response(CorpusSerializer(corpora_with_roles(user=request.user), many=True).data)
 
 
-class CorpusDetailView(CorpusScopedView):
+class CorpusDetailView(CorpusSlugView):
     rights = {"GET": Right.VIEW}
-
-    def resolve(self, request, right) -> None:
-        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)
 
     @extend_schema(
         operation_id="corpora_retrieve",
@@ -42,11 +39,8 @@ class CorpusDetailView(CorpusScopedView):
         return Response(CorpusDetailSerializer(data).data)
 
 
-class CorpusMembersView(CorpusScopedView):
+class CorpusMembersView(CorpusSlugView):
     rights = {"GET": Right.VIEW}
-
-    def resolve(self, request, right) -> None:
-        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)
 
     @extend_schema(
         operation_id="corpora_members_list",

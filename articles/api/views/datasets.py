@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from articles.api.pagination import DatasetCursorPagination
 from articles.api.schema import errors
 from articles.api.serializers import DatasetPageSerializer, DatasetQuerySerializer
-from articles.api.views.base import CorpusScopedView, validated
+from articles.api.views.base import CorpusSlugView, validated
 from articles.permissions import Right, corpus_for
 from articles.selectors.datasets import dataset_rows, dataset_scope, dataset_sentences
 from articles.services.export import export_csv, export_jsonl, export_parquet
@@ -58,12 +58,9 @@ class DatasetSentencesView(APIView):
         return paginator.get_paginated_response(rows)
 
 
-class CorpusExportView(CorpusScopedView):
+class CorpusExportView(CorpusSlugView):
     rights = {"GET": Right.VIEW}
     fmt = "jsonl"
-
-    def resolve(self, request, right) -> None:
-        self.corpus, self.role = corpus_for(request.user, slug=self.kwargs["slug"], right=right)
 
     @extend_schema(
         summary="The whole corpus, streamed (JSONL: one dataset row per line; CSV: one line "
