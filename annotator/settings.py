@@ -110,8 +110,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "articles",
+    # The domain, from the core outwards (see docs/architecture.md).
     "accounts",
+    "ops",
+    "corpora",
+    "articles",
+    "imports",
+    "review",
+    "datasets",
 ]
 
 MIDDLEWARE = [
@@ -291,11 +297,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["articles.api.parsers.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["annotator.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_RATE},
-    "EXCEPTION_HANDLER": "articles.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "annotator.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -309,7 +315,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "Role": "articles.models.Role",
+        "Role": "corpora.models.Role",
         "SentenceKind": "articles.models.Sentence.Kind",
         "ArticleStatus": "articles.models.Article.Status",
     },

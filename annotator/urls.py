@@ -7,7 +7,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
-    path("api/", include("articles.api.urls")),
-    path("", include("articles.workflow_urls")),
+    path("api/", include("annotator.api.urls")),
+    path("", include("imports.urls")),
+    path("", include("corpora.urls")),
+    path("", include("review.urls")),
     path("", include("articles.urls")),
 ]

@@ -12,5 +12,4 @@ urlpatterns = [
     ),
     path("articles/<int:pk>/label/", labeling.label_article, name="label_article"),
     path("articles/<int:pk>/read/", reading.read_article, name="read_article"),
-    path("corpora/<slug:slug>/next/", labeling.next_article, name="next_article"),
 ]

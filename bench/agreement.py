@@ -65,8 +65,9 @@ def build(n_sentences: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from articles.models import Article, Corpus, Label, Role
-    from articles.services.corpora import corpus_create, membership_set
+    from articles.models import Article
+    from corpora.models import Corpus, Label, Role
+    from corpora.services.corpora import corpus_create, membership_set
 
     User = get_user_model()
     Corpus.objects.filter(slug=CORPUS_SLUG).delete()
@@ -191,9 +192,10 @@ def main() -> None:
     from django.test import Client
 
     call_command("migrate", verbosity=0)
-    from articles.models import Annotation, Corpus
-    from articles.services.agreement import corpus_agreement_compute
-    from articles.services.workflow import corpus_workflow_refresh
+    from articles.models import Annotation
+    from corpora.models import Corpus
+    from review.services.agreement import corpus_agreement_compute
+    from review.services.workflow import corpus_workflow_refresh
 
     corpus = Corpus.objects.filter(slug=CORPUS_SLUG).first()
     wanted = (args.sentences // SENTENCES_PER_ARTICLE) * SENTENCES_PER_ARTICLE * ANNOTATORS
@@ -209,7 +211,7 @@ def main() -> None:
     )
     # Unanimous gold on: the first refresh creates every unanimous gold label.
     from articles.models import GoldLabel
-    from articles.services.adjudication import corpus_unanimous_gold_apply
+    from review.services.adjudication import corpus_unanimous_gold_apply
 
     corpus.auto_gold_unanimous = True
     corpus.save(update_fields=["auto_gold_unanimous"])
@@ -222,8 +224,8 @@ def main() -> None:
         "unanimous gold alone, nothing to change",
         timed(lambda: corpus_unanimous_gold_apply(corpus=corpus), args.runs),
     )
-    from articles.models import Disagreement
-    from articles.services.adjudication import corpus_disagreements_store
+    from review.models import Disagreement
+    from review.services.adjudication import corpus_disagreements_store
 
     ranking = []
     for _ in range(args.runs):
@@ -267,7 +269,7 @@ def main() -> None:
     assert client.get(drill).status_code == 200
     describe("article agreement drill-down (full request)", timed(lambda: client.get(drill), 10))
     describe("adjudication queue, first page", timed(lambda: client.get(queue), args.runs * 4))
-    from articles.selectors.adjudication import disagreement_queue_page
+    from review.selectors.adjudication import disagreement_queue_page
 
     cursor = disagreement_queue_page(corpus=corpus, limit=10 * 500).next_cursor
     deep = f"{queue}?after={cursor}&from=5001"

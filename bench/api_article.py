@@ -51,7 +51,8 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     from accounts.services import token_create
-    from articles.models import Annotation, Label, Sentence
+    from articles.models import Annotation, Sentence
+    from corpora.models import Label
 
     User = get_user_model()
     me = User.objects.create_user("reader", password="x")

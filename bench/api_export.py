@@ -27,7 +27,7 @@ def fill(sentences: int):
     from django.db import connection
 
     from accounts.services import token_create
-    from articles.models import Label
+    from corpora.models import Label
 
     User = get_user_model()
     owner = User.objects.create_user("exporter", password="x")

@@ -145,9 +145,10 @@ def make_corpus_with_articles(
     Article texts are built from their sentences so every offset holds
     (invariant 1). Returns the corpus.
     """
-    from articles.models import Article, Corpus, Role, Sentence
+    from articles.models import Article, Sentence
     from articles.services.articles import content_hash
-    from articles.services.corpora import corpus_create, membership_set
+    from corpora.models import Corpus, Role
+    from corpora.services.corpora import corpus_create, membership_set
 
     corpus = corpus_create(name=f"Bench {time.time_ns()}", owner=annotators[0])
     for user in annotators[1:]:

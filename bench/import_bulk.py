@@ -125,9 +125,11 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     from annotator.celery import app
-    from articles.models import Article, ImportJob
-    from articles.services.corpora import corpus_create
-    from articles.services.imports import import_file_create, workers_alive
+    from articles.models import Article
+    from corpora.services.corpora import corpus_create
+    from imports.models import ImportJob
+    from imports.services import import_file_create
+    from ops.selectors import workers_alive
 
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(os.environ["CELERY_QUEUE"])

@@ -60,9 +60,10 @@ def main() -> None:
     from django.utils import timezone
 
     from annotator.celery import app
-    from articles.models import AgreementReport, Corpus
-    from articles.services.corpora import corpus_create
-    from articles.services.workflow import corpus_workflow_refresh_request
+    from corpora.models import Corpus
+    from corpora.services.corpora import corpus_create
+    from review.models import AgreementReport
+    from review.services.workflow import corpus_workflow_refresh_request
 
     call_command("migrate", verbosity=0)
     owner, _ = get_user_model().objects.get_or_create(username="bench-refresh-owner")

@@ -87,8 +87,8 @@ def fill(env: dict[str, str]) -> tuple[int, str, str]:
 
     from articles.models import Sentence
     from articles.services.articles import article_create
-    from articles.services.corpora import corpus_create
     from articles.services.segmentation import article_segment
+    from corpora.services.corpora import corpus_create
 
     user = get_user_model().objects.create_user("bench", password="bench-pw-123")
     corpus = corpus_create(name="Bench corpus", owner=user)

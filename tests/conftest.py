@@ -21,10 +21,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from articles.models import Article, Corpus, Role
+from articles.models import Article
 from articles.services.articles import article_create
-from articles.services.corpora import corpus_create, membership_set
 from articles.services.segmentation import article_segment
+from corpora.models import Corpus, Role
+from corpora.services.corpora import corpus_create, membership_set
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -59,7 +60,7 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _forget_queued_refreshes():
     """A rolled-back test may hand its corpus id to the next one; forget its queued refresh."""
-    from articles.services.workflow import refresh_request_memory_clear
+    from review.services.workflow import refresh_request_memory_clear
 
     refresh_request_memory_clear()
 

@@ -78,14 +78,14 @@ def test_an_annotation_shows_its_history(staff_client, article, annotator):
 
 
 def test_corpus_page_has_labels_and_members_inline(staff_client, corpus):
-    response = staff_client.get(reverse("admin:articles_corpus_change", args=[corpus.pk]))
+    response = staff_client.get(reverse("admin:corpora_corpus_change", args=[corpus.pk]))
     assert response.status_code == 200
     assert b"Sourced fact" in response.content
     assert b"anna" in response.content
 
 
 def test_editing_guidelines_in_the_admin_bumps_their_version(staff_client, corpus):
-    url = reverse("admin:articles_corpus_change", args=[corpus.pk])
+    url = reverse("admin:corpora_corpus_change", args=[corpus.pk])
     page = staff_client.get(url)
     form = page.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}

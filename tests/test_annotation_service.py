@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from articles.exceptions import VersionConflict
 from articles.models import Annotation, AnnotationEvent, Sentence
 from articles.services.annotations import annotation_clear, annotation_set
-from articles.services.corpora import corpus_guidelines_update
+from corpora.services.corpora import corpus_guidelines_update
 
 
 @pytest.fixture

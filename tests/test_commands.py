@@ -6,7 +6,8 @@ from io import StringIO
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import Article, Corpus
+from articles.models import Article
+from corpora.models import Corpus
 
 
 def test_load_demo_creates_the_corpus_and_prints_the_users(db, django_capture_on_commit_callbacks):

@@ -3,7 +3,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from articles.models import Annotation, Corpus, Label, Membership, Sentence
+from articles.models import Annotation, Sentence
+from corpora.models import Corpus, Label, Membership
 
 
 def test_one_label_per_sentence_and_annotator(article, annotator):

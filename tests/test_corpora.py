@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.models import Membership, Role
-from articles.services.corpora import (
+from corpora.models import Membership, Role
+from corpora.services.corpora import (
     corpus_create,
     corpus_guidelines_update,
     membership_remove,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from articles.guidelines import IN_PAGE, guidelines_html
+from corpora.guidelines import IN_PAGE, guidelines_html
 
 MARKDOWN = (
     "# Guidelines\n\nIntro.\n\n## Claims\n\n### Edge cases\n\n#### Deeper\n\n##### Five\n\n"

@@ -1,86 +1,22 @@
-"""Shapes of what the API reads and writes. Thin: rules live in services."""
+"""Shapes of articles, sentences, labels and their history in the API.
+
+Thin: rules live in services.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from rest_framework import serializers
 
-from articles.models import Annotation, AnnotationEvent, Article, Label, Role, Sentence
+from annotator.api.serializers import (
+    BULK_MAX_ITEMS,
+    MAX_ID,
+    MAX_VERSION,
+    ErrorSerializer,
+    StrictSerializer,
+)
+from articles.models import Annotation, AnnotationEvent, Article, Sentence
 from articles.services.annotations import MAX_NOTE_CHARS, MAX_SOURCE_CHARS
-
-MAX_ID = 2**63 - 1  # the largest bigint: a larger id cannot exist, and would reach SQL as an error
-MAX_VERSION = 2**31 - 1
-BULK_MAX_ITEMS = 1000
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, naming them, instead of silently ignoring them."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(str(key) for key in data if key not in self.fields)
-            if unknown:
-                allowed = ", ".join(name for name, f in self.fields.items() if not f.read_only)
-                raise serializers.ValidationError(
-                    {key: [f"Unknown field; the fields are: {allowed}."] for key in unknown}
-                )
-        return super().to_internal_value(data)
-
-
-# --- errors (for the schema) ----------------------------------------------------
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Machine-readable, e.g. invalid, not_found.")
-    message = serializers.CharField(help_text="What went wrong and what to do about it.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Validation errors only: each field with what to fix.",
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorDetailSerializer()
-
-
-# --- corpora --------------------------------------------------------------------
-
-
-class LabelSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Label
-        fields = ["key", "name", "description", "color", "shortcut", "order", "takes_source"]
-
-
-class CorpusSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    name = serializers.CharField()
-    description = serializers.CharField()
-    my_role = serializers.ChoiceField(choices=Role.choices)
-    guidelines_version = serializers.IntegerField()
-    overlap = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-
-
-class CorpusDetailSerializer(CorpusSerializer):
-    labels = LabelSerializer(many=True)
-    guidelines = serializers.CharField(help_text="Markdown.")
-    guidelines_html = serializers.CharField(help_text="The guidelines rendered and sanitised.")
-    auto_gold_unanimous = serializers.BooleanField()
-    updated_at = serializers.DateTimeField()
-
-
-class MemberSerializer(serializers.Serializer):
-    user_id = serializers.IntegerField(
-        help_text="For PATCH/DELETE /api/corpora/{slug}/members/{user_id}/."
-    )
-    username = serializers.CharField()
-    role = serializers.ChoiceField(choices=Role.choices)
-    since = serializers.DateTimeField()
-
-
-# --- articles and sentences -----------------------------------------------------
 
 
 class ArticleSerializer(serializers.ModelSerializer):
@@ -260,75 +196,3 @@ class BulkResultSerializer(serializers.Serializer):
 
 class BulkResponseSerializer(serializers.Serializer):
     results = BulkResultSerializer(many=True)
-
-
-# --- datasets -------------------------------------------------------------------
-
-
-class DatasetArticleSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    author = serializers.CharField()
-    outlet = serializers.CharField()
-    source_url = serializers.CharField()
-    published_on = serializers.DateField(allow_null=True)
-
-
-class DatasetSentenceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    index = serializers.IntegerField()
-    text = serializers.CharField()
-    start = serializers.IntegerField()
-    end = serializers.IntegerField()
-    paragraph = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=Sentence.Kind.values)
-
-
-class DatasetAnnotationSerializer(serializers.Serializer):
-    annotator = serializers.CharField()
-    label = serializers.CharField()
-    note = serializers.CharField()
-    source = serializers.CharField()
-    guideline_version = serializers.IntegerField()
-    updated_at = serializers.DateTimeField()
-
-
-class DatasetGoldSerializer(serializers.Serializer):
-    label = serializers.CharField()
-    origin = serializers.ChoiceField(choices=["unanimous", "adjudicated"])
-    decided_by = serializers.CharField(allow_null=True)
-    note = serializers.CharField()
-
-
-class DatasetRowSerializer(serializers.Serializer):
-    corpus = serializers.SlugField()
-    article = DatasetArticleSerializer()
-    sentence = DatasetSentenceSerializer()
-    annotations = DatasetAnnotationSerializer(many=True)
-    gold = DatasetGoldSerializer(allow_null=True)
-
-
-class DatasetPageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True, help_text="The next page; null at the end.")
-    previous = serializers.URLField(allow_null=True)
-    results = DatasetRowSerializer(many=True)
-
-
-class DatasetQuerySerializer(serializers.Serializer):
-    corpus = serializers.SlugField(required=False, max_length=80, help_text="A corpus slug.")
-    article = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    label = serializers.SlugField(
-        required=False, max_length=40, help_text="Sentences someone gave this label key."
-    )
-    annotator = serializers.CharField(
-        required=False, max_length=150, help_text="Only this annotator's labels (a username)."
-    )
-    changed_since = serializers.DateTimeField(
-        required=False,
-        help_text="Sentences whose labels were set, changed or cleared, or whose gold label "
-        "changed, at or after this time: for incremental sync.",
-    )
-    gold = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="true: only sentences with gold."
-    )
-    kind = serializers.ChoiceField(choices=Sentence.Kind.values, required=False)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
-from articles.guidelines import guidelines_html
-from articles.models import Article, Corpus, Membership, Sentence
+from articles.models import Article, Sentence
 from articles.selectors.progress import articles_with_progress
+from corpora.guidelines import guidelines_html
+from corpora.models import Corpus, Membership
 
 
 def corpora_with_roles(*, user) -> QuerySet[Corpus]:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
-from articles.models import Annotation, Article, Corpus, Membership, Sentence
+from articles.models import Annotation, Article, Sentence
 from articles.selectors.counts import count_subquery
+from corpora.models import Corpus, Membership
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from articles.exceptions import VersionConflict
-from articles.models import Annotation, AnnotationEvent, Article, Label, Sentence
+from articles.models import Annotation, AnnotationEvent, Article, Sentence
+from articles.signals import labels_changed
+from corpora.models import Label
 
 MAX_NOTE_CHARS = 10_000
 MAX_SOURCE_CHARS = 2_000
@@ -129,10 +131,8 @@ def _cleared_at(sentence: Sentence, annotator, expected_version: int) -> bool:
 
 
 def _labels_changed(sentence: Sentence) -> None:
-    """Once this commits, the corpus's gold, assignments and agreement are refreshed."""
-    from articles.services.workflow import corpus_workflow_refresh_request
-
-    corpus_workflow_refresh_request(corpus_id=sentence.article.corpus_id)
+    """Tell the apps that follow labels (review refreshes gold, assignments, agreement)."""
+    labels_changed.send(sender=Sentence, corpus_id=sentence.article.corpus_id)
 
 
 def _event(

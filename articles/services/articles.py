@@ -13,7 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from articles.models import Article, Corpus
+from annotator.queue import task_send_on_commit
+from articles.models import Article
+from corpora.models import Corpus
 
 
 def normalise_text(text: str) -> str:
@@ -25,10 +27,11 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _queue_segmentation(article_id: int) -> None:
-    from articles.tasks import segment_article
+SEGMENT_TASK = "articles.tasks.segment_article"
 
-    transaction.on_commit(lambda: segment_article.delay(article_id))
+
+def _queue_segmentation(article_id: int) -> None:
+    task_send_on_commit(SEGMENT_TASK, article_id)
 
 
 def article_create(
@@ -40,12 +43,8 @@ def article_create(
     outlet: str = "",
     source_url: str = "",
     published_on: dt.date | None = None,
-    import_job_id: int | None = None,
 ) -> Article:
     """Store an article (pending) and queue its segmentation once committed.
-
-    ``import_job_id`` records the import that brought it in (for that job's
-    segmentation progress).
 
     Refuses empty or oversized text, a malformed URL and a text already in the
     corpus, each with a message naming the field.
@@ -98,7 +97,6 @@ def article_create(
                 outlet=outlet.strip(),
                 source_url=source_url.strip(),
                 published_on=published_on,
-                import_job_id=import_job_id,
             )
     except IntegrityError:
         # A concurrent import of the same text won the race.

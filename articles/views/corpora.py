@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
-from articles.permissions import Right, corpus_for, has_right
 from articles.selectors.progress import articles_with_progress, corpora_progress
+from corpora.permissions import Right, corpus_for, has_right
 
 # Sections another part of the app adds to the corpus page: shown once their
 # URL name exists and the user's role has the right.

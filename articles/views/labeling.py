@@ -1,4 +1,4 @@
-"""The labeling screen and the "next article" redirect.
+"""The labeling screen.
 
 The screen is rendered with the article and the user's labels in it; every
 change afterwards goes through the REST API from static/js/labeling.js.
@@ -6,19 +6,18 @@ change afterwards goes through the REST API from static/js/labeling.js.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from articles.guidelines import IN_PAGE, guidelines_html
+from articles.access import article_for
 from articles.models import Article
-from articles.permissions import Right, article_for, corpus_for, has_right
 from articles.selectors.labeling import article_paragraphs, split_headline
-from articles.services.assignment import article_next_for
+from corpora.guidelines import IN_PAGE, guidelines_html
+from corpora.permissions import Right, has_right
 
 
 def _page_config(article: Article, user) -> dict:
@@ -69,19 +68,3 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
             "config": _page_config(article, request.user),
         },
     )
-
-
-@require_POST
-@login_required
-def next_article(request: HttpRequest, slug: str) -> HttpResponse:
-    """Take the user to their next unfinished article (POST: it may claim a seat)."""
-    corpus, _role = corpus_for(request.user, slug=slug, right=Right.LABEL)
-    try:
-        after = int(request.POST["after"]) if request.POST.get("after") else None
-    except ValueError:
-        after = None
-    article = article_next_for(corpus=corpus, user=request.user, after=after)
-    if article is None:
-        messages.success(request, "Nothing left for you to label in this corpus for now.")
-        return redirect("corpus_detail", slug=corpus.slug)
-    return redirect("label_article", pk=article.pk)

@@ -12,11 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from articles.guidelines import IN_PAGE, guidelines_html
+from articles.access import article_for
 from articles.models import Article
-from articles.permissions import Right, article_for, has_right
 from articles.selectors.labeling import split_headline
 from articles.selectors.reading import article_reading
+from corpora.guidelines import IN_PAGE, guidelines_html
+from corpora.permissions import Right, has_right
 
 
 @require_GET

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from articles.models import Label
 from articles.services.annotations import annotation_set
+from corpora.models import Label
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from articles.models import Annotation, AnnotationEvent, Label
+from articles.models import Annotation, AnnotationEvent
 from articles.services.annotations import annotation_set
+from corpora.models import Label
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def test_duplicate_sentences_are_400(client_for, annotator, sentences):
 def test_another_corpus_sentence_is_404_and_writes_nothing(
     client_for, annotator, outsider, sentences, make_article
 ):
-    from articles.models import Corpus
+    from corpora.models import Corpus
 
     theirs = make_article(Corpus.objects.get(memberships__user=outsider), "Their text. Secret.")
     items = [

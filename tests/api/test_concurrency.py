@@ -7,8 +7,9 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from articles.models import Annotation, AnnotationEvent, Label
+from articles.models import Annotation, AnnotationEvent
 from articles.services.annotations import annotation_set
+from corpora.models import Label
 from tests.conftest import requires_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)

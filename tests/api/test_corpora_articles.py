@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from articles.models import Article, Label
+from articles.models import Article
 from articles.services.annotations import annotation_set
-from articles.services.corpora import corpus_guidelines_update
+from corpora.models import Label
+from corpora.services.corpora import corpus_guidelines_update
 
 pytestmark = pytest.mark.django_db
 

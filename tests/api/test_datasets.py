@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from articles.models import GoldLabel, Label
+from articles.models import GoldLabel
 from articles.services.annotations import annotation_clear, annotation_set
+from corpora.models import Label
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ import json
 import pytest
 from django.http import StreamingHttpResponse
 
-from articles.models import Label
 from articles.services.annotations import annotation_set
-from articles.services.export import CSV_COLUMNS
+from corpora.models import Label
+from datasets.export import CSV_COLUMNS
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +51,8 @@ def test_same_data_same_bytes(client_for, owner, corpus, labeled):
 
 
 def test_chunks_do_not_change_the_bytes(owner, corpus, labeled):
-    from articles.selectors.datasets import dataset_scope
-    from articles.services.export import export_csv, export_jsonl
+    from datasets.export import export_csv, export_jsonl
+    from datasets.selectors import dataset_scope
 
     scope = dataset_scope(user=owner, corpus_id=corpus.pk)
     for export in (export_jsonl, export_csv):
@@ -96,8 +96,8 @@ def test_postgres_writes_the_same_bytes_as_python(owner, annotator, corpus, arti
     from django.db import connection
 
     from articles.models import GoldLabel
-    from articles.selectors.datasets import dataset_scope
-    from articles.services.export import _jsonl_postgres, _jsonl_python
+    from datasets.export import _jsonl_postgres, _jsonl_python
+    from datasets.selectors import dataset_scope
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
@@ -119,9 +119,9 @@ def test_parallel_readers_share_one_snapshot_and_keep_the_order(client_for, owne
     """Committed data, the export's own snapshot: two readers build alternate chunks."""
     from django.db import connection
 
-    from articles.selectors.datasets import dataset_scope
-    from articles.services import export
-    from articles.services.export import _jsonl_python
+    from datasets import export
+    from datasets.export import _jsonl_python
+    from datasets.selectors import dataset_scope
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
@@ -157,8 +157,8 @@ def test_parquet_has_one_row_per_sentence_with_its_labels(client_for, owner, cor
 def test_parquet_streams_one_row_group_per_chunk(owner, corpus, labeled):
     import pyarrow.parquet as pq
 
-    from articles.selectors.datasets import dataset_scope
-    from articles.services.export import export_parquet
+    from datasets.export import export_parquet
+    from datasets.selectors import dataset_scope
 
     scope = dataset_scope(user=owner, corpus_id=corpus.pk)
     parts = list(export_parquet(corpus_id=corpus.pk, scope=scope, chunk_size=2))

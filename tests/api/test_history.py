@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from articles.models import Label
 from articles.services.annotations import annotation_clear, annotation_set
+from corpora.models import Label
 
 pytestmark = pytest.mark.django_db
 

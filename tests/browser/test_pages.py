@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from articles.models import Label, Sentence
+from articles.models import Sentence
 from articles.services.annotations import annotation_set
+from corpora.models import Label
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from playwright.sync_api import expect
 
-from articles.models import Label, Sentence
-from articles.services.adjudication import gold_label_decide
+from articles.models import Sentence
 from articles.services.annotations import annotation_set
+from corpora.models import Label
+from review.services.adjudication import gold_label_decide
 from tests.browser.pages import open_labeling
 from tests.browser.test_safety_and_access import _serious
 
@@ -110,8 +111,8 @@ def test_article_not_ready_says_so(client, viewer, corpus, make_article):
 def test_the_reading_view_takes_the_same_number_of_queries_however_many_labels(
     client, viewer, corpus, make_article, make_user
 ):
-    from articles.models import Role
-    from articles.services.corpora import membership_set
+    from corpora.models import Role
+    from corpora.services.corpora import membership_set
 
     small = make_article(corpus, "One sentence here. Two sentences here.", title="Small")
     big = make_article(

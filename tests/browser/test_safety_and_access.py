@@ -6,8 +6,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from articles.models import Article, Label
+from articles.models import Article
 from articles.services.annotations import annotation_set
+from corpora.models import Label
 from tests.browser.pages import open_labeling, sentence_locator
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,8 +7,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from articles.models import Annotation, Label, Sentence
+from articles.models import Annotation, Sentence
 from articles.services.annotations import annotation_set
+from corpora.models import Label
 from tests.browser.pages import labels_in_page, open_labeling, sentence_locator, wait_saved
 from tests.conftest import wait_for
 

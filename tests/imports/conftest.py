@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from articles.models import ImportJob
-from articles.services.imports import import_job_run
+from imports.models import ImportJob
+from imports.services import import_job_run
 
 
 class QuietServer(http.server.ThreadingHTTPServer):

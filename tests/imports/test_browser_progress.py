@@ -22,7 +22,7 @@ def test_the_progress_bar_follows_the_worker_live(
 ):
     from playwright.sync_api import expect
 
-    from articles.models import WorkerHeartbeat
+    from ops.models import WorkerHeartbeat
 
     WorkerHeartbeat.objects.all().delete()  # no sign of life left by an earlier test's worker
     rows = [json.dumps({"text": f"Browser row {i}. It says things."}) for i in range(300)]

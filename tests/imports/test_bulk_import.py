@@ -7,8 +7,9 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.models import Article, ImportFailure, ImportJob
-from articles.services.imports import import_file_create, import_job_progress
+from articles.models import Article
+from imports.models import ImportFailure, ImportJob
+from imports.services import import_file_create, import_job_progress
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +180,6 @@ def test_segmentation_counts_only_the_jobs_own_articles_when_imports_overlap(
 
     assert import_job_progress(first)["segmentation"] == {"pending": 3}
     assert import_job_progress(second)["segmentation"] == {"pending": 5}
-    assert set(Article.objects.filter(import_job=first).values_list("text", flat=True)) == {
+    assert set(first.created_articles.values_list("text", flat=True)) == {
         f"First batch article {i}." for i in range(3)
     }

@@ -8,7 +8,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, ImportJob
+from articles.models import Article
+from imports.models import ImportJob
 from tests.conftest import requires_postgres
 
 pytestmark = pytest.mark.django_db

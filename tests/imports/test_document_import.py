@@ -9,8 +9,9 @@ import docx
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.models import Article, ImportJob
-from articles.services.imports import import_file_create, import_text_create
+from articles.models import Article
+from imports.models import ImportJob
+from imports.services import import_file_create, import_text_create
 
 from .conftest import NEWS_PAGE
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from articles.fetcher import FetchError, fetch_page
-from articles.models import Article, ImportJob
-from articles.services.imports import (
-    FetchRetry,
-    import_job_progress,
-    import_job_run,
-    import_url_create,
-)
+from articles.models import Article
+from imports.fetcher import FetchError, fetch_page
+from imports.models import ImportJob
+from imports.services import FetchRetry, import_job_progress, import_job_run, import_url_create
 from tests.conftest import wait_for
 
 from .conftest import NEWS_PAGE
@@ -125,7 +121,7 @@ def test_a_worker_retries_a_503_until_the_page_comes(
     assert page_server.hits["/story"] == 3
     assert [bool(a["error"]) for a in job.fetch_attempts] == [True, True, False]
     assert any("503" in m and "Retrying (attempt 2 of 3)" in m for m in messages), messages
-    assert Article.objects.get(import_job=job).title == "The Cost of Waiting"
+    assert job.created_articles.get().title == "The Cost of Waiting"
 
 
 @pytest.mark.worker

@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from articles.models import ImportJob, WorkerHeartbeat
-from articles.services.imports import import_job_progress, import_text_create
+from imports.models import ImportJob
+from imports.services import import_job_progress, import_text_create
+from ops.models import WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
 

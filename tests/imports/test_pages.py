@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from articles.models import ImportJob, Membership, Role
+from corpora.models import Membership, Role
+from imports.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 

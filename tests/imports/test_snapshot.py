@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from articles.models import ArticleSnapshot
-from articles.services.imports import import_url_create
+from imports.models import ArticleSnapshot
+from imports.services import import_url_create
 
 from .conftest import NEWS_PAGE
 
@@ -163,7 +163,7 @@ def test_the_job_page_adds_the_article_links_when_the_fetch_finishes(
 ):
     from playwright.sync_api import expect
 
-    from articles.services.imports import import_job_run
+    from imports.services import import_job_run
 
     page_server.page("/story", NEWS_PAGE)
     job = import_url_create(corpus=corpus, user=owner, url=page_server.url("/story"))

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.fetcher import FetchError, fetch_page
-from articles.models import ArticleSnapshot, ImportJob
-from articles.services.imports import import_url_create
+from imports.fetcher import FetchError, fetch_page
+from imports.models import ArticleSnapshot, ImportJob
+from imports.services import import_url_create
 
 from .conftest import NEWS_PAGE
 
@@ -25,7 +25,7 @@ def test_a_page_is_imported_with_metadata_and_an_archived_copy(
 
     assert job.status == ImportJob.Status.DONE, job.error
     article = job.article
-    assert article.import_job_id == job.pk
+    assert list(job.created_articles.all()) == [article]
     assert "new spending plan" in article.text and "trackingPixel" not in article.text
     assert article.title == "The Cost of Waiting"
     assert article.author == "Jane Doe"

@@ -6,8 +6,11 @@ import json
 
 import pytest
 
-from articles.models import Article, ImportJob, WorkerHeartbeat
-from articles.services.imports import import_file_create, import_job_progress, workers_alive
+from articles.models import Article
+from imports.models import ImportJob
+from imports.services import import_file_create, import_job_progress
+from ops.models import WorkerHeartbeat
+from ops.selectors import workers_alive
 from tests.conftest import requires_postgres, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

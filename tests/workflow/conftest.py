@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from articles.models import Article, Label, Role, Sentence
+from articles.models import Article, Sentence
 from articles.services.annotations import annotation_set
-from articles.services.corpora import membership_set
+from corpora.models import Label, Role
+from corpora.services.corpora import membership_set
 
 TEXTS = [
     "Markets fell sharply on Monday. Analysts blamed the central bank. "

@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.models import GoldLabel, Label
-from articles.selectors.adjudication import disagreement_count, disagreement_queue
-from articles.services.adjudication import (
+from articles.models import GoldLabel
+from articles.services.annotations import annotation_set
+from corpora.models import Label
+from review.selectors.adjudication import disagreement_count, disagreement_queue
+from review.services.adjudication import (
     corpus_unanimous_gold_apply,
     gold_label_decide,
     gold_label_withdraw,
 )
-from articles.services.annotations import annotation_set
-from articles.services.workflow import corpus_workflow_refresh
+from review.services.workflow import corpus_workflow_refresh
 from tests.workflow.conftest import label, label_sentences, labelable
 
 
@@ -142,7 +143,7 @@ def test_a_slower_older_refresh_never_overwrites_a_newer_report(corpus, article,
 
     from django.utils import timezone
 
-    from articles.services.agreement import corpus_agreement_refresh
+    from review.services.agreement import corpus_agreement_refresh
 
     label_sentences(article, annotator, "claim")
     label_sentences(article, team[0], "claim")

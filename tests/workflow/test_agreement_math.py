@@ -6,7 +6,7 @@ import krippendorff
 import numpy as np
 import pytest
 
-from articles.services.agreement import (
+from review.services.agreement import (
     Ratings,
     agreement_summary,
     alpha_nominal,

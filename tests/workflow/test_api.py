@@ -7,9 +7,10 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from articles.models import Assignment, GoldLabel
-from articles.services.adjudication import gold_label_decide
-from articles.services.workflow import corpus_workflow_refresh
+from articles.models import GoldLabel
+from review.models import Assignment
+from review.services.adjudication import gold_label_decide
+from review.services.workflow import corpus_workflow_refresh
 from tests.workflow.conftest import label, label_sentences, labelable
 
 PERSONAS = ["owner", "reviewer", "annotator", "viewer", "outsider"]

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from articles.models import Assignment
-from articles.selectors.assignments import assignments_of
-from articles.services.assignment import (
+from review.models import Assignment
+from review.selectors.assignments import assignments_of
+from review.services.assignment import (
     article_next_for,
     assignment_create,
     assignment_delete,
@@ -121,8 +121,8 @@ def test_my_list_shows_unfinished_then_finished_with_dates(corpus, articles, own
 def test_racing_annotators_never_overfill_an_article(corpus, make_article, make_user):
     """Eight annotators ask at the same moment; each article keeps at most ``overlap``."""
     requires_postgres()
-    from articles.models import Role
-    from articles.services.corpora import membership_set
+    from corpora.models import Role
+    from corpora.services.corpora import membership_set
     from tests.workflow.conftest import TEXTS
 
     set_overlap(corpus, 2)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from articles.models import AgreementReport, GoldLabel
-from articles.services.workflow import corpus_workflow_refresh_request
+from articles.models import GoldLabel
+from review.models import AgreementReport
+from review.services.workflow import corpus_workflow_refresh_request
 from tests.conftest import purge_queue, wait_for
 from tests.workflow.conftest import label_sentences, labelable
 

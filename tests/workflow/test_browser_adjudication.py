@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from articles.models import GoldLabel
-from articles.services.workflow import corpus_workflow_refresh
+from review.services.workflow import corpus_workflow_refresh
 from tests.workflow.conftest import label_sentences, labelable
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

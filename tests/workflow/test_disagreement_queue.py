@@ -7,15 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.models import Disagreement
-from articles.selectors.adjudication import BadCursor, disagreement_queue_page
-from articles.services.adjudication import (
+from articles.services.annotations import annotation_set
+from review.models import Disagreement
+from review.selectors.adjudication import BadCursor, disagreement_queue_page
+from review.services.adjudication import (
     corpus_disagreements_store,
     gold_label_decide,
     gold_label_withdraw,
 )
-from articles.services.annotations import annotation_set
-from articles.services.workflow import corpus_workflow_refresh
+from review.services.workflow import corpus_workflow_refresh
 from tests.workflow.conftest import label, label_sentences, labelable
 
 

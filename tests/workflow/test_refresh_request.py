@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import AgreementReport
-from articles.services.workflow import (
+from review.models import AgreementReport
+from review.services.workflow import (
     corpus_workflow_refresh_request,
     refresh_request_memory_clear,
 )

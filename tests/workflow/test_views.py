@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from articles.models import AgreementReport, Assignment, GoldLabel
-from articles.services.workflow import corpus_workflow_refresh
+from articles.models import GoldLabel
+from review.models import AgreementReport, Assignment
+from review.services.workflow import corpus_workflow_refresh
 from tests.workflow.conftest import label_sentences, labelable
 
 
@@ -110,7 +111,7 @@ def test_an_articles_agreement_before_any_computation_says_so(client, owner, cor
 
 
 def test_an_article_of_another_corpus_has_no_agreement_page(client, owner, corpus, make_user):
-    from articles.services.corpora import corpus_create
+    from corpora.services.corpora import corpus_create
 
     elsewhere = corpus_create(name="Elsewhere", owner=make_user("eve"))
     from articles.services.articles import article_create
@@ -168,7 +169,7 @@ def test_a_decision_without_a_label_says_what_to_fix(client, reviewer, corpus, d
 def test_a_sentence_of_another_corpus_is_not_found(
     client, reviewer, corpus, outsider, make_article
 ):
-    from articles.models import Corpus
+    from corpora.models import Corpus
 
     other = make_article(Corpus.objects.get(memberships__user=outsider))
     client.force_login(reviewer)

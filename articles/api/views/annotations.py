@@ -12,10 +12,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from articles.api.errors import error_body
-from articles.api.schema import errors
+from annotator.api.errors import error_body
+from annotator.api.schema import errors
+from annotator.api.serializers import MAX_VERSION, validated
+from articles.access import sentence_for, sentence_for_labeling
+from articles.api.errors import AnswersVersionConflicts
 from articles.api.serializers import (
-    MAX_VERSION,
     AnnotationClearQuerySerializer,
     AnnotationEventSerializer,
     AnnotationSerializer,
@@ -25,23 +27,17 @@ from articles.api.serializers import (
     ConflictSerializer,
     annotation_data,
 )
-from articles.api.views.base import CorpusScopedView, CorpusSlugView, validated
 from articles.exceptions import VersionConflict
-from articles.models import AnnotationEvent, Label, Sentence
-from articles.permissions import (
-    Right,
-    corpus_roles,
-    has_right,
-    require_right,
-    sentence_for,
-    sentence_for_labeling,
-)
+from articles.models import AnnotationEvent, Sentence
 from articles.services.annotations import (
     MAX_NOTE_CHARS,
     MAX_SOURCE_CHARS,
     annotation_clear,
     annotation_set,
 )
+from corpora.api.access import CorpusScopedView, CorpusSlugView
+from corpora.models import Label
+from corpora.permissions import Right, corpus_roles, has_right, require_right
 
 CONFLICT = OpenApiResponse(ConflictSerializer, description="Version conflict; `current` is stored.")
 
@@ -87,7 +83,7 @@ def _write_body(data) -> dict:
     return validated(AnnotationWriteSerializer, data)
 
 
-class SentenceAnnotationView(CorpusScopedView):
+class SentenceAnnotationView(AnswersVersionConflicts, CorpusScopedView):
     rights = {"PUT": Right.LABEL, "DELETE": Right.LABEL}
 
     def resolve(self, request, right) -> None:

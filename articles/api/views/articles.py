@@ -6,8 +6,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from articles.api.pagination import ArticlePagination
-from articles.api.schema import errors
+from annotator.api.pagination import ArticlePagination
+from annotator.api.schema import errors
+from annotator.api.serializers import validated
+from articles.access import article_for
 from articles.api.serializers import (
     ArticleCreateSerializer,
     ArticleDetailSerializer,
@@ -15,10 +17,10 @@ from articles.api.serializers import (
     ArticlePageSerializer,
     ArticleSerializer,
 )
-from articles.api.views.base import CorpusScopedView, CorpusSlugView, validated
-from articles.permissions import Right, article_for
 from articles.selectors.articles import article_detail, articles_list
 from articles.services.articles import article_create
+from corpora.api.access import CorpusScopedView, CorpusSlugView
+from corpora.permissions import Right
 
 
 class CorpusArticlesView(CorpusSlugView):

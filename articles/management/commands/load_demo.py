@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from articles.models import Corpus, Role
 from articles.services.articles import article_create
-from articles.services.corpora import corpus_create, membership_set
+from corpora.models import Corpus, Role
+from corpora.services.corpora import corpus_create, membership_set
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_SLUG = "demo"

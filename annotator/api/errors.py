@@ -1,0 +1,128 @@
+"""One JSON error shape for every API answer that is not a success.
+
+``{"error": {"code": ..., "message": ..., "fields": {...}}}``; ``fields`` only
+for validation errors, naming each field with what to fix. An app may add
+keys beside ``error`` (a version conflict adds the stored value: see
+``articles.api.errors``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from annotator.api.parsers import PayloadTooLarge
+
+log = logging.getLogger(__name__)
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    error: dict = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    return {"error": error}
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as ``{"field": [...], "items[2].label": [...]}``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if key == "non_field_errors":
+                name = prefix or "non_field_errors"  # about the object itself
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            for k, v in _flatten(value, name).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            out[prefix or "non_field_errors"] = [str(item) for item in detail]
+        else:
+            for i, item in enumerate(detail):
+                for k, v in _flatten(item, f"{prefix}[{i}]").items():
+                    out.setdefault(k, []).extend(v)
+    else:
+        out[prefix or "non_field_errors"] = [str(detail)]
+    return {k: v for k, v in out.items() if v}
+
+
+def _validation_message(fields: dict[str, list[str]]) -> str:
+    first_field, messages = next(iter(fields.items()))
+    if first_field == "non_field_errors":
+        return messages[0]
+    more = f" (and {len(fields) - 1} more field(s))" if len(fields) > 1 else ""
+    return f"{first_field}: {messages[0]}{more}"
+
+
+def _from_django_validation(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({"non_field_errors": exc.messages})
+
+
+def _throttled_message(wait: float | None) -> str:
+    if wait is None:
+        return "Too many requests from this token; slow down and try again shortly."
+    seconds = max(1, int(wait + 0.999))
+    at = timezone.now() + dt.timedelta(seconds=seconds)
+    return (
+        f"Too many requests from this token; come back in {seconds} s "
+        f"(after {at:%Y-%m-%dT%H:%M:%SZ}). The limit is set by API_THROTTLE_RATE."
+    )
+
+
+def api_exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: every error in the one shape."""
+    if isinstance(exc, DjangoValidationError):
+        exc = _from_django_validation(exc)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or "You may not do this.")
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge("The request body is too large; send fewer items per request.")
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a real bug: Django logs it and answers 500
+
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        if not fields:
+            fields = {"non_field_errors": ["The request is invalid."]}
+        response.data = error_body("invalid", _validation_message(fields), fields)
+    elif isinstance(exc, exceptions.Throttled):
+        response.data = error_body("throttled", _throttled_message(exc.wait))
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        if isinstance(detail, dict | list):
+            fields = _flatten(detail)
+            message = _validation_message(fields) if fields else "The request failed."
+        else:
+            message = str(detail)
+        if not isinstance(code, str):
+            code = getattr(exc, "default_code", "error")
+        response.data = error_body(code, message)
+    return response
+
+
+@csrf_exempt  # nothing is changed here; a CSRF refusal would hide the real answer
+def api_not_found(request, *args, **kwargs) -> JsonResponse:
+    """Any path under /api/ that matches no endpoint (a negative id, a typo)."""
+    return JsonResponse(
+        error_body(
+            "not_found",
+            f"No API endpoint at {request.path!r}; see /api/docs/ for the endpoints. "
+            "Ids are positive whole numbers.",
+        ),
+        status=404,
+    )

@@ -1,0 +1,40 @@
+"""Shapes of corpora, their label sets and members in the API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from corpora.models import Label, Role
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ["key", "name", "description", "color", "shortcut", "order", "takes_source"]
+
+
+class CorpusSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    my_role = serializers.ChoiceField(choices=Role.choices)
+    guidelines_version = serializers.IntegerField()
+    overlap = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class CorpusDetailSerializer(CorpusSerializer):
+    labels = LabelSerializer(many=True)
+    guidelines = serializers.CharField(help_text="Markdown.")
+    guidelines_html = serializers.CharField(help_text="The guidelines rendered and sanitised.")
+    auto_gold_unanimous = serializers.BooleanField()
+    updated_at = serializers.DateTimeField()
+
+
+class MemberSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField(
+        help_text="For PATCH/DELETE /api/corpora/{slug}/members/{user_id}/."
+    )
+    username = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    since = serializers.DateTimeField()

@@ -1,0 +1,93 @@
+"""Corpora, their members with a role each, and their label sets.
+
+Row-local rules only; writes that touch several rows live in ``corpora.services``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ANNOTATOR = "annotator", "Annotator"
+    REVIEWER = "reviewer", "Reviewer"
+    VIEWER = "viewer", "Viewer"
+
+
+class Corpus(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    guidelines = models.TextField(blank=True, help_text="Markdown.")
+    guidelines_version = models.PositiveIntegerField(default=1)
+    overlap = models.PositiveSmallIntegerField(
+        default=1, help_text="How many annotators label each article."
+    )
+    auto_gold_unanimous = models.BooleanField(
+        default=False, help_text="Sentences on which every annotator agrees become gold."
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="corpora"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "corpora"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(overlap__gte=1), name="corpus_overlap_positive"),
+            models.CheckConstraint(
+                condition=Q(guidelines_version__gte=1), name="corpus_guidelines_version_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ANNOTATOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "corpus"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.corpus}"
+
+
+class Label(models.Model):
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="labels")
+    key = models.SlugField(max_length=40)
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+    color = models.CharField(max_length=7, default="#4063d8", help_text="#rrggbb")
+    shortcut = models.CharField(max_length=1, help_text="One digit or letter.")
+    takes_source = models.BooleanField(
+        default=False, help_text="Annotators attach the source (URL or citation) it rests on."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["corpus_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["corpus", "key"], name="label_key_unique"),
+            models.UniqueConstraint(fields=["corpus", "shortcut"], name="label_shortcut_unique"),
+            models.CheckConstraint(
+                condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="label_color_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,81 @@
+"""The corpus's members: everyone in it may read the list, owners change it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from corpora.models import Role
+from corpora.permissions import Right, corpus_for, has_right
+from corpora.services.members import member_add, member_remove, member_role_change, members_of
+
+
+@require_GET
+@login_required
+def corpus_members(request: HttpRequest, slug: str) -> HttpResponse:
+    corpus, role = corpus_for(request.user, slug=slug, right=Right.VIEW)
+    context = {
+        "corpus": corpus,
+        "members": members_of(corpus),
+        "can_manage": has_right(role, Right.MANAGE),
+        "roles": Role.choices,
+    }
+    return render(request, "members/members.html", context)
+
+
+def _explain(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@require_POST
+@login_required
+def member_add_view(request: HttpRequest, slug: str) -> HttpResponse:
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
+    try:
+        membership = member_add(
+            corpus=corpus, who=request.POST.get("user", ""), role=request.POST.get("role", "")
+        )
+    except ValidationError as exc:
+        _explain(request, exc)
+    else:
+        messages.success(
+            request, f"{membership.user.get_username()} joined as {membership.get_role_display()}."
+        )
+    return redirect("corpus_members", slug=corpus.slug)
+
+
+@require_POST
+@login_required
+def member_role_view(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
+    try:
+        membership = member_role_change(
+            corpus=corpus, user_id=user_id, role=request.POST.get("role", "")
+        )
+    except ValidationError as exc:
+        _explain(request, exc)
+    else:
+        messages.success(
+            request, f"{membership.user.get_username()} is now {membership.get_role_display()}."
+        )
+    return redirect("corpus_members", slug=corpus.slug)
+
+
+@require_POST
+@login_required
+def member_remove_view(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    corpus, role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
+    try:
+        member_remove(corpus=corpus, user_id=user_id)
+    except ValidationError as exc:
+        _explain(request, exc)
+        return redirect("corpus_members", slug=corpus.slug)
+    messages.success(request, "The member was removed.")
+    if user_id == request.user.pk:
+        return redirect("home")  # an owner who left no longer sees the corpus
+    return redirect("corpus_members", slug=corpus.slug)

@@ -1,0 +1,77 @@
+"""Shapes of the dataset listing: one row per sentence with its labels and gold."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from annotator.api.serializers import MAX_ID
+from articles.models import Sentence
+
+
+class DatasetArticleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    author = serializers.CharField()
+    outlet = serializers.CharField()
+    source_url = serializers.CharField()
+    published_on = serializers.DateField(allow_null=True)
+
+
+class DatasetSentenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    index = serializers.IntegerField()
+    text = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    paragraph = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Sentence.Kind.values)
+
+
+class DatasetAnnotationSerializer(serializers.Serializer):
+    annotator = serializers.CharField()
+    label = serializers.CharField()
+    note = serializers.CharField()
+    source = serializers.CharField()
+    guideline_version = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+
+
+class DatasetGoldSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    origin = serializers.ChoiceField(choices=["unanimous", "adjudicated"])
+    decided_by = serializers.CharField(allow_null=True)
+    note = serializers.CharField()
+
+
+class DatasetRowSerializer(serializers.Serializer):
+    corpus = serializers.SlugField()
+    article = DatasetArticleSerializer()
+    sentence = DatasetSentenceSerializer()
+    annotations = DatasetAnnotationSerializer(many=True)
+    gold = DatasetGoldSerializer(allow_null=True)
+
+
+class DatasetPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page; null at the end.")
+    previous = serializers.URLField(allow_null=True)
+    results = DatasetRowSerializer(many=True)
+
+
+class DatasetQuerySerializer(serializers.Serializer):
+    corpus = serializers.SlugField(required=False, max_length=80, help_text="A corpus slug.")
+    article = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    label = serializers.SlugField(
+        required=False, max_length=40, help_text="Sentences someone gave this label key."
+    )
+    annotator = serializers.CharField(
+        required=False, max_length=150, help_text="Only this annotator's labels (a username)."
+    )
+    changed_since = serializers.DateTimeField(
+        required=False,
+        help_text="Sentences whose labels were set, changed or cleared, or whose gold label "
+        "changed, at or after this time: for incremental sync.",
+    )
+    gold = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="true: only sentences with gold."
+    )
+    kind = serializers.ChoiceField(choices=Sentence.Kind.values, required=False)

@@ -1,0 +1,212 @@
+"""Sentences with their labels, as dataset clients read them (listing and export).
+
+Who sees which labels (invariant 4): roles with SEE_ALL_LABELS (owner,
+reviewer, viewer) see every annotator's labels and the gold label; an
+annotator sees only their own labels and no gold, so colleagues' choices
+cannot sway them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from articles.models import Annotation, AnnotationEvent, Article, Sentence
+from corpora.permissions import Right, corpus_roles, has_right
+
+
+@dataclass(frozen=True)
+class DatasetScope:
+    """What one caller may read: their corpora, split by whether they see all labels."""
+
+    user_id: int
+    see_all: frozenset[int]
+    own_only: frozenset[int]
+    only_annotator: str | None = None  # the ``annotator`` filter, if any
+
+    @property
+    def corpora(self) -> frozenset[int]:
+        return self.see_all | self.own_only
+
+    def annotations_q(self, prefix: str = "") -> Q:
+        """Annotations (or events, which share the fields) this caller may see."""
+        corpus = f"{prefix}sentence__article__corpus_id__in"
+        visible = Q(**{corpus: list(self.see_all)}) | Q(
+            **{corpus: list(self.own_only), f"{prefix}annotator_id": self.user_id}
+        )
+        if self.only_annotator is not None:
+            visible &= Q(**{f"{prefix}annotator__username": self.only_annotator})
+        return visible
+
+
+def dataset_scope(*, user, corpus_id: int | None = None, annotator: str | None = None):
+    roles = corpus_roles(user)
+    if corpus_id is not None:
+        roles = {cid: role for cid, role in roles.items() if cid == corpus_id}
+    see_all = frozenset(c for c, role in roles.items() if has_right(role, Right.SEE_ALL_LABELS))
+    return DatasetScope(
+        user_id=user.pk,
+        see_all=see_all,
+        own_only=frozenset(roles) - see_all,
+        only_annotator=annotator,
+    )
+
+
+def dataset_sentences(
+    *,
+    scope: DatasetScope,
+    article_id: int | None = None,
+    label: str | None = None,
+    changed_since: dt.datetime | None = None,
+    gold: bool | None = None,
+    kind: str | None = None,
+) -> QuerySet[Sentence]:
+    """The sentences a listing walks through, in id order, filtered."""
+    sentences = Sentence.objects.filter(article__corpus_id__in=list(scope.corpora))
+    if article_id is not None:
+        sentences = sentences.filter(article_id=article_id)
+    if kind:
+        sentences = sentences.filter(kind=kind)
+    visible = Annotation.objects.filter(scope.annotations_q(), sentence=OuterRef("pk"))
+    if label:
+        sentences = sentences.filter(Exists(visible.filter(label__key=label)))
+    if scope.only_annotator is not None and changed_since is None:
+        # With changed_since the events below already pick this annotator's
+        # sentences, including those whose label was cleared.
+        sentences = sentences.filter(Exists(visible))
+    if changed_since is not None:
+        events = AnnotationEvent.objects.filter(
+            scope.annotations_q(), sentence=OuterRef("pk"), at__gte=changed_since
+        )
+        gold_changed = Q(
+            gold__updated_at__gte=changed_since, article__corpus_id__in=list(scope.see_all)
+        )
+        sentences = sentences.filter(Exists(events) | gold_changed)
+    if gold is True:
+        sentences = sentences.filter(gold__isnull=False, article__corpus_id__in=list(scope.see_all))
+    elif gold is False:
+        sentences = sentences.exclude(
+            gold__isnull=False, article__corpus_id__in=list(scope.see_all)
+        )
+    return sentences.order_by("pk")
+
+
+def iso(value: dt.datetime) -> str:
+    """UTC with microseconds and a Z: the same instant always gives the same text.
+
+    PostgreSQL's side of the export writes ``to_char(.., 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')``,
+    the same text.
+    """
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+SENTENCE_FIELDS = (
+    "pk",
+    "index",
+    "text",
+    "start",
+    "end",
+    "paragraph",
+    "kind",
+    "article_id",
+    "article__corpus__slug",
+    "article__corpus_id",
+    "gold__label__key",
+    "gold__origin",
+    "gold__decided_by__username",
+    "gold__note",
+)
+ARTICLE_FIELDS = ("pk", "title", "author", "outlet", "source_url", "published_on")
+ANNOTATION_FIELDS = (
+    "sentence_id",
+    "annotator__username",
+    "label__key",
+    "note",
+    "source",
+    "guideline_version",
+    "updated_at",
+)
+
+
+def dataset_chunk(
+    *, sentence_rows: list[tuple], scope: DatasetScope
+) -> tuple[dict[int, tuple], dict[int, list[tuple]]]:
+    """The articles and visible annotations of some sentence rows (of SENTENCE_FIELDS).
+
+    Two queries whatever the number of rows: articles by id, annotations by
+    sentence id, ordered by annotator so the output is deterministic.
+    """
+    article_ids = {row[7] for row in sentence_rows}
+    articles = {
+        row[0]: row
+        for row in Article.objects.filter(pk__in=article_ids).values_list(*ARTICLE_FIELDS)
+    }
+    annotations: dict[int, list[tuple]] = {}
+    for row in (
+        Annotation.objects.filter(
+            scope.annotations_q(), sentence_id__in=[r[0] for r in sentence_rows]
+        )
+        .order_by("sentence_id", "annotator__username")
+        .values_list(*ANNOTATION_FIELDS)
+    ):
+        annotations.setdefault(row[0], []).append(row)
+    return articles, annotations
+
+
+def dataset_row(
+    sentence: tuple, article: tuple, annotations: list[tuple], *, show_gold: bool
+) -> dict:
+    """One row of the listing and of the JSONL export."""
+    (pk, index, text, start, end, paragraph, kind, _, slug, _, g_label, g_origin, g_by, g_note) = (
+        sentence
+    )
+    return {
+        "corpus": slug,
+        "article": {
+            "id": article[0],
+            "title": article[1],
+            "author": article[2],
+            "outlet": article[3],
+            "source_url": article[4],
+            "published_on": article[5].isoformat() if article[5] else None,
+        },
+        "sentence": {
+            "id": pk,
+            "index": index,
+            "text": text,
+            "start": start,
+            "end": end,
+            "paragraph": paragraph,
+            "kind": kind,
+        },
+        "annotations": [
+            {
+                "annotator": a[1],
+                "label": a[2],
+                "note": a[3],
+                "source": a[4],
+                "guideline_version": a[5],
+                "updated_at": iso(a[6]),
+            }
+            for a in annotations
+        ],
+        "gold": {"label": g_label, "origin": g_origin, "decided_by": g_by, "note": g_note}
+        if show_gold and g_label is not None
+        else None,
+    }
+
+
+def dataset_rows(*, sentence_ids: list[int], scope: DatasetScope) -> list[dict]:
+    """The listing's rows for one page of sentence ids, in id order."""
+    sentence_rows = list(
+        Sentence.objects.filter(pk__in=sentence_ids).order_by("pk").values_list(*SENTENCE_FIELDS)
+    )
+    articles, annotations = dataset_chunk(sentence_rows=sentence_rows, scope=scope)
+    return [
+        dataset_row(
+            row, articles[row[7]], annotations.get(row[0], []), show_gold=row[9] in scope.see_all
+        )
+        for row in sentence_rows
+    ]

@@ -1,0 +1,554 @@
+"""Import jobs: pasted text, documents, web pages and JSONL/CSV batches.
+
+A request creates an ``ImportJob`` (cheap checks only, so bad input gets an
+immediate message) and a worker runs it with ``import_job_run``. Every article
+goes through ``article_create``, which validates, refuses duplicates and queues
+segmentation on commit. Rows are processed in batches; each batch commits its
+articles, failure rows and counters together while holding the job's row lock,
+so a job delivered twice, or again after its worker died, continues where the
+last committed batch ended and never imports a row twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from annotator.queue import task_send_on_commit
+from articles.models import Article
+from articles.services.articles import article_create
+from corpora.models import Corpus
+from imports import bulk_formats, extraction
+from imports.fetcher import FetchError, check_url, fetch_page
+from imports.models import ArticleSnapshot, ImportFailure, ImportJob
+from ops.selectors import workers_alive
+
+log = logging.getLogger(__name__)
+
+IMPORT_TASK = "imports.tasks.run_import_job"
+
+METADATA_FIELDS = ("title", "author", "outlet", "source_url", "published_on")
+# A queued job with no live worker is reported after this many seconds.
+NO_WORKER_GRACE_SECONDS = 3
+
+
+class FetchRetry(Exception):
+    """A page fetch failed for a passing reason; run the job again after ``delay`` seconds.
+
+    Raised by ``import_job_run`` after recording the attempt on the job; the
+    Celery task turns it into a retry with that countdown.
+    """
+
+    def __init__(self, reason: str, *, next_attempt: int, attempts: int, delay: float) -> None:
+        super().__init__(f"{reason} (attempt {next_attempt} of {attempts} in {delay:g}s)")
+        self.reason = reason
+        self.next_attempt = next_attempt
+        self.attempts = attempts
+        self.delay = delay
+
+
+# --- creating jobs (in the request) ---------------------------------------------
+
+
+def _queue(job: ImportJob) -> None:
+    task_send_on_commit(IMPORT_TASK, job.pk)
+
+
+def _options(**metadata) -> dict:
+    options = {}
+    for name in METADATA_FIELDS:
+        value = metadata.get(name)
+        if value in (None, ""):
+            continue
+        if name == "published_on":
+            if isinstance(value, str):
+                parsed = extraction.parse_date(value)
+                if parsed is None:
+                    raise ValidationError(
+                        {"published_on": f"{value!r} is not a date; use YYYY-MM-DD."}
+                    )
+                value = parsed
+            value = value.isoformat()
+        elif not isinstance(value, str):
+            raise ValidationError({name: f"The {name} must be text."})
+        options[name] = value.strip()
+    return options
+
+
+@transaction.atomic
+def import_text_create(
+    *,
+    corpus: Corpus,
+    user: AbstractBaseUser | None,
+    text: str,
+    title: str = "",
+    author: str = "",
+    outlet: str = "",
+    source_url: str = "",
+    published_on: dt.date | str | None = None,
+) -> ImportJob:
+    """Queue the import of pasted text with its metadata."""
+    if not (text or "").strip():
+        raise ValidationError({"text": "The text is empty; paste the article's text."})
+    if len(text) > settings.MAX_ARTICLE_CHARS:
+        raise ValidationError(
+            {"text": f"The text is longer than {settings.MAX_ARTICLE_CHARS:,} characters."}
+        )
+    options = _options(
+        title=title, author=author, outlet=outlet, source_url=source_url, published_on=published_on
+    )
+    job = ImportJob.objects.create(
+        corpus=corpus,
+        created_by=user,
+        kind=ImportJob.Kind.TEXT,
+        payload=text.encode("utf-8"),
+        options=options,
+        total=1,
+    )
+    _queue(job)
+    return job
+
+
+@transaction.atomic
+def import_file_create(
+    *,
+    corpus: Corpus,
+    user: AbstractBaseUser | None,
+    filename: str,
+    data: bytes,
+    **metadata,
+) -> ImportJob:
+    """Queue the import of an uploaded document or JSONL/CSV batch.
+
+    Refuses at once an unknown suffix, an empty or oversized file, and for
+    text formats a file that is not UTF-8 or a CSV without a ``text`` column.
+    """
+    suffix = extraction.suffix_of(filename)
+    allowed = extraction.DOCUMENT_SUFFIXES + extraction.BULK_SUFFIXES
+    if suffix not in allowed:
+        raise ValidationError(
+            {"file": f"{filename!r} cannot be imported: use a file ending in {', '.join(allowed)}."}
+        )
+    bulk = suffix in extraction.BULK_SUFFIXES
+    limit = settings.IMPORT_MAX_BULK_BYTES if bulk else settings.IMPORT_MAX_FILE_BYTES
+    if not data:
+        raise ValidationError({"file": f"{filename} is empty."})
+    if len(data) > limit:
+        raise ValidationError(
+            {
+                "file": f"{filename} is {len(data) / 1e6:.1f} MB; the limit is "
+                f"{limit / 1e6:.1f} MB. Split it into smaller files."
+            }
+        )
+    try:
+        if suffix in (".txt", ".md", ".jsonl", ".csv"):
+            text = extraction.decode_text(data, what=filename)
+            if suffix == ".csv":
+                bulk_formats.csv_header(text)
+            elif not text.strip():
+                raise ValidationError(f"{filename} holds only white space.")
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    job = ImportJob.objects.create(
+        corpus=corpus,
+        created_by=user,
+        kind=ImportJob.Kind.BULK if bulk else ImportJob.Kind.FILE,
+        filename=filename[:300],
+        payload=data,
+        options=_options(**metadata),
+        total=0 if bulk else 1,
+    )
+    _queue(job)
+    return job
+
+
+@transaction.atomic
+def import_url_create(*, corpus: Corpus, user: AbstractBaseUser | None, url: str) -> ImportJob:
+    """Queue the fetch of a web page; the worker checks where it really points."""
+    url = (url or "").strip()
+    if not url:
+        raise ValidationError({"url": "Give the address of the page to import."})
+    try:
+        check_url(url)
+    except FetchError as exc:
+        raise ValidationError({"url": str(exc)}) from None
+    if len(url) > 2000:
+        raise ValidationError({"url": "Keep the URL under 2,000 characters."})
+    job = ImportJob.objects.create(
+        corpus=corpus, created_by=user, kind=ImportJob.Kind.URL, source_url=url, total=1
+    )
+    _queue(job)
+    return job
+
+
+def import_create(
+    *,
+    corpus: Corpus,
+    user: AbstractBaseUser | None,
+    kind: str,
+    text: str = "",
+    url: str = "",
+    upload=None,
+    **metadata,
+) -> ImportJob:
+    """One entry point for the HTML form and the API: text, file (an upload) or url."""
+    if kind == "text":
+        return import_text_create(corpus=corpus, user=user, text=text, **metadata)
+    if kind == "url":
+        return import_url_create(corpus=corpus, user=user, url=url)
+    if kind != "file":
+        raise ValidationError({"kind": "Choose text, file or url."})
+    if upload is None:
+        raise ValidationError({"file": "Choose a file to upload."})
+    # Refuse an oversized upload before reading it into memory.
+    if upload.size > max(settings.IMPORT_MAX_BULK_BYTES, settings.IMPORT_MAX_FILE_BYTES):
+        limit = max(settings.IMPORT_MAX_BULK_BYTES, settings.IMPORT_MAX_FILE_BYTES)
+        raise ValidationError(
+            {
+                "file": f"{upload.name} is {upload.size / 1e6:.1f} MB; the limit is "
+                f"{limit / 1e6:.1f} MB. Split it into smaller files."
+            }
+        )
+    return import_file_create(
+        corpus=corpus, user=user, filename=upload.name, data=upload.read(), **metadata
+    )
+
+
+# --- running jobs (in a worker) -------------------------------------------------
+
+
+def _reason(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(
+            f"{message}" if field in ("text", "__all__") else f"{field}: {message}"
+            for field, errors in exc.error_dict.items()
+            for message in ValidationError(errors).messages
+        )
+    return " ".join(exc.messages)
+
+
+def _is_duplicate(exc: ValidationError) -> bool:
+    errors = getattr(exc, "error_dict", {}).get("text", [])
+    return any(getattr(error, "code", None) == "duplicate" for error in errors)
+
+
+def import_job_fail(*, job_id: int, reason: str) -> None:
+    """Give up on a job (after the task's last retry)."""
+    _finish(job_id, error=reason)
+
+
+def _finish(job_id: int, *, error: str = "") -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.FAILED if error else ImportJob.Status.DONE,
+        error=error,
+        finished_at=timezone.now(),
+    )
+
+
+def import_job_run(*, job_id: int) -> str:
+    """Run (or continue) a job; returns its final status. Safe to call twice."""
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ).update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
+    if not claimed:
+        return "skipped"
+    job = ImportJob.objects.select_related("corpus").get(pk=job_id)
+    try:
+        if job.kind == ImportJob.Kind.BULK:
+            _run_bulk(job)
+        else:
+            _run_single(job)
+    except ValidationError as exc:
+        _finish(job_id, error=_reason(exc))
+        return ImportJob.Status.FAILED
+    except (OperationalError, InterfaceError, FetchRetry):
+        raise  # transient: the task retries and the job continues where it was
+    except Exception as exc:
+        log.exception("import job %s failed", job_id)
+        _finish(job_id, error=f"The import stopped on an unexpected error: {exc}")
+        raise
+    job.refresh_from_db(fields=["status"])
+    return job.status
+
+
+def _parse_bulk(job: ImportJob) -> bulk_formats.Parsed:
+    text = extraction.decode_text(bytes(job.payload), what=job.filename or "The file")
+    if extraction.suffix_of(job.filename) == ".csv":
+        return bulk_formats.parse_csv(text)
+    return bulk_formats.parse_jsonl(text)
+
+
+def _run_bulk(job: ImportJob) -> None:
+    parsed = _parse_bulk(job)
+    notices = []
+    if parsed.unknown_columns:
+        notices.append(
+            f"Unknown columns ignored: {', '.join(parsed.unknown_columns)}. Known columns: "
+            f"{', '.join(bulk_formats.COLUMNS)}."
+        )
+    ImportJob.objects.filter(pk=job.pk).update(total=len(parsed.rows), notices=notices)
+    batch_size = settings.IMPORT_BATCH_SIZE
+    while True:
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().only(
+                "done", "failed", "duplicates", "status"
+            )
+            current = locked.get(pk=job.pk)
+            if current.status != ImportJob.Status.RUNNING:
+                return
+            start = current.done + current.failed + current.duplicates
+            batch = parsed.rows[start : start + batch_size]
+            if not batch:
+                break
+            _import_batch(current, job.corpus, batch)
+    _finish(job.pk)
+
+
+def _import_batch(job: ImportJob, corpus: Corpus, rows: list[bulk_formats.Row]) -> None:
+    failures: list[ImportFailure] = []
+    created: list[Article] = []
+    done = duplicates = 0
+    for row in rows:
+        if row.error:
+            failures.append(ImportFailure(job=job, line=row.line, reason=row.error))
+            continue
+        try:
+            created.append(article_create(corpus=corpus, **row.fields))
+        except ValidationError as exc:
+            duplicate = _is_duplicate(exc)
+            duplicates += duplicate
+            failures.append(
+                ImportFailure(
+                    job=job,
+                    line=row.line,
+                    reason=_reason(exc),
+                    kind=ImportFailure.Kind.DUPLICATE if duplicate else ImportFailure.Kind.ERROR,
+                )
+            )
+        else:
+            done += 1
+    ImportFailure.objects.bulk_create(failures)
+    job.created_articles.add(*created)
+    job.done += done
+    job.duplicates += duplicates
+    job.failed += len(failures) - duplicates
+    job.save(update_fields=["done", "failed", "duplicates"])
+
+
+def _single_document(job: ImportJob) -> tuple[extraction.Extracted, Callable[[Article], None]]:
+    """The document's text and metadata, and what to store beside its article."""
+    if job.kind == ImportJob.Kind.TEXT:
+        return extraction.Extracted(text=bytes(job.payload).decode("utf-8")), lambda _a: None
+    if job.kind == ImportJob.Kind.FILE:
+        return extraction.extract_document(bytes(job.payload), filename=job.filename), (
+            lambda _a: None
+        )
+    try:
+        page = fetch_page(job.source_url)
+    except FetchError as exc:
+        _fetch_attempt_record(job, error=str(exc))
+        if exc.transient:
+            _retry_or_give_up(job, exc)
+        raise ValidationError({"url": str(exc)}) from None
+    _fetch_attempt_record(job, error="")
+    extracted = extraction.extract_html(page.body, url=page.final_url)
+    extracted.source_url = page.final_url
+
+    def keep_snapshot(article: Article) -> None:
+        ArticleSnapshot.objects.create(
+            article=article,
+            requested_url=page.requested_url,
+            final_url=page.final_url,
+            status_code=page.status_code,
+            content_type=page.content_type,
+            body=page.body,
+            fetched_at=timezone.now(),
+        )
+
+    return extracted, keep_snapshot
+
+
+def _fetch_attempt_record(job: ImportJob, *, error: str) -> None:
+    """Append this try at fetching the page to the job's record (kept on ``job`` too)."""
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().only("fetch_attempts").get(pk=job.pk)
+        attempts = list(current.fetch_attempts)
+        attempts.append(
+            {"attempt": len(attempts) + 1, "at": timezone.now().isoformat(), "error": error}
+        )
+        ImportJob.objects.filter(pk=job.pk).update(fetch_attempts=attempts)
+    job.fetch_attempts = attempts
+
+
+def _retry_or_give_up(job: ImportJob, exc: FetchError) -> None:
+    """Raise FetchRetry while tries are left, else a ValidationError saying we gave up."""
+    made = len(job.fetch_attempts)
+    allowed = settings.IMPORT_FETCH_ATTEMPTS
+    if made >= allowed:
+        tries = "once" if made == 1 else f"{made} times"
+        raise ValidationError(
+            {
+                "url": f"Gave up after trying {tries}: {exc} Try again later, or save the page "
+                "and upload the file."
+            }
+        )
+    delay = settings.IMPORT_FETCH_RETRY_BACKOFF_SECONDS * 2 ** (made - 1)
+    raise FetchRetry(str(exc), next_attempt=made + 1, attempts=allowed, delay=delay)
+
+
+def import_job_run_inline(*, job_id: int, sleep: Callable[[float], None] = time.sleep) -> str:
+    """Run a job in this process, waiting out fetch retries (the command's ``--inline``)."""
+    while True:
+        try:
+            return import_job_run(job_id=job_id)
+        except FetchRetry as retry:
+            sleep(retry.delay)
+
+
+def _run_single(job: ImportJob) -> None:
+    # Extraction and fetching happen outside the transaction: they can be slow.
+    try:
+        extracted, after_create = _single_document(job)
+        fields = {name: getattr(extracted, name) for name in ("text",) + METADATA_FIELDS}
+        for name, value in job.options.items():
+            fields[name] = extraction.parse_date(value) if name == "published_on" else value
+        if len(fields["source_url"]) > 2000:
+            fields["source_url"] = ""
+    except ValidationError as exc:
+        _record_single_failure(job, exc)
+        return
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().only("done", "failed", "duplicates")
+        current = current.get(pk=job.pk)
+        if current.done or current.failed or current.duplicates:
+            return  # a previous delivery finished the work
+        try:
+            with transaction.atomic():
+                article = article_create(corpus=job.corpus, **fields)
+                job.created_articles.add(article)
+                after_create(article)
+        except ValidationError as exc:
+            _record_single_failure(job, exc)
+            return
+        ImportJob.objects.filter(pk=job.pk).update(
+            done=1, article=article, status=ImportJob.Status.DONE, finished_at=timezone.now()
+        )
+
+
+def _record_single_failure(job: ImportJob, exc: ValidationError) -> None:
+    duplicate = _is_duplicate(exc)
+    reason = _reason(exc)
+    with transaction.atomic():
+        ImportFailure.objects.create(
+            job=job,
+            reason=reason,
+            kind=ImportFailure.Kind.DUPLICATE if duplicate else ImportFailure.Kind.ERROR,
+        )
+        ImportJob.objects.filter(pk=job.pk).update(
+            failed=0 if duplicate else 1,
+            duplicates=1 if duplicate else 0,
+            status=ImportJob.Status.FAILED,
+            error=reason,
+            finished_at=timezone.now(),
+        )
+
+
+# --- the job's progress -------------------------------------------------------
+
+
+def import_jobs_of(corpus: Corpus):
+    """Recent jobs of a corpus, without their (possibly large) payloads."""
+    return ImportJob.objects.filter(corpus=corpus).defer("payload").select_related("created_by")
+
+
+def import_job_progress(job: ImportJob, *, failures_limit: int = 200) -> dict:
+    """What the progress bar, the API and the command show for a job."""
+    processed = job.done + job.failed + job.duplicates
+    percent = 100 if job.status == ImportJob.Status.DONE else 0
+    if job.total and job.status != ImportJob.Status.DONE:
+        percent = min(100, int(processed * 100 / job.total))
+    worker_missing = False
+    now = timezone.now()
+    if job.status == ImportJob.Status.QUEUED:
+        waited = (now - job.created_at).total_seconds()
+        worker_missing = waited > NO_WORKER_GRACE_SECONDS and not workers_alive(now=now)
+    failures = list(job.failures.values("line", "kind", "reason")[:failures_limit])
+    articles = _segmentation_counts(job) if job.kind == ImportJob.Kind.BULK else None
+    return {
+        "id": job.pk,
+        "corpus": job.corpus.slug,
+        "kind": job.kind,
+        "status": job.status,
+        "finished": job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED),
+        "filename": job.filename,
+        "source_url": job.source_url,
+        "total": job.total,
+        "done": job.done,
+        "failed": job.failed,
+        "duplicates": job.duplicates,
+        "processed": processed,
+        "percent": percent,
+        "error": job.error,
+        "notices": job.notices,
+        "failures": failures,
+        "failures_total": job.failed + job.duplicates,
+        "article": job.article_id,
+        "worker_missing": worker_missing,
+        "message": _message(job, worker_missing),
+        "segmentation": articles,
+        "fetch_attempts": job.fetch_attempts,
+        "fetch_attempts_allowed": settings.IMPORT_FETCH_ATTEMPTS,
+        "created_at": job.created_at.isoformat(),
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def _segmentation_counts(job: ImportJob) -> dict | None:
+    """How far segmentation of the articles this job created has got, by status.
+
+    Counted from ``ImportJob.created_articles``, so imports running at the same time in
+    one corpus never count each other's articles.
+    """
+    if not job.started_at:
+        return None
+    rows = job.created_articles.order_by().values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def _message(job: ImportJob, worker_missing: bool) -> str:
+    if worker_missing:
+        return (
+            "No worker is running, so this import is waiting. Start one with "
+            "`celery -A annotator worker` (or `python3 run.py demo`); the import then "
+            "continues by itself."
+        )
+    if job.status == ImportJob.Status.QUEUED:
+        return "Waiting for a worker to pick up the import…"
+    if job.status == ImportJob.Status.RUNNING:
+        tries = job.fetch_attempts
+        if tries and tries[-1]["error"]:
+            return (
+                f"{tries[-1]['error']} Retrying (attempt {len(tries) + 1} of "
+                f"{settings.IMPORT_FETCH_ATTEMPTS})…"
+            )
+        if job.total == 0:
+            return "Reading the file…"
+        return f"Imported {job.done:,} of {job.total:,}…"
+    if job.status == ImportJob.Status.FAILED:
+        return job.error or "The import failed."
+    parts = [f"Imported {job.done:,} of {job.total:,}."]
+    if job.duplicates:
+        parts.append(f"{job.duplicates:,} already in the corpus (skipped).")
+    if job.failed:
+        parts.append(f"{job.failed:,} failed; see the lines below.")
+    return " ".join(parts)

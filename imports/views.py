@@ -1,0 +1,108 @@
+"""The corpus's import page, an import job's progress page and its JSON status."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from annotator.middleware import csp_policy
+from articles.access import article_for
+from corpora.permissions import Right, corpus_for
+from imports.extraction import BULK_SUFFIXES, DOCUMENT_SUFFIXES
+from imports.selectors import snapshot_charset, snapshot_of
+from imports.services import import_create, import_job_progress, import_jobs_of
+
+FORM_FIELDS = ("kind", "text", "url", "title", "author", "outlet", "source_url", "published_on")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def corpus_import(request: HttpRequest, slug: str) -> HttpResponse:
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
+    errors: dict[str, list[str]] = {}
+    values = {name: request.POST.get(name, "") for name in FORM_FIELDS}
+    if request.method == "POST":
+        try:
+            job = import_create(
+                corpus=corpus,
+                user=request.user,
+                upload=request.FILES.get("file"),
+                **{name: value for name, value in values.items()},
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"kind": exc.messages}
+        else:
+            return redirect("import_job", slug=corpus.slug, pk=job.pk)
+    jobs = import_jobs_of(corpus)[:20]
+    context = {
+        "corpus": corpus,
+        "jobs": jobs,
+        "errors": errors,
+        "values": values,
+        "active": values["kind"] or "file",
+        "accept": ",".join(DOCUMENT_SUFFIXES + BULK_SUFFIXES),
+    }
+    return render(request, "imports/corpus_import.html", context, status=400 if errors else 200)
+
+
+@require_GET
+@login_required
+def import_job(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
+    job = get_object_or_404(import_jobs_of(corpus), pk=pk)
+    progress = import_job_progress(job)
+    context = {
+        "corpus": corpus,
+        "job": job,
+        "progress": progress,
+        "status_url": reverse("import_job_status", kwargs={"slug": slug, "pk": pk}),
+        "corpus_url": reverse("corpus_detail", kwargs={"slug": slug}),
+    }
+    return render(request, "imports/job.html", context)
+
+
+@require_GET
+@login_required
+def import_job_status(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
+    job = get_object_or_404(import_jobs_of(corpus).select_related("corpus"), pk=pk)
+    return JsonResponse(import_job_progress(job, failures_limit=500))
+
+
+SNAPSHOT_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
+
+def snapshot_response(*, body: bytes, content_type: str, article_id: int, download: bool):
+    if download:
+        response = HttpResponse(body, content_type="application/octet-stream")
+        disposition = f'attachment; filename="article-{article_id}-archived.html"'
+    else:
+        charset = snapshot_charset(content_type)
+        response = HttpResponse(body, content_type=f"text/plain; charset={charset}")
+        disposition = f'inline; filename="article-{article_id}-archived.txt"'
+    response["Content-Disposition"] = disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = SNAPSHOT_POLICY
+    return response
+
+
+@require_GET
+@login_required
+@csp_policy(SNAPSHOT_POLICY)
+def article_snapshot(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any member of the article's corpus; 404 for everyone else."""
+    article, _role = article_for(request.user, pk, right=Right.VIEW)
+    snapshot = snapshot_of(article)
+    if snapshot is None:
+        raise Http404("This article has no archived copy; only pages imported by URL have one.")
+    return snapshot_response(
+        body=bytes(snapshot.body),
+        content_type=snapshot.content_type,
+        article_id=article.pk,
+        download=request.GET.get("download") == "1",
+    )

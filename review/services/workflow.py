@@ -1,0 +1,156 @@
+"""The corpus's background refresh after label changes: gold, assignments, agreement.
+
+Label changes ask for a refresh with ``corpus_workflow_refresh_request``; it is
+debounced through ``AgreementReport.refresh_queued_at``, which holds the time
+the queued refresh is due: the first change of a burst sets it and queues one
+task for that moment (a couple of seconds later, so the burst lands first);
+later changes see it and queue nothing. The task clears it before it reads, so
+a change made while it runs queues the next refresh, which will see it.
+
+The request runs after every label write, so its hot path is free: a process
+that has seen a refresh due at time T knows that task cannot start before T
+(Celery holds a task until its ETA), so a write that commits before T, less a
+margin for clocks, is sure to be read by it and sends no query at all. Only the
+first write after T asks the database again. Pages never wait for any of this.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from annotator.queue import task_send
+from corpora.models import Corpus
+from review.models import AgreementReport
+from review.selectors.dashboard import corpus_progress_compute
+from review.services.adjudication import (
+    corpus_disagreements_store,
+    corpus_label_counts,
+    corpus_unanimous_gold_apply,
+)
+from review.services.agreement import corpus_agreement_refresh
+from review.services.assignment import assignments_mark_finished
+
+log = logging.getLogger(__name__)
+
+REFRESH_TASK = "review.tasks.refresh_corpus_workflow"
+
+# A queued refresh due longer ago than this is presumed lost (broker wiped,
+# worker gone), and the next label change may queue another.
+STALE_QUEUE_SECONDS = 600
+DEFAULT_COUNTDOWN = 2.0
+# Allowance for the clocks of web and worker hosts and for Celery's ETA
+# handling: a write skips the database only this long before the refresh is due.
+CLOCK_MARGIN_SECONDS = 0.25
+
+# corpus id -> when the refresh this process last saw queued is due (epoch
+# seconds). Only ever an optimisation: a missing entry costs one query.
+_due_at: dict[int, float] = {}
+
+
+def refresh_request_memory_clear() -> None:
+    """Forget the refreshes this process has seen queued (tests reuse corpus ids)."""
+    _due_at.clear()
+
+
+def _remember(corpus_id: int, due: datetime) -> None:
+    _due_at[corpus_id] = due.timestamp()
+
+
+def _covered(corpus_id: int) -> bool:
+    """Is a refresh known to be queued that will start reading after this moment?"""
+    return time.time() < _due_at.get(corpus_id, 0.0) - CLOCK_MARGIN_SECONDS
+
+
+def _claim_queue_slot(corpus_id: int, countdown: float) -> datetime | None:
+    """Set the marker if it is free; the due time of the task to queue, or None if queued."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=STALE_QUEUE_SECONDS)
+    row = AgreementReport.objects.filter(corpus_id=corpus_id).values_list("refresh_queued_at")
+    current = row.first()
+    if current is not None and current[0] is not None and current[0] >= stale:
+        # Queued and not started (the task clears the marker first): it will
+        # read this write.
+        _remember(corpus_id, current[0])
+        return None
+    if current is None:
+        AgreementReport.objects.get_or_create(corpus_id=corpus_id)
+    due = now + timedelta(seconds=countdown)
+    free = Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=stale)
+    # The conditional update decides between racing requests: one row, one winner.
+    if AgreementReport.objects.filter(free, corpus_id=corpus_id).update(refresh_queued_at=due):
+        return due
+    return None
+
+
+def corpus_workflow_refresh_request(
+    *, corpus_id: int, countdown: float = DEFAULT_COUNTDOWN
+) -> None:
+    """After the current transaction commits, queue one refresh unless one is already queued."""
+
+    def queue() -> None:
+        if _covered(corpus_id):
+            return
+        due = _claim_queue_slot(corpus_id, countdown)
+        if due is None:
+            return
+        try:
+            task_send(REFRESH_TASK, corpus_id, eta=due)
+        except Exception:
+            # The label is saved; only its refresh is late. Free the slot so the
+            # next change queues again once the broker is back.
+            log.exception("could not queue the refresh of corpus %s", corpus_id)
+            AgreementReport.objects.filter(corpus_id=corpus_id).update(refresh_queued_at=None)
+            return
+        _remember(corpus_id, due)
+
+    # A bulk write changes many labels in one transaction: one callback will do.
+    pending = getattr(transaction.get_connection(), "run_on_commit", [])
+    if any(getattr(entry[1], "refresh_corpus_id", None) == corpus_id for entry in pending):
+        return
+    queue.refresh_corpus_id = corpus_id  # type: ignore[attr-defined]
+    transaction.on_commit(queue)
+
+
+def corpus_auto_gold_set(*, corpus: Corpus, enabled: bool) -> Corpus:
+    """Turn unanimous gold on or off; the background refresh applies the change."""
+    if corpus.auto_gold_unanimous != enabled:
+        corpus.auto_gold_unanimous = enabled
+        corpus.save(update_fields=["auto_gold_unanimous", "updated_at"])
+        corpus_workflow_refresh_request(corpus_id=corpus.pk, countdown=0)
+    return corpus
+
+
+def corpus_workflow_refresh(*, corpus_id: int) -> AgreementReport | None:
+    """Apply unanimous gold, rank disagreements, date finished assignments, recompute agreement."""
+    corpus = Corpus.objects.filter(pk=corpus_id).first()
+    if corpus is None:
+        return None
+    AgreementReport.objects.get_or_create(corpus=corpus)
+    # Cleared before reading: changes from here on queue a refresh of their own.
+    AgreementReport.objects.filter(corpus=corpus).update(refresh_queued_at=None)
+    as_of = timezone.now()
+    try:
+        with corpus_label_counts(corpus=corpus) as counts:
+            gold = corpus_unanimous_gold_apply(corpus=corpus, counts=counts)
+            corpus_disagreements_store(corpus=corpus, counts=counts)
+        assignments_mark_finished(corpus=corpus)
+        progress = corpus_progress_compute(corpus=corpus)
+        report = corpus_agreement_refresh(corpus=corpus, extra={"progress": progress}, as_of=as_of)
+    except Exception as exc:
+        AgreementReport.objects.filter(corpus=corpus).update(
+            error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    log.info("refreshed corpus %s: gold %s", corpus_id, gold)
+    return report
+
+
+def labels_changed_receiver(sender, *, corpus_id: int, **_kwargs) -> None:
+    """``articles.signals.labels_changed``: refresh the corpus once the change commits."""
+    corpus_workflow_refresh_request(corpus_id=corpus_id)

@@ -1,0 +1,163 @@
+"""The corpus dashboard: progress, label distribution, agreement, and its settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from articles.models import Article
+from corpora.permissions import Right, corpus_for, has_right
+from review.charts import bar_chart, line_chart
+from review.models import AgreementReport
+from review.selectors.dashboard import corpus_dashboard
+from review.services.agreement import WORST_ARTICLES, report_articles
+from review.services.workflow import corpus_auto_gold_set, corpus_workflow_refresh_request
+
+
+def _agreement_view(report) -> dict | None:
+    """The stored report, shaped for the template (names beside indices)."""
+    if report is None or report.computed_at is None:
+        return None
+    data = report.data
+    labels = data.get("labels", [])
+    confusion = data.get("confusion", [])
+    rows = [
+        {"label": labels[i], "cells": [{"value": v, "same": i == j} for j, v in enumerate(row)]}
+        for i, row in enumerate(confusion)
+    ]
+    splits = sorted(
+        (
+            {"a": labels[i]["name"], "b": labels[j]["name"], "pairs": confusion[i][j]}
+            for i in range(len(confusion))
+            for j in range(i + 1, len(confusion))
+            if confusion[i][j]
+        ),
+        key=lambda s: -s["pairs"],
+    )
+    names = {a["id"]: a["name"] for a in data.get("annotators", [])}
+    worst = []
+    least = data.get("worst_articles") or data.get("articles", [])[:WORST_ARTICLES]
+    for article in least:
+        kappas = [p["kappa"] for p in article.get("pairs", []) if p["kappa"] is not None]
+        worst.append({**article, "lowest_kappa": min(kappas, default=None)})
+    return {
+        **data,
+        "confusion_rows": rows,
+        "splits": splits,
+        "worst": worst,
+        "names": names,
+    }
+
+
+def _article_pairs(report: AgreementReport, article_id: int) -> dict | None:
+    """One article's entry in the stored report, its pairs named, lowest kappa first."""
+    entry = next((a for a in report_articles(report) if a["id"] == article_id), None)
+    if entry is None:
+        return None
+    names = {a["id"]: a["name"] for a in report.data.get("annotators", [])}
+    pairs = [
+        {**p, "a_name": names.get(p["a"], str(p["a"])), "b_name": names.get(p["b"], str(p["b"]))}
+        for p in entry.get("pairs", [])
+    ]
+    return {**entry, "pairs": sorted(pairs, key=lambda p: (p["kappa"] is None, p["kappa"] or 0))}
+
+
+@require_GET
+@login_required
+def corpus_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
+    corpus, role = corpus_for(request.user, slug=slug, right=Right.SEE_ALL_LABELS)
+    board = corpus_dashboard(corpus=corpus)
+    report = board.agreement
+    return render(
+        request,
+        "workflow/dashboard.html",
+        {
+            "corpus": corpus,
+            "board": board,
+            "can_manage": has_right(role, Right.MANAGE),
+            "can_review": has_right(role, Right.REVIEW),
+            "label_chart": bar_chart([(lab.name, lab.count, lab.color) for lab in board.labels]),
+            "status_chart": bar_chart(
+                [
+                    (status.title(), n, _STATUS_COLORS[status])
+                    for status, n in board.articles_by_status.items()
+                ]
+            ),
+            "progress_chart": line_chart(board.progress_by_day),
+            "report": report,
+            "agreement": _agreement_view(report),
+            "state": _report_state(report),
+        },
+    )
+
+
+@require_GET
+@login_required
+def article_agreement_view(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
+    """Drill-down: one article's alpha, agreement and Cohen's kappa for every pair on it."""
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.SEE_ALL_LABELS)
+    article = get_object_or_404(Article, pk=article_id, corpus=corpus)
+    report = AgreementReport.objects.filter(corpus=corpus).first()
+    computed = report is not None and report.computed_at is not None
+    return render(
+        request,
+        "workflow/article_agreement.html",
+        {
+            "corpus": corpus,
+            "article": article,
+            "report": report if computed else None,
+            "entry": _article_pairs(report, article.pk) if computed else None,
+        },
+    )
+
+
+_STATUS_COLORS = {
+    "pending": "#6b7280",
+    "segmenting": "#2563eb",
+    "ready": "#047857",
+    "failed": "#b91c1c",
+}
+
+
+def _report_state(report) -> dict:
+    return {
+        "computed_at": report.computed_at.isoformat() if report and report.computed_at else None,
+        "queued": bool(report and report.refresh_queued_at),
+        "error": report.error if report else "",
+    }
+
+
+@require_GET
+@login_required
+def agreement_state(request: HttpRequest, slug: str) -> JsonResponse:
+    """What dashboard.js polls: when the report was computed and whether one is queued."""
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.SEE_ALL_LABELS)
+    return JsonResponse(_report_state(getattr(corpus, "agreement", None)))
+
+
+@require_POST
+@login_required
+def agreement_recompute(request: HttpRequest, slug: str) -> HttpResponse:
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.SEE_ALL_LABELS)
+    corpus_workflow_refresh_request(corpus_id=corpus.pk, countdown=0)
+    messages.success(request, "Agreement is being recomputed; the figures update by themselves.")
+    return redirect("corpus_dashboard", slug=corpus.slug)
+
+
+@require_POST
+@login_required
+def auto_gold_toggle(request: HttpRequest, slug: str) -> HttpResponse:
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
+    enabled = request.POST.get("enabled") == "on"
+    corpus_auto_gold_set(corpus=corpus, enabled=enabled)
+    messages.success(
+        request,
+        "Sentences on which every annotator agrees now become gold automatically."
+        if enabled
+        else "Unanimous sentences no longer become gold automatically; "
+        "automatic gold labels are being removed (reviewers' decisions stay).",
+    )
+    return redirect("corpus_dashboard", slug=corpus.slug)
