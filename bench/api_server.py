@@ -143,7 +143,7 @@ def make_corpus_with_articles(
     """A corpus owned by the first user, ready articles with sentences, all via bulk writes.
 
     Article texts are built from their sentences so every offset holds
-    (invariant 1). Returns the corpus.
+    (docs/architecture.md, invariant 1). Returns the corpus.
     """
     from articles.models import Article, Sentence
     from articles.services.articles import content_hash

@@ -1,4 +1,9 @@
-"""Corpus guidelines: Markdown in, sanitised HTML out (invariant 5 holds here too)."""
+"""Corpus guidelines: Markdown in, sanitised HTML out.
+
+The one place where text from users becomes HTML, so it goes through an
+allow-list sanitiser (docs/architecture.md, invariant 5: text is never
+interpreted as HTML).
+"""
 
 from __future__ import annotations
 

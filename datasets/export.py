@@ -1,12 +1,13 @@
-"""Whole-corpus export as JSONL or CSV, streamed from the database in constant memory.
+"""Whole-corpus export as JSONL, CSV or Parquet, streamed in constant memory.
 
-Invariant 6: an export is a pure function of the data at one point in time.
-Sentences are read in keyset chunks (by id, ``CHUNK_SENTENCES`` at a time)
-with their articles and annotations fetched per chunk, so memory does not
-grow with the corpus; on PostgreSQL every chunk is read inside one
-REPEATABLE READ, READ ONLY transaction, so all chunks see the same snapshot
-even while people keep labeling. Ordering is by sentence id, and annotations
-by annotator, so the same data always yields the same bytes.
+docs/architecture.md, invariant 6: an export is a pure function of one
+snapshot, in constant memory. Sentences are read in keyset chunks (by id,
+``CHUNK_SENTENCES`` at a time) with their articles and annotations fetched
+per chunk, so memory does not grow with the corpus; on PostgreSQL every
+chunk is read inside one REPEATABLE READ, READ ONLY transaction, so all
+chunks see the same snapshot even while people keep labeling. Ordering is by
+sentence id, and annotations by annotator, so the same data always yields the
+same bytes.
 """
 
 from __future__ import annotations

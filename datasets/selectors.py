@@ -1,9 +1,9 @@
 """Sentences with their labels, as dataset clients read them (listing and export).
 
-Who sees which labels (invariant 4): roles with SEE_ALL_LABELS (owner,
-reviewer, viewer) see every annotator's labels and the gold label; an
-annotator sees only their own labels and no gold, so colleagues' choices
-cannot sway them.
+Who sees which labels (docs/architecture.md, invariant 4: access only through
+membership): roles with SEE_ALL_LABELS (owner, reviewer, viewer) see every
+annotator's labels and the gold label; an annotator sees only their own labels
+and no gold, so colleagues' choices cannot sway them.
 """
 
 from __future__ import annotations

@@ -49,7 +49,8 @@ def split_headline(
 
     Many articles start with their own headline. The page then shows that
     segment, exactly as imported, as its title instead of the title metadata,
-    so the headline reads once and no text is dropped (invariants 1 and 5).
+    so the headline reads once and no text is dropped (docs/architecture.md,
+    invariant 1: the sentences cover the whole text).
     """
     if not paragraphs or not article.title.strip():
         return None, paragraphs

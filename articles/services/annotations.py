@@ -1,10 +1,10 @@
 """Setting, changing and clearing labels, with versions and history.
 
-Every change writes an AnnotationEvent (invariant 3). A write names the
-version it was based on; if the stored annotation has moved on, the write is
-refused with VersionConflict carrying the current value, unless the stored
-value already equals what was asked (a retried write that landed), which
-makes retries idempotent.
+Every change writes an AnnotationEvent (docs/architecture.md, invariant 3:
+no label is lost). A write names the version it was based on; if the stored
+annotation has moved on, the write is refused with VersionConflict carrying
+the current value, unless the stored value already equals what was asked (a
+retried write that landed), which makes retries idempotent.
 """
 
 from __future__ import annotations

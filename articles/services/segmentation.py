@@ -3,9 +3,10 @@
 The work is claimed with a conditional UPDATE (pending -> segmenting) so a
 duplicate delivery does nothing, and all sentences are written in one
 transaction, so an article has exactly one set of sentences whatever happens
-to the worker (invariants 1 and 2). Re-segmenting keeps every sentence whose
+to the worker (docs/architecture.md, invariants 1 and 2: exact offsets;
+idempotent, atomic segmentation). Re-segmenting keeps every sentence whose
 span is unchanged, with its labels; it refuses when a labeled span would go
-(invariant 3).
+(invariant 3: no label is lost).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def article_claim(*, article_id: int, task_id: str) -> bool:
 
 
 def validate_segments(text: str, segments: Sequence[segmenter.Segment]) -> None:
-    """Check invariant 1 on the segmenter's output before anything is written."""
+    """Check exact offsets (docs/architecture.md, invariant 1) before anything is written."""
     position = 0
     for seg in segments:
         if not (position <= seg.start < seg.end <= len(text)):

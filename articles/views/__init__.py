@@ -1,2 +1,3 @@
-"""Server-rendered HTML pages. Thin views: access through articles.permissions,
-reads through articles.selectors; the labeling screen writes through the API."""
+"""Server-rendered HTML pages. Thin views: access through corpora.permissions and
+articles.access, reads through articles.selectors; the labeling screen writes through
+the API."""
