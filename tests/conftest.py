@@ -27,6 +27,8 @@ from articles.services.segmentation import article_segment
 from corpora.models import Corpus, Role
 from corpora.services.corpora import corpus_create, membership_set
 
+pytest_plugins = ["tests.plugins.api"]
+
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -55,14 +57,6 @@ def requires_postgres() -> None:
 def _fast_password_hashing(settings):
     """Tests create many users; the production hasher's cost would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _forget_queued_refreshes():
-    """A rolled-back test may hand its corpus id to the next one; forget its queued refresh."""
-    from review.services.workflow import refresh_request_memory_clear
-
-    refresh_request_memory_clear()
 
 
 @pytest.fixture
@@ -130,6 +124,16 @@ def make_article(db):
 @pytest.fixture
 def article(corpus, make_article) -> Article:
     return make_article(corpus)
+
+
+BROWSER_FIXTURES = {"browser", "context", "page"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that drives Chromium is a browser test, wherever its file lives."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
 
 
 # --- a real Celery worker -------------------------------------------------------

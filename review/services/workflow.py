@@ -2,26 +2,22 @@
 
 Label changes ask for a refresh with ``corpus_workflow_refresh_request``; it is
 debounced through ``AgreementReport.refresh_queued_at``, which holds the time
-the queued refresh is due: the first change of a burst sets it and queues one
+the queued refresh is due: the first change of a burst claims it and queues one
 task for that moment (a couple of seconds later, so the burst lands first);
-later changes see it and queue nothing. The task clears it before it reads, so
-a change made while it runs queues the next refresh, which will see it.
-
-The request runs after every label write, so its hot path is free: a process
-that has seen a refresh due at time T knows that task cannot start before T
-(Celery holds a task until its ETA), so a write that commits before T, less a
-margin for clocks, is sure to be read by it and sends no query at all. Only the
-first write after T asks the database again. Pages never wait for any of this.
+later changes find it taken and queue nothing. The claim is one conditional
+UPDATE that only a free (or stale) marker satisfies, so among racing writers in
+any number of processes on any number of hosts exactly one wins: nothing about
+it is kept in process memory. The task clears the marker before it reads, so a
+change made while it runs queues the next refresh, which will see it. Pages
+never wait for any of this.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from annotator.queue import task_send
@@ -35,6 +31,7 @@ from review.services.adjudication import (
 )
 from review.services.agreement import corpus_agreement_refresh
 from review.services.assignment import assignments_mark_finished
+from review.sql import refresh_marker_claim
 
 log = logging.getLogger(__name__)
 
@@ -44,46 +41,14 @@ REFRESH_TASK = "review.tasks.refresh_corpus_workflow"
 # worker gone), and the next label change may queue another.
 STALE_QUEUE_SECONDS = 600
 DEFAULT_COUNTDOWN = 2.0
-# Allowance for the clocks of web and worker hosts and for Celery's ETA
-# handling: a write skips the database only this long before the refresh is due.
-CLOCK_MARGIN_SECONDS = 0.25
-
-# corpus id -> when the refresh this process last saw queued is due (epoch
-# seconds). Only ever an optimisation: a missing entry costs one query.
-_due_at: dict[int, float] = {}
-
-
-def refresh_request_memory_clear() -> None:
-    """Forget the refreshes this process has seen queued (tests reuse corpus ids)."""
-    _due_at.clear()
-
-
-def _remember(corpus_id: int, due: datetime) -> None:
-    _due_at[corpus_id] = due.timestamp()
-
-
-def _covered(corpus_id: int) -> bool:
-    """Is a refresh known to be queued that will start reading after this moment?"""
-    return time.time() < _due_at.get(corpus_id, 0.0) - CLOCK_MARGIN_SECONDS
 
 
 def _claim_queue_slot(corpus_id: int, countdown: float) -> datetime | None:
-    """Set the marker if it is free; the due time of the task to queue, or None if queued."""
+    """Take the marker if it is free; the due time of the task to queue, or None if taken."""
     now = timezone.now()
-    stale = now - timedelta(seconds=STALE_QUEUE_SECONDS)
-    row = AgreementReport.objects.filter(corpus_id=corpus_id).values_list("refresh_queued_at")
-    current = row.first()
-    if current is not None and current[0] is not None and current[0] >= stale:
-        # Queued and not started (the task clears the marker first): it will
-        # read this write.
-        _remember(corpus_id, current[0])
-        return None
-    if current is None:
-        AgreementReport.objects.get_or_create(corpus_id=corpus_id)
     due = now + timedelta(seconds=countdown)
-    free = Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=stale)
-    # The conditional update decides between racing requests: one row, one winner.
-    if AgreementReport.objects.filter(free, corpus_id=corpus_id).update(refresh_queued_at=due):
+    stale = now - timedelta(seconds=STALE_QUEUE_SECONDS)
+    if refresh_marker_claim(corpus_id=corpus_id, due=due, stale_before=stale):
         return due
     return None
 
@@ -94,8 +59,6 @@ def corpus_workflow_refresh_request(
     """After the current transaction commits, queue one refresh unless one is already queued."""
 
     def queue() -> None:
-        if _covered(corpus_id):
-            return
         due = _claim_queue_slot(corpus_id, countdown)
         if due is None:
             return
@@ -106,8 +69,6 @@ def corpus_workflow_refresh_request(
             # next change queues again once the broker is back.
             log.exception("could not queue the refresh of corpus %s", corpus_id)
             AgreementReport.objects.filter(corpus_id=corpus_id).update(refresh_queued_at=None)
-            return
-        _remember(corpus_id, due)
 
     # A bulk write changes many labels in one transaction: one callback will do.
     pending = getattr(transaction.get_connection(), "run_on_commit", [])
