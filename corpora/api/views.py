@@ -10,11 +10,11 @@ from rest_framework.views import APIView
 
 from annotator.api.schema import errors
 from annotator.api.serializers import validated
-from articles.selectors.articles import corpora_with_roles, corpus_detail, corpus_members
 from corpora.api.access import CorpusSlugView
 from corpora.api.serializers import CorpusDetailSerializer, CorpusSerializer, MemberSerializer
 from corpora.models import Role
 from corpora.permissions import Right
+from corpora.selectors import corpora_with_roles, corpus_detail, corpus_members
 from corpora.services.members import member_add, member_remove, member_role_change
 
 

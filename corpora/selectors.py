@@ -1,0 +1,43 @@
+"""Reads behind the API's corpus endpoints: the caller's corpora, one corpus, its members."""
+
+from __future__ import annotations
+
+from django.db.models import F, QuerySet
+
+from corpora.guidelines import guidelines_html
+from corpora.models import Corpus, Membership
+
+
+def corpora_with_roles(*, user) -> QuerySet[Corpus]:
+    """The user's corpora, each with ``my_role``."""
+    return (
+        Corpus.objects.filter(memberships__user=user)
+        .annotate(my_role=F("memberships__role"))
+        .order_by("name", "pk")
+    )
+
+
+def corpus_detail(*, corpus: Corpus, role: str) -> dict:
+    return {
+        "slug": corpus.slug,
+        "name": corpus.name,
+        "description": corpus.description,
+        "my_role": role,
+        "guidelines_version": corpus.guidelines_version,
+        "overlap": corpus.overlap,
+        "created_at": corpus.created_at,
+        "updated_at": corpus.updated_at,
+        "auto_gold_unanimous": corpus.auto_gold_unanimous,
+        "labels": list(corpus.labels.order_by("order", "pk")),
+        "guidelines": corpus.guidelines,
+        "guidelines_html": guidelines_html(corpus.guidelines),
+    }
+
+
+def corpus_members(*, corpus: Corpus) -> list[dict]:
+    return [
+        {"user_id": user_id, "username": username, "role": role, "since": since}
+        for user_id, username, role, since in Membership.objects.filter(corpus=corpus)
+        .order_by("user__username")
+        .values_list("user_id", "user__username", "role", "created_at")
+    ]
