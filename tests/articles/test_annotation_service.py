@@ -1,4 +1,7 @@
-"""Labels: versions, conflicts, idempotent retries and the history (invariant 3)."""
+"""Labels: versions, conflicts, idempotent retries and the history.
+
+docs/architecture.md, invariant 3: no label is lost.
+"""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,4 +1,8 @@
-"""Segmenting an article: invariants 1-3 on the stored sentences."""
+"""Segmenting an article, checked on the stored sentences.
+
+docs/architecture.md, invariants 1 (exact offsets), 2 (idempotent, atomic
+segmentation) and 3 (no label is lost: re-segmenting keeps or refuses).
+"""
 
 import pytest
 
@@ -17,6 +21,7 @@ from articles.services.segmentation import (
 
 
 def assert_invariant_1(article: Article) -> None:
+    """Exact offsets: text[start:end], in order, no overlap, all non-blank text covered."""
     sentences = list(article.sentences.order_by("index"))
     assert [s.index for s in sentences] == list(range(len(sentences)))
     covered = 0

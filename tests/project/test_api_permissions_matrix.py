@@ -1,4 +1,6 @@
-"""Every endpoint against every role, a non-member and an anonymous caller (invariant 4).
+"""Every endpoint against every role, a non-member and an anonymous caller.
+
+docs/architecture.md, invariant 4: access only through membership.
 
 Non-members get 404 for another corpus's objects and never its data;
 members whose role lacks the right get 403 naming the roles that have it;
