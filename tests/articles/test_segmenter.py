@@ -1,4 +1,7 @@
-"""Tests of articles.segmenter: invariants and hard cases (no database, no Django)."""
+"""Tests of articles.segmenter: its invariants and hard cases (no database, no Django).
+
+The invariants are those of docs/architecture.md, invariant 1 (exact offsets).
+"""
 
 from __future__ import annotations
 
