@@ -1,4 +1,4 @@
-"""API fixtures: a DRF client signed in as each persona, and by token."""
+"""Fixtures for the API tests of every app: a DRF client signed in as each persona, and by token."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from review.services.adjudication import (
     gold_label_withdraw,
 )
 from review.services.workflow import corpus_workflow_refresh
-from tests.workflow.conftest import label, label_sentences, labelable
+from tests.review.conftest import label, label_sentences, labelable
 
 
 def test_a_reviewer_decision_is_gold_with_its_origin_and_note(corpus, article, reviewer):

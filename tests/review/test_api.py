@@ -11,7 +11,7 @@ from articles.models import GoldLabel
 from review.models import Assignment
 from review.services.adjudication import gold_label_decide
 from review.services.workflow import corpus_workflow_refresh
-from tests.workflow.conftest import label, label_sentences, labelable
+from tests.review.conftest import label, label_sentences, labelable
 
 PERSONAS = ["owner", "reviewer", "annotator", "viewer", "outsider"]
 

@@ -17,7 +17,7 @@ from review.services.assignment import (
     assignments_mark_finished,
 )
 from tests.conftest import requires_postgres
-from tests.workflow.conftest import label_sentences
+from tests.review.conftest import label_sentences
 
 
 def set_overlap(corpus, n):
@@ -123,7 +123,7 @@ def test_racing_annotators_never_overfill_an_article(corpus, make_article, make_
     requires_postgres()
     from corpora.models import Role
     from corpora.services.corpora import membership_set
-    from tests.workflow.conftest import TEXTS
+    from tests.review.conftest import TEXTS
 
     set_overlap(corpus, 2)
     targets = [make_article(corpus, text, title=f"A{i}") for i, text in enumerate(TEXTS[:2])]

@@ -8,7 +8,7 @@ from articles.models import GoldLabel
 from review.models import AgreementReport
 from review.services.workflow import corpus_workflow_refresh_request
 from tests.conftest import purge_queue, wait_for
-from tests.workflow.conftest import label_sentences, labelable
+from tests.review.conftest import label_sentences, labelable
 
 pytestmark = pytest.mark.worker
 

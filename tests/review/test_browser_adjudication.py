@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from articles.models import GoldLabel
 from review.services.workflow import corpus_workflow_refresh
-from tests.workflow.conftest import label_sentences, labelable
+from tests.review.conftest import label_sentences, labelable
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,7 @@ from review.services.adjudication import (
     gold_label_withdraw,
 )
 from review.services.workflow import corpus_workflow_refresh
-from tests.workflow.conftest import label, label_sentences, labelable
+from tests.review.conftest import label, label_sentences, labelable
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.urls import reverse
 from articles.models import GoldLabel
 from review.models import AgreementReport, Assignment
 from review.services.workflow import corpus_workflow_refresh
-from tests.workflow.conftest import label_sentences, labelable
+from tests.review.conftest import label_sentences, labelable
 
 
 @pytest.fixture
