@@ -20,7 +20,7 @@ from datetime import datetime
 from django.db import connection
 
 from articles.models import Annotation, Article, GoldLabel, Sentence
-from corpora.models import Corpus
+from corpora.models import Corpus, Label
 from review.models import AgreementReport, Disagreement
 
 # How many annotators gave each label to each labelable sentence of a corpus.
@@ -210,3 +210,21 @@ def _queue_items(ranked: list[tuple]) -> list[QueueItem]:
     for gold in GoldLabel.objects.filter(sentence_id__in=ids).select_related("label"):
         items[gold.sentence_id].gold = gold
     return [items[i] for i in ids if i in items]
+
+
+def gold_label_choices(*, corpus: Corpus) -> list[Label]:
+    """The labels a reviewer may choose as gold, in the corpus's order."""
+    return list(Label.objects.filter(corpus=corpus))
+
+
+def gold_label_choice(*, corpus_id: int, key: str) -> Label | None:
+    return Label.objects.filter(corpus_id=corpus_id, key=key).first()
+
+
+def queue_sentence_get(*, corpus: Corpus, sentence_id: int) -> Sentence | None:
+    """A sentence of ``corpus`` (with its article) to decide, or None."""
+    return (
+        Sentence.objects.select_related("article")
+        .filter(pk=sentence_id, article__corpus=corpus)
+        .first()
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     Case,
@@ -18,7 +19,8 @@ from django.db.models import (
 
 from articles.models import Annotation, Article, Sentence
 from articles.selectors.counts import count_subquery
-from corpora.models import Corpus
+from corpora.models import Corpus, Membership
+from corpora.permissions import ROLE_RIGHTS, Right
 from review.models import Assignment
 
 
@@ -88,3 +90,38 @@ def assignees_by_article(*, corpus: Corpus) -> dict[int, list[dict]]:
     ):
         holders[row["article_id"]].append(row)
     return holders
+
+
+def labelers_of(*, corpus: Corpus) -> QuerySet:
+    """The corpus's members whose role labels, by user name: who may be assigned articles."""
+    roles = [role for role, rights in ROLE_RIGHTS.items() if Right.LABEL in rights]
+    return (
+        get_user_model()
+        .objects.filter(memberships__corpus=corpus, memberships__role__in=roles)
+        .order_by("username")
+    )
+
+
+def assignable_articles(*, corpus: Corpus) -> QuerySet[Article]:
+    """The corpus's ready articles, with only what the owner's table shows."""
+    return Article.objects.filter(corpus=corpus, status=Article.Status.READY).only(
+        "pk", "title", "author", "outlet"
+    )
+
+
+def article_in_corpus(*, corpus: Corpus, article_id: int) -> Article | None:
+    return Article.objects.select_related("corpus").filter(pk=article_id, corpus=corpus).first()
+
+
+def member_in_corpus(*, corpus: Corpus, user_id: int) -> Membership | None:
+    """The membership (with its user) of ``user_id`` in ``corpus``, or None."""
+    return Membership.objects.select_related("user").filter(corpus=corpus, user_id=user_id).first()
+
+
+def assignment_get(*, article: Article, annotator_id: int) -> Assignment | None:
+    """The assignment of ``article`` to ``annotator_id`` (with its annotator), or None."""
+    return (
+        Assignment.objects.select_related("annotator")
+        .filter(article=article, annotator_id=annotator_id)
+        .first()
+    )

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from articles.models import Article, GoldLabel, Sentence
 from articles.services.annotations import check_labelable, clean_note_and_source
 from corpora.models import Corpus, Label
 from review.models import AgreementReport, Disagreement
-from review.selectors.adjudication import LABEL_COUNTS_SQL, ranked_sql
+from review.selectors.adjudication import LABEL_COUNTS_SQL, gold_label_choice, ranked_sql
 
 
 def _batches(ids: list[int], size: int = 900):
@@ -57,6 +58,25 @@ def gold_label_decide(
             },
         )
     return gold
+
+
+def gold_label_decide_by_key(
+    *,
+    sentence: Sentence,
+    label_key: str,
+    reviewer: AbstractBaseUser,
+    note: str = "",
+    source: str = "",
+) -> GoldLabel:
+    """``gold_label_decide`` with the label named by its key, as API clients name it."""
+    label = gold_label_choice(corpus_id=sentence.article.corpus_id, key=label_key)
+    if label is None:
+        raise ValidationError(
+            {"label": f"No label {label_key!r} in this corpus; use one of its label keys."}
+        )
+    return gold_label_decide(
+        sentence=sentence, label=label, reviewer=reviewer, note=note, source=source
+    )
 
 
 def gold_label_withdraw(*, sentence: Sentence) -> bool:

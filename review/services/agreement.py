@@ -373,12 +373,3 @@ def corpus_agreement_refresh(
     )
     report.refresh_from_db()
     return report
-
-
-def agreement_report_for(*, corpus: Corpus) -> AgreementReport | None:
-    return AgreementReport.objects.filter(corpus=corpus).first()
-
-
-def report_articles(report: AgreementReport) -> list[dict]:
-    """Every article's figures, least agreement first (older reports kept them in data)."""
-    return report.articles or report.data.get("articles", [])

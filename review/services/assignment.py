@@ -164,6 +164,33 @@ def assignment_delete(*, article: Article, annotator: AbstractBaseUser) -> bool:
     return bool(deleted)
 
 
+def assignment_create_in_corpus(
+    *, corpus: Corpus, article_id: int, annotator_id: int, assigned_by: AbstractBaseUser | None
+) -> tuple[Assignment, bool]:
+    """``assignment_create`` for ids a client sent: each must name one of ``corpus``'s own."""
+    article = Article.objects.filter(pk=article_id, corpus=corpus).first()
+    if article is None:
+        raise ValidationError({"article": "No such article in this corpus."})
+    member = (
+        Membership.objects.select_related("user")
+        .filter(corpus=corpus, user_id=annotator_id)
+        .first()
+    )
+    if member is None:
+        raise ValidationError(
+            {"annotator": "No member of this corpus has that id; add them first."}
+        )
+    return assignment_create(article=article, annotator=member.user, assigned_by=assigned_by)
+
+
+def assignment_delete_in_corpus(*, corpus: Corpus, article_id: int, annotator_id: int) -> bool:
+    """``assignment_delete`` by ids; False when ``corpus`` has no such assignment."""
+    deleted, _ = Assignment.objects.filter(
+        article_id=article_id, article__corpus=corpus, annotator_id=annotator_id
+    ).delete()
+    return bool(deleted)
+
+
 def assignments_mark_finished(*, corpus: Corpus, annotator=None) -> int:
     """Date newly finished assignments and undate ones a cleared label reopened."""
     unlabeled = Sentence.objects.filter(

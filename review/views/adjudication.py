@@ -12,10 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from articles.models import Sentence
-from corpora.models import Label
 from corpora.permissions import Right, corpus_for
-from review.selectors.adjudication import BadCursor, disagreement_queue_page
+from review.selectors.adjudication import (
+    BadCursor,
+    disagreement_queue_page,
+    gold_label_choice,
+    gold_label_choices,
+    queue_sentence_get,
+)
 from review.services.adjudication import gold_label_decide
 
 PAGE_SIZE = 10
@@ -53,7 +57,7 @@ def adjudication_queue(request: HttpRequest, slug: str) -> HttpResponse:
             "corpus": corpus,
             "page": page,
             "items": page.items,
-            "labels": list(Label.objects.filter(corpus=corpus)),
+            "labels": gold_label_choices(corpus=corpus),
             "total": page.total,
             "after": after,
             "first_rank": first if after else 1,
@@ -68,16 +72,12 @@ def adjudication_queue(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def adjudication_decide(request: HttpRequest, slug: str, sentence_id: int) -> HttpResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.REVIEW)
-    sentence = (
-        Sentence.objects.select_related("article")
-        .filter(pk=sentence_id, article__corpus=corpus)
-        .first()
-    )
+    sentence = queue_sentence_get(corpus=corpus, sentence_id=sentence_id)
     if sentence is None:
         raise Http404("No such sentence in this corpus.")
     # Back to the same place: the decided sentence has left, the next moves up.
     back = _queue_url(corpus, *_position(request))
-    label = Label.objects.filter(corpus=corpus, key=request.POST.get("label", "")).first()
+    label = gold_label_choice(corpus_id=corpus.pk, key=request.POST.get("label", ""))
     if label is None:
         messages.error(request, "Choose the gold label for the sentence, then save.")
         return redirect(f"{back}#sentence-{sentence.pk}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,42 +12,38 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
-from corpora.models import Membership
-from corpora.permissions import ROLE_RIGHTS, Right, corpus_for
-from review.selectors.assignments import assignees_by_article, assignments_of
+from corpora.permissions import Right, corpus_for
+from review.selectors.assignments import (
+    article_in_corpus,
+    assignable_articles,
+    assignees_by_article,
+    assignment_get,
+    assignments_of,
+    labelers_of,
+    member_in_corpus,
+)
 from review.services.assignment import article_next_for, assignment_create, assignment_delete
 
 PAGE_SIZE = 50
-
-
-def _labelers(corpus):
-    roles = [role for role, rights in ROLE_RIGHTS.items() if Right.LABEL in rights]
-    return (
-        get_user_model()
-        .objects.filter(memberships__corpus=corpus, memberships__role__in=roles)
-        .order_by("username")
-    )
 
 
 @require_GET
 @login_required
 def corpus_assignments(request: HttpRequest, slug: str) -> HttpResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
-    articles = Article.objects.filter(corpus=corpus, status=Article.Status.READY).only(
-        "pk", "title", "author", "outlet"
-    )
+    articles = assignable_articles(corpus=corpus)
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     holders = assignees_by_article(corpus=corpus)
     rows = [{"article": a, "holders": holders.get(a.pk, [])} for a in page]
     return render(
         request,
         "workflow/assignments.html",
-        {"corpus": corpus, "rows": rows, "page": page, "people": list(_labelers(corpus))},
+        {"corpus": corpus, "rows": rows, "page": page, "people": list(labelers_of(corpus=corpus))},
     )
 
 
 def _article_in(corpus, article_id: int) -> Article:
-    article = Article.objects.select_related("corpus").filter(pk=article_id, corpus=corpus).first()
+    article = article_in_corpus(corpus=corpus, article_id=article_id)
     if article is None:
         raise Http404("No such article in this corpus.")
     return article
@@ -65,12 +60,9 @@ def _back(corpus, request) -> str:
 def assignment_add(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
     article = _article_in(corpus, article_id)
+    annotator = request.POST.get("annotator") or ""
     member = (
-        Membership.objects.select_related("user")
-        .filter(corpus=corpus, user_id=request.POST.get("annotator") or 0)
-        .first()
-        if (request.POST.get("annotator") or "").isdigit()
-        else None
+        member_in_corpus(corpus=corpus, user_id=int(annotator)) if annotator.isdecimal() else None
     )
     if member is None:
         messages.error(request, "Choose a member of this corpus to assign the article to.")
@@ -99,11 +91,13 @@ def assignment_remove(
 ) -> HttpResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
     article = _article_in(corpus, article_id)
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None or not assignment_delete(article=article, annotator=user):
+    assignment = assignment_get(article=article, annotator_id=user_id)
+    if assignment is None or not assignment_delete(article=article, annotator=assignment.annotator):
         messages.error(request, "That person was not assigned this article.")
     else:
-        messages.success(request, f"“{article}” is no longer assigned to {user}; labels stay.")
+        messages.success(
+            request, f"“{article}” is no longer assigned to {assignment.annotator}; labels stay."
+        )
     return redirect(_back(corpus, request))
 
 

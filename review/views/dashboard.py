@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from articles.models import Article
 from corpora.permissions import Right, corpus_for, has_right
 from review.charts import bar_chart, line_chart
-from review.models import AgreementReport
+from review.selectors.agreement import agreement_article_get, agreement_report_get
+from review.selectors.assignments import article_in_corpus
 from review.selectors.dashboard import corpus_dashboard
-from review.services.agreement import WORST_ARTICLES, report_articles
+from review.services.agreement import WORST_ARTICLES
 from review.services.workflow import corpus_auto_gold_set, corpus_workflow_refresh_request
 
 
@@ -52,19 +52,6 @@ def _agreement_view(report) -> dict | None:
     }
 
 
-def _article_pairs(report: AgreementReport, article_id: int) -> dict | None:
-    """One article's entry in the stored report, its pairs named, lowest kappa first."""
-    entry = next((a for a in report_articles(report) if a["id"] == article_id), None)
-    if entry is None:
-        return None
-    names = {a["id"]: a["name"] for a in report.data.get("annotators", [])}
-    pairs = [
-        {**p, "a_name": names.get(p["a"], str(p["a"])), "b_name": names.get(p["b"], str(p["b"]))}
-        for p in entry.get("pairs", [])
-    ]
-    return {**entry, "pairs": sorted(pairs, key=lambda p: (p["kappa"] is None, p["kappa"] or 0))}
-
-
 @require_GET
 @login_required
 def corpus_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
@@ -99,8 +86,10 @@ def corpus_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
 def article_agreement_view(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
     """Drill-down: one article's alpha, agreement and Cohen's kappa for every pair on it."""
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.SEE_ALL_LABELS)
-    article = get_object_or_404(Article, pk=article_id, corpus=corpus)
-    report = AgreementReport.objects.filter(corpus=corpus).first()
+    article = article_in_corpus(corpus=corpus, article_id=article_id)
+    if article is None:
+        raise Http404("No such article in this corpus.")
+    report = agreement_report_get(corpus=corpus)
     computed = report is not None and report.computed_at is not None
     return render(
         request,
@@ -109,7 +98,9 @@ def article_agreement_view(request: HttpRequest, slug: str, article_id: int) -> 
             "corpus": corpus,
             "article": article,
             "report": report if computed else None,
-            "entry": _article_pairs(report, article.pk) if computed else None,
+            "entry": agreement_article_get(report=report, article_id=article.pk)
+            if computed
+            else None,
         },
     )
 

@@ -1,0 +1,216 @@
+"""Shapes of the corpus workflow in the API: next article, assignments, agreement,
+progress, the adjudication queue and gold labels.
+
+Each response body is written by the class its ``extend_schema`` declares.
+Class names give the schema's component names (drf-spectacular drops the
+"Serializer" suffix), so renaming one renames a public component.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from review.selectors.adjudication import BadCursor, cursor_decode
+
+# --- next article ---------------------------------------------------------------
+
+
+class NextArticleRequest(serializers.Serializer):
+    after = serializers.IntegerField(
+        required=False, min_value=1, help_text="The article being left; offered last."
+    )
+
+
+class ArticleBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+
+
+class NextArticleSerializer(serializers.Serializer):
+    article = ArticleBriefSerializer(allow_null=True)
+
+
+# --- assignments ----------------------------------------------------------------
+
+
+class AssignmentSerializer(serializers.Serializer):
+    article = serializers.IntegerField(min_value=1)
+    annotator = serializers.IntegerField(min_value=1, help_text="The member's user id.")
+
+
+class AssignmentRowSerializer(serializers.Serializer):
+    # Written from the rows of review.selectors.assignments.assignments_of.
+    article = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    labeled = serializers.IntegerField(source="mine")
+    total = serializers.IntegerField()
+    finished = serializers.BooleanField()
+    assigned_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+# --- agreement, progress, settings ----------------------------------------------
+
+
+class AgreementReportSerializer(serializers.Serializer):
+    # Written from review.selectors.agreement.AgreementSummary.
+    computed_at = serializers.DateTimeField(allow_null=True)
+    duration_ms = serializers.IntegerField()
+    labels_seen = serializers.IntegerField()
+    queued = serializers.BooleanField()
+    error = serializers.CharField()
+    figures = serializers.DictField(
+        help_text="alpha, percent_agreement, per_label, pairs (Cohen's kappa), confusion, "
+        "labels, annotators, articles (per-article alpha, agreement and pairs: Cohen's kappa "
+        "of each pair of annotators who co-labeled the article, a and b being user ids "
+        "from annotators)."
+    )
+
+
+class LabelProgressSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+    gold = serializers.IntegerField()
+
+
+class AnnotatorProgressSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    username = serializers.CharField(source="name")
+    role = serializers.CharField()
+    sentences_done = serializers.IntegerField()
+    articles_done = serializers.IntegerField()
+    assigned = serializers.IntegerField()
+    assigned_finished = serializers.IntegerField()
+    labels_per_hour = serializers.FloatField(allow_null=True)
+    last_active = serializers.DateTimeField(allow_null=True)
+
+
+class DayCountsField(serializers.ListField):
+    """``[(date, count), ...]`` as ``[["2025-01-31", count], ...]``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.ListField(), **kwargs)
+
+    def to_representation(self, data):
+        return [[day.isoformat(), count] for day, count in data]
+
+
+class ProgressSerializer(serializers.Serializer):
+    # Written from review.selectors.dashboard.Dashboard.
+    articles_by_status = serializers.DictField(child=serializers.IntegerField())
+    labelable_sentences = serializers.IntegerField()
+    total_labels = serializers.IntegerField()
+    gold_by_origin = serializers.DictField(child=serializers.IntegerField())
+    progress_computed_at = serializers.DateTimeField(allow_null=True)
+    labels = LabelProgressSerializer(many=True)
+    annotators = AnnotatorProgressSerializer(many=True)
+    progress_by_day = DayCountsField(help_text="[[date, cumulative labels], ...]")
+
+
+class WorkflowSettingsSerializer(serializers.Serializer):
+    auto_gold_unanimous = serializers.BooleanField()
+
+
+# --- adjudication -----------------------------------------------------------------
+
+
+class QueryTextField(serializers.Field):
+    """A query parameter as sent; the serializer's ``validate`` parses it."""
+
+    def to_internal_value(self, data):
+        return str(data)
+
+    def to_representation(self, value):  # pragma: no cover - input only
+        return value
+
+
+class AdjudicationQuerySerializer(serializers.Serializer):
+    # The parameters are documented by OpenApiParameter on the view; this parses
+    # them in the queue's order, with its own messages.
+    offset = QueryTextField(required=False)
+    limit = QueryTextField(required=False)
+    cursor = QueryTextField(required=False)
+
+    def validate(self, data):
+        try:
+            offset = int(data.get("offset", 0))
+            limit = int(data.get("limit", 20))
+        except ValueError:
+            raise serializers.ValidationError(
+                {"offset": "Give offset and limit as whole numbers."}
+            ) from None
+        if offset < 0 or not 1 <= limit <= 100:
+            raise serializers.ValidationError(
+                {"limit": "Use offset >= 0 and a limit from 1 to 100."}
+            )
+        after = data.get("cursor") or None
+        if after:
+            try:
+                cursor_decode(after)
+            except BadCursor as exc:
+                raise serializers.ValidationError({"cursor": str(exc)}) from None
+        return {"offset": offset, "limit": limit, "after": after}
+
+
+class RoundedFloatField(serializers.FloatField):
+    def to_representation(self, value):
+        return round(super().to_representation(value), 4)
+
+
+class DisagreementLabelSerializer(serializers.Serializer):
+    # Written from an Annotation.
+    annotator = serializers.CharField(source="annotator.get_username")
+    label = serializers.CharField(source="label.key")
+    note = serializers.CharField()
+    source = serializers.CharField()
+
+
+class DisagreementSerializer(serializers.Serializer):
+    # Written from review.selectors.adjudication.QueueItem.
+    sentence = serializers.IntegerField(source="sentence.pk")
+    article = serializers.IntegerField(source="sentence.article_id")
+    article_title = serializers.CharField(source="sentence.article.title")
+    index = serializers.IntegerField(source="sentence.index")
+    text = serializers.CharField(source="sentence.text")
+    previous = serializers.CharField()
+    next = serializers.CharField()
+    entropy = RoundedFloatField()
+    labels = DisagreementLabelSerializer(source="annotations", many=True)
+
+
+class AdjudicationQueueSerializer(serializers.Serializer):
+    # Written from review.selectors.adjudication.QueuePage.
+    count = serializers.IntegerField(source="total", help_text="Undecided disagreements in all.")
+    next = serializers.CharField(
+        source="next_cursor",
+        allow_null=True,
+        help_text="Cursor of the next page (pass as cursor=); null on the last page.",
+    )
+    ranked_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the background refresh stored the ranking; null: ranked live.",
+    )
+    results = DisagreementSerializer(source="items", many=True)
+
+
+# --- gold labels ----------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="Gold")  # the request body: GoldRequest
+class GoldDecisionSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=40, help_text="The label key.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=2_000)
+
+
+class GoldSerializer(serializers.Serializer):
+    # Written from a GoldLabel.
+    sentence = serializers.IntegerField(source="sentence_id")
+    label = serializers.CharField(source="label.key")
+    origin = serializers.CharField()
+    decided_by = serializers.CharField(source="decided_by.get_username", allow_null=True)
+    note = serializers.CharField()
+    source = serializers.CharField()
