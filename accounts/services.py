@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import ApiToken
+from accounts.sql import token_with_user
 
 # A recognisable prefix lets secret scanners spot leaked tokens.
 TOKEN_PREFIX = "ann_"
@@ -73,71 +72,13 @@ def token_create(
 def token_authenticate(*, secret: str, now: dt.datetime | None = None) -> ApiToken | None:
     """The live token with this secret, or None; records when it was last used."""
     now = now or timezone.now()
-    token = _token_with_user(token_digest(secret))
+    token = token_with_user(digest=token_digest(secret))
     if token is None or (token.expires_at is not None and token.expires_at <= now):
         return None
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
-
-
-def _token_with_user(digest: str) -> ApiToken | None:
-    """The token with this digest and its user, in one statement.
-
-    Every API call by token runs this: a raw query costs a fraction of the
-    Python time of the equivalent ``select_related`` query (0.06 against 0.43
-    ms). Values are converted as the ORM would; the token carries what
-    authentication and throttling read, its other fields are deferred.
-    """
-    sql, user_columns, token_columns = _token_query(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [digest])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    user = _instance(get_user_model(), user_columns, row[: len(user_columns)])
-    token = _instance(ApiToken, token_columns, row[len(user_columns) :])
-    token.user = user
-    return token
-
-
-@functools.cache
-def _token_query(vendor: str) -> tuple[str, list, list]:
-    """The statement, and for each column its field and the ORM's converters for it."""
-    User = get_user_model()
-    token_names = ("id", "user", "expires_at", "last_used_at")
-    quote = connection.ops.quote_name
-
-    def columns(model, fields, alias):
-        out = []
-        for field in fields:
-            column = field.get_col(model._meta.db_table)
-            converters = connection.ops.get_db_converters(column)
-            out.append((field, column, converters + field.get_db_converters(connection)))
-        selected = [f"{alias}.{quote(field.column)}" for field in fields]
-        return out, selected
-
-    user_columns, user_sql = columns(User, User._meta.concrete_fields, "u")
-    token_columns, token_sql = columns(
-        ApiToken, [ApiToken._meta.get_field(name) for name in token_names], "t"
-    )
-    sql = (
-        f"SELECT {', '.join(user_sql + token_sql)} FROM {ApiToken._meta.db_table} t "
-        f"JOIN {User._meta.db_table} u ON u.{quote(User._meta.pk.column)} = t.user_id "
-        "WHERE t.digest = %s"
-    )
-    return sql, user_columns, token_columns
-
-
-def _instance(model, columns, values):
-    converted = []
-    for (_, column, converters), value in zip(columns, values, strict=True):
-        for convert in converters:
-            value = convert(value, column, connection)
-        converted.append(value)
-    names = [field.attname for field, _, _ in columns]
-    return model.from_db(connection.alias, names, converted)
 
 
 def token_revoke(*, user: AbstractBaseUser, token_id: int) -> None:

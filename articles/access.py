@@ -6,11 +6,12 @@ an outsider's lookup finds nothing (404), a member without the right gets 403.
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
+from annotator.rows import instance
 from articles.models import Article, Sentence
+from articles.sql import labeling_row
 from corpora.models import Corpus, Label, Membership
 from corpora.permissions import Right, require_right
 
@@ -64,45 +65,43 @@ def sentence_for_labeling(
 ) -> tuple[Sentence, str, Label | None]:
     """``sentence_for`` plus the corpus's label with ``label_key`` (None if it has none).
 
-    The label write's hot path: one statement, written out because building it
-    through the ORM (a FilteredRelation join) cost more Python time per write
-    than the round trip it saves. It reads only what a write needs; the other
-    fields of the sentence, article, corpus and label are deferred (loaded if
-    ever read). Access is the same as ``sentence_for``'s: through a membership.
+    The label write's hot path: one statement (``articles.sql.labeling_row``),
+    written out because building it through the ORM (a FilteredRelation join)
+    cost more Python time per write than the round trip it saves. It reads only
+    what a write needs; the other fields of the sentence, article, corpus and
+    label are deferred (loaded if ever read). Access is the same as
+    ``sentence_for``'s: through a membership.
     """
     if not getattr(user, "is_authenticated", False):
         raise Http404("No such sentence.")
-    with connection.cursor() as cursor:
-        cursor.execute(_LABELING_SQL, [user.pk, label_key, pk])
-        row = cursor.fetchone()
+    row = labeling_row(user_id=user.pk, sentence_id=pk, label_key=label_key)
     if row is None:
         raise Http404("No such sentence.")
-    db = connection.alias
-    sentence = Sentence.from_db(db, _SENTENCE_FIELDS, row[:7])
-    article = Article.from_db(db, ["id", "corpus_id", "status"], [row[1], row[7], row[8]])
-    article.corpus = Corpus.from_db(db, ["id", "guidelines_version"], [row[7], row[9]])
-    sentence.article = article
-    role = row[10]
-    require_right(role, right)
+    sentence = instance(
+        Sentence,
+        id=row.sentence_id,
+        article_id=row.article_id,
+        index=row.index,
+        start=row.start,
+        end=row.end,
+        paragraph=row.paragraph,
+        kind=row.kind,
+    )
+    sentence.article = instance(
+        Article, id=row.article_id, corpus_id=row.corpus_id, status=row.article_status
+    )
+    sentence.article.corpus = instance(
+        Corpus, id=row.corpus_id, guidelines_version=row.guidelines_version
+    )
+    require_right(row.role, right)
     label = None
-    if row[11] is not None:
-        label = Label.from_db(
-            db,
-            ["id", "corpus_id", "key", "name", "takes_source"],
-            [row[11], row[7], label_key, row[12], row[13]],
+    if row.label_id is not None:
+        label = instance(
+            Label,
+            id=row.label_id,
+            corpus_id=row.corpus_id,
+            key=label_key,
+            name=row.label_name,
+            takes_source=row.label_takes_source,
         )
-    return sentence, role, label
-
-
-_SENTENCE_FIELDS = ["id", "article_id", "index", "start", "end", "paragraph", "kind"]
-_LABELING_SQL = f"""
-SELECT s.id, s.article_id, s."index", s."start", s."end", s.paragraph, s.kind,
-       a.corpus_id, a.status, c.guidelines_version, m.role,
-       l.id, l.name, l.takes_source
-FROM {Sentence._meta.db_table} s
-JOIN {Article._meta.db_table} a ON a.id = s.article_id
-JOIN {Corpus._meta.db_table} c ON c.id = a.corpus_id
-JOIN {Membership._meta.db_table} m ON m.corpus_id = a.corpus_id AND m.user_id = %s
-LEFT JOIN {Label._meta.db_table} l ON l.corpus_id = a.corpus_id AND l."key" = %s
-WHERE s.id = %s
-"""
+    return sentence, row.role, label

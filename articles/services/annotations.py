@@ -12,14 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
+from annotator.rows import instance
 from articles.exceptions import VersionConflict
 from articles.models import Annotation, AnnotationEvent, Article, Sentence
 from articles.signals import labels_changed
+from articles.sql import (
+    annotation_event_insert,
+    annotation_event_last_version,
+    annotation_locked_row,
+    annotation_update,
+)
 from corpora.models import Label
+from corpora.permissions import Right, corpus_roles, require_right
 
 MAX_NOTE_CHARS = 10_000
 MAX_SOURCE_CHARS = 2_000
@@ -75,48 +84,31 @@ def _conflict(current: Annotation | None, expected: int) -> VersionConflict:
     )
 
 
-def _last_event_version(sentence: Sentence, annotator) -> int:
-    # Runs on every new label; the ORM's aggregate cost five times the Python time.
-    with connection.cursor() as cursor:
-        cursor.execute(_LAST_VERSION_SQL, [sentence.pk, annotator.pk])
-        (last,) = cursor.fetchone()
-    return last or 0
-
-
-_LAST_VERSION_SQL = (
-    f"SELECT MAX(version) FROM {AnnotationEvent._meta.db_table} "
-    "WHERE sentence_id = %s AND annotator_id = %s"
-)
-
-
 def _locked_annotation(sentence: Sentence, annotator) -> Annotation | None:
     """The stored annotation with its label's key, its row locked until the transaction ends.
 
-    Only the annotation row is locked (``OF a``): locking the joined label row
-    too would queue every annotator behind each other and deadlock with the
-    foreign-key checks of concurrent inserts. Written as raw SQL because every
-    write runs it and the ORM built it in three times the Python time. The
-    label carries its id and key; its other fields load if ever read.
+    Every write runs it: raw SQL (``articles.sql``) because the ORM built it
+    in three times the Python time. The label carries its id and key; its
+    other fields load if ever read.
     """
-    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
-    rows = Annotation.objects.raw(_LOCKED_SQL + lock, [sentence.pk, annotator.pk])
-    current = next(iter(rows), None)
-    if current is not None:
-        current.label = Label.from_db(
-            current._state.db, ["id", "key"], [current.label_id, current.label_key]
-        )
+    row = annotation_locked_row(sentence_id=sentence.pk, annotator_id=annotator.pk)
+    if row is None:
+        return None
+    current = instance(
+        Annotation,
+        id=row.id,
+        sentence_id=row.sentence_id,
+        annotator_id=row.annotator_id,
+        label_id=row.label_id,
+        note=row.note,
+        source=row.source,
+        guideline_version=row.guideline_version,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+    current.label = instance(Label, id=row.label_id, key=row.label_key)
     return current
-
-
-# The label's key comes from a subquery, not a join: when the row was changed
-# while this write waited for its lock, PostgreSQL re-reads the new row but
-# keeps the joined label row it had, the join no longer matches and the write
-# saw no annotation at all (a 409 "now at version 0" for a label at version 2).
-_LOCKED_SQL = (
-    f'SELECT a.*, (SELECT l."key" FROM {Label._meta.db_table} l WHERE l.id = a.label_id) '
-    f"AS label_key FROM {Annotation._meta.db_table} a "
-    "WHERE a.sentence_id = %s AND a.annotator_id = %s"
-)
 
 
 def _cleared_at(sentence: Sentence, annotator, expected_version: int) -> bool:
@@ -147,33 +139,20 @@ def _event(
 ) -> None:
     # Every change writes one, so it is sent as a plain INSERT: the ORM's
     # create() cost three times the Python time. Nothing listens to its signals.
-    values = [
-        sentence.pk,
-        annotator.pk,
-        changed_by.pk,
-        action,
-        old.label.key if old else "",
-        old.note if old else "",
-        old.source if old else "",
-        new.label.key if new else "",
-        new.note if new else "",
-        new.source if new else "",
-        version,
-        connection.ops.adapt_datetimefield_value(timezone.now()),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_EVENT_SQL, values)
-
-
-_UPDATE_SQL = (
-    f"UPDATE {Annotation._meta.db_table} SET label_id = %s, note = %s, source = %s, "
-    "guideline_version = %s, version = %s, updated_at = %s WHERE id = %s"
-)
-_EVENT_SQL = (
-    f"INSERT INTO {AnnotationEvent._meta.db_table} (sentence_id, annotator_id, changed_by_id, "
-    "action, old_label, old_note, old_source, new_label, new_note, new_source, version, at) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-)
+    annotation_event_insert(
+        sentence_id=sentence.pk,
+        annotator_id=annotator.pk,
+        changed_by_id=changed_by.pk,
+        action=action,
+        old_label=old.label.key if old else "",
+        old_note=old.note if old else "",
+        old_source=old.source if old else "",
+        new_label=new.label.key if new else "",
+        new_note=new.note if new else "",
+        new_source=new.source if new else "",
+        version=version,
+        at=timezone.now(),
+    )
 
 
 def annotation_set(
@@ -208,7 +187,12 @@ def annotation_set(
             if current is None:
                 # Versions keep rising across a clear, so a client holding a
                 # version from before the clear cannot match the new label.
-                version = _last_event_version(sentence, annotator) + 1
+                version = (
+                    annotation_event_last_version(
+                        sentence_id=sentence.pk, annotator_id=annotator.pk
+                    )
+                    + 1
+                )
                 annotation = Annotation.objects.create(
                     sentence=sentence,
                     annotator=annotator,
@@ -236,19 +220,15 @@ def annotation_set(
             current.updated_at = timezone.now()
             # A plain UPDATE of the row locked above: save(update_fields=...)
             # cost several times the Python time on every change.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _UPDATE_SQL,
-                    [
-                        label.pk,
-                        note,
-                        source,
-                        guideline_version,
-                        current.version,
-                        connection.ops.adapt_datetimefield_value(current.updated_at),
-                        current.pk,
-                    ],
-                )
+            annotation_update(
+                id=current.pk,
+                label_id=label.pk,
+                note=note,
+                source=source,
+                guideline_version=guideline_version,
+                version=current.version,
+                updated_at=current.updated_at,
+            )
             _event(
                 sentence=sentence,
                 annotator=annotator,
@@ -303,3 +283,95 @@ def annotation_clear(
         current.delete()
         _labels_changed(sentence)
         return AnnotationResult(None, changed=True)
+
+
+@dataclass(frozen=True)
+class BulkConflict:
+    index: int
+    sentence: Sentence
+    current: Annotation | None
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """Each item's sentence and result in order; or, if any version conflicted, the conflicts
+    (and no result: nothing was written)."""
+
+    results: list[tuple[Sentence, AnnotationResult]]
+    conflicts: list[BulkConflict]
+
+
+def annotations_bulk_set(*, annotator: AbstractBaseUser, items: list[dict]) -> BulkOutcome:
+    """Set many of ``annotator``'s labels at once, all or nothing.
+
+    Each item names ``sentence`` (id), ``label`` (key), ``note``, ``source``
+    and ``version`` (None to overwrite). Raises ValidationError naming the
+    item (``annotations[i].label``), Http404 for sentences the annotator
+    cannot see and PermissionDenied where they may not label; version
+    conflicts are collected and returned, with nothing written.
+    """
+    sentences = _bulk_sentences(annotator, [item["sentence"] for item in items])
+    labels = {
+        (label.corpus_id, label.key): label
+        for label in Label.objects.filter(
+            corpus_id__in={s.article.corpus_id for s in sentences.values()}
+        )
+    }
+    results, conflicts = [], []
+    with transaction.atomic():
+        for i, item in enumerate(items):
+            sentence = sentences[item["sentence"]]
+            label = labels.get((sentence.article.corpus_id, item["label"]))
+            if label is None:
+                raise ValidationError(
+                    {f"annotations[{i}].label": f"No label {item['label']!r} in this corpus."}
+                )
+            try:
+                result = annotation_set(
+                    sentence=sentence,
+                    annotator=annotator,
+                    label=label,
+                    note=item["note"],
+                    source=item["source"],
+                    expected_version=item["version"],
+                )
+            except ValidationError as exc:
+                fields = getattr(exc, "message_dict", {"sentence": exc.messages})
+                raise ValidationError(
+                    {f"annotations[{i}].{name}": msgs for name, msgs in fields.items()}
+                ) from None
+            except VersionConflict as exc:
+                conflicts.append(BulkConflict(index=i, sentence=sentence, current=exc.current))
+                continue
+            results.append((sentence, result))
+        if conflicts:
+            transaction.set_rollback(True)
+            return BulkOutcome(results=[], conflicts=conflicts)
+    return BulkOutcome(results=results, conflicts=[])
+
+
+def _bulk_sentences(annotator: AbstractBaseUser, ids: list[int]) -> dict[int, Sentence]:
+    seen: set[int] = set()
+    for i, pk in enumerate(ids):
+        if pk in seen:
+            raise ValidationError(
+                {f"annotations[{i}].sentence": f"Sentence {pk} appears twice; send it once."}
+            )
+        seen.add(pk)
+    roles = corpus_roles(annotator)
+    found = {
+        s.pk: s
+        for s in Sentence.objects.filter(
+            pk__in=ids, article__corpus_id__in=list(roles)
+        ).select_related("article__corpus")
+    }
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        shown = ", ".join(str(pk) for pk in missing[:10])
+        raise Http404(f"No such sentence(s): {shown}.")
+    for sentence in found.values():
+        try:
+            require_right(roles[sentence.article.corpus_id], Right.LABEL)
+        except (Http404, PermissionDenied) as exc:
+            raise PermissionDenied(f"Sentence {sentence.pk}: {exc}") from None
+    return found

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.exceptions import APIException
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -14,7 +13,7 @@ from rest_framework.views import APIView
 
 from annotator.api.errors import error_body
 from annotator.api.schema import errors
-from annotator.api.serializers import MAX_VERSION, validated
+from annotator.api.serializers import QuickValidation, validated
 from articles.access import sentence_for, sentence_for_labeling
 from articles.api.errors import AnswersVersionConflicts
 from articles.api.serializers import (
@@ -27,17 +26,15 @@ from articles.api.serializers import (
     ConflictSerializer,
     annotation_data,
 )
-from articles.exceptions import VersionConflict
-from articles.models import AnnotationEvent, Sentence
+from articles.selectors.history import corpus_history, sentence_history
 from articles.services.annotations import (
-    MAX_NOTE_CHARS,
-    MAX_SOURCE_CHARS,
     annotation_clear,
     annotation_set,
+    annotations_bulk_set,
 )
 from corpora.api.access import CorpusScopedView, CorpusSlugView
 from corpora.models import Label
-from corpora.permissions import Right, corpus_roles, has_right, require_right
+from corpora.permissions import Right
 
 CONFLICT = OpenApiResponse(ConflictSerializer, description="Version conflict; `current` is stored.")
 
@@ -50,37 +47,10 @@ def _label_in(corpus_id: int, key: str) -> Label:
     return label
 
 
-_WRITE_LIMITS = {"label": 40, "note": MAX_NOTE_CHARS, "source": MAX_SOURCE_CHARS}
-
-
-def _write_body(data) -> dict:
-    """The PUT body as AnnotationWriteSerializer would validate it.
-
-    Every label write goes through here, and the serializer costs a fifth of
-    the write's Python time, so a body that plainly passes (the right keys,
-    strings within their limits, a whole version in range) is taken as is,
-    trimmed as DRF trims. Anything else goes to the serializer, which gives the
-    same errors as ever.
-    """
-    if (
-        isinstance(data, dict)
-        and "label" in data
-        and type(data.get("version")) is int
-        and 0 <= data["version"] <= MAX_VERSION
-        and data.keys() <= {"label", "note", "source", "version"}
-    ):
-        body = {"version": data["version"]}
-        for name, limit in _WRITE_LIMITS.items():
-            value = data.get(name, "")
-            if type(value) is not str or "\x00" in value:
-                break
-            value = value.strip()
-            if len(value) > limit or (name == "label" and not value):
-                break
-            body[name] = value
-        else:
-            return body
-    return validated(AnnotationWriteSerializer, data)
+# Every label write reads its body here. The serializer cost about 0.1 ms of
+# the write's 2.5-4 ms of server CPU; a body that plainly passes is read by
+# the serializer's own fields' rules without building it (QuickValidation).
+_write_body = QuickValidation(AnnotationWriteSerializer)
 
 
 class SentenceAnnotationView(AnswersVersionConflicts, CorpusScopedView):
@@ -153,12 +123,8 @@ class SentenceHistoryView(CorpusScopedView):
         responses={200: AnnotationEventSerializer(many=True), **errors(404)},
     )
     def get(self, request, pk: int):
-        events = AnnotationEvent.objects.filter(sentence=self.sentence).select_related(
-            "changed_by", "annotator"
-        )
-        if not has_right(self.role, Right.SEE_ALL_LABELS):
-            events = events.filter(annotator=request.user)
-        return Response(AnnotationEventSerializer(events.order_by("at", "pk"), many=True).data)
+        events = sentence_history(sentence=self.sentence, user=request.user, role=self.role)
+        return Response(AnnotationEventSerializer(events, many=True).data)
 
 
 class CorpusHistoryEventSerializer(AnnotationEventSerializer):
@@ -202,15 +168,13 @@ class CorpusHistoryView(CorpusSlugView):
     )
     def get(self, request, slug: str):
         query = validated(CorpusHistoryQuerySerializer, request.query_params)
-        events = AnnotationEvent.objects.filter(
-            sentence__article__corpus=self.corpus
-        ).select_related("changed_by", "annotator", "sentence")
-        if not has_right(self.role, Right.SEE_ALL_LABELS):
-            events = events.filter(annotator=request.user)
-        if query.get("since"):
-            events = events.filter(at__gte=query["since"])
-        if query.get("annotator"):
-            events = events.filter(annotator__username=query["annotator"])
+        events = corpus_history(
+            corpus=self.corpus,
+            user=request.user,
+            role=self.role,
+            since=query.get("since"),
+            annotator_username=query.get("annotator"),
+        )
         paginator = HistoryPagination()
         page = paginator.paginate_queryset(events, request, view=self)
         return paginator.get_paginated_response(CorpusHistoryEventSerializer(page, many=True).data)
@@ -218,11 +182,6 @@ class CorpusHistoryView(CorpusSlugView):
 
 class BulkConflictSerializer(ConflictSerializer):
     conflicts = serializers.ListField(child=serializers.DictField())
-
-
-class _BulkConflicts(Exception):
-    def __init__(self, conflicts: list[dict]) -> None:
-        self.conflicts = conflicts
 
 
 class AnnotationBulkView(APIView):
@@ -243,95 +202,38 @@ class AnnotationBulkView(APIView):
     )
     def post(self, request):
         items = validated(BulkSerializer, request.data)["annotations"]
-        sentences = self._sentences(request.user, items)
-        labels = {
-            (label.corpus_id, label.key): label
-            for label in Label.objects.filter(
-                corpus_id__in={s.article.corpus_id for s in sentences.values()}
-            )
-        }
-        try:
-            with transaction.atomic():
-                results = self._write(request.user, items, sentences, labels)
-        except _BulkConflicts as exc:
+        outcome = annotations_bulk_set(annotator=request.user, items=items)
+        if outcome.conflicts:
             body = error_body(
                 "version_conflict",
-                f"{len(exc.conflicts)} label(s) changed since the versions you sent; nothing "
+                f"{len(outcome.conflicts)} label(s) changed since the versions you sent; nothing "
                 "was written. Reload them, or omit `version` to overwrite.",
             )
             body["current"] = None
-            body["conflicts"] = exc.conflicts
-            return Response(body, status=status.HTTP_409_CONFLICT)
-        return Response({"results": results})
-
-    def _sentences(self, user, items) -> dict[int, Sentence]:
-        ids = [item["sentence"] for item in items]
-        seen: set[int] = set()
-        for i, pk in enumerate(ids):
-            if pk in seen:
-                raise ValidationError(
-                    {f"annotations[{i}].sentence": f"Sentence {pk} appears twice; send it once."}
-                )
-            seen.add(pk)
-        roles = corpus_roles(user)
-        found = {
-            s.pk: s
-            for s in Sentence.objects.filter(
-                pk__in=ids, article__corpus_id__in=list(roles)
-            ).select_related("article__corpus")
-        }
-        missing = [pk for pk in ids if pk not in found]
-        if missing:
-            shown = ", ".join(str(pk) for pk in missing[:10])
-            raise NotFound(f"No such sentence(s): {shown}.")
-        for sentence in found.values():
-            try:
-                require_right(roles[sentence.article.corpus_id], Right.LABEL)
-            except Exception as exc:
-                raise PermissionDenied(f"Sentence {sentence.pk}: {exc}") from None
-        return found
-
-    def _write(self, user, items, sentences, labels) -> list[dict]:
-        results, conflicts = [], []
-        for i, item in enumerate(items):
-            sentence = sentences[item["sentence"]]
-            label = labels.get((sentence.article.corpus_id, item["label"]))
-            if label is None:
-                raise ValidationError(
-                    {f"annotations[{i}].label": f"No label {item['label']!r} in this corpus."}
-                )
-            try:
-                result = annotation_set(
-                    sentence=sentence,
-                    annotator=user,
-                    label=label,
-                    note=item["note"],
-                    source=item["source"],
-                    expected_version=item["version"],
-                )
-            except ValidationError as exc:
-                fields = getattr(exc, "message_dict", {"sentence": exc.messages})
-                raise ValidationError(
-                    {f"annotations[{i}].{name}": msgs for name, msgs in fields.items()}
-                ) from None
-            except VersionConflict as exc:
-                current = exc.current
-                conflicts.append(
-                    {
-                        "index": i,
-                        "sentence": sentence.pk,
-                        "current": AnnotationSerializer(current).data if current else None,
-                    }
-                )
-                continue
-            outcome = "created" if result.created else "changed" if result.changed else "unchanged"
-            results.append(
+            body["conflicts"] = [
                 {
-                    "sentence": sentence.pk,
-                    "result": outcome,
-                    "annotation": annotation_data(result.annotation),
+                    "index": conflict.index,
+                    "sentence": conflict.sentence.pk,
+                    "current": AnnotationSerializer(conflict.current).data
+                    if conflict.current
+                    else None,
                 }
-            )
-        if conflicts:
-            raise _BulkConflicts(conflicts)
-        return results
+                for conflict in outcome.conflicts
+            ]
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        return Response(
+            {
+                "results": [
+                    {
+                        "sentence": sentence.pk,
+                        "result": "created"
+                        if result.created
+                        else "changed"
+                        if result.changed
+                        else "unchanged",
+                        "annotation": annotation_data(result.annotation),
+                    }
+                    for sentence, result in outcome.results
+                ]
+            }
+        )

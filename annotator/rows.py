@@ -1,0 +1,64 @@
+"""Rows of hand-written SQL, read by column name.
+
+Each app keeps its few measured raw statements in its ``sql`` module. Their
+rows are read here by the names the statement gives its columns, never by
+position: a row type's fields must be exactly the statement's column names,
+or reading fails at once. Model instances are built from values named by
+field, converted as the ORM converts them; fields not given stay deferred and
+load if ever read, as with ``QuerySet.only()``.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple, TypeVar
+
+from django.db import connection
+from django.db.models import DEFERRED, Model
+
+Row = TypeVar("Row", bound=NamedTuple)
+
+
+def columns(cursor) -> list[str]:
+    """The names of the columns of the cursor's last statement."""
+    return [column[0] for column in cursor.description]
+
+
+def fetch_one(cursor, row_type: type[Row]) -> Row | None:
+    """The next row as ``row_type``, its fields filled by column name; None when none is left."""
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return row_type(**dict(zip(columns(cursor), row, strict=True)))
+
+
+def instance(model: type[Model], **values) -> Model:
+    """A ``model`` instance loaded with these values, keyed by field attname (``label_id``).
+
+    Unknown names raise TypeError, as the model's constructor would.
+    """
+    loaded = []
+    for name, column, converters in _fields(model, connection.vendor):
+        value = values.pop(name, DEFERRED)
+        if value is not DEFERRED:
+            for convert in converters:
+                value = convert(value, column, connection)
+        loaded.append(value)
+    if values:
+        raise TypeError(f"{model.__name__} has no field(s) {', '.join(sorted(values))}.")
+    # Every concrete field in the model's order (DEFERRED where not given), so
+    # from_db() takes the values as they stand.
+    names = [name for name, _, _ in _fields(model, connection.vendor)]
+    return model.from_db(connection.alias, names, loaded)
+
+
+@functools.cache
+def _fields(model: type[Model], vendor: str) -> list[tuple]:
+    # The ORM's converters for each field (dates on SQLite, for one); most
+    # fields have none on PostgreSQL.
+    out = []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        out.append((field.attname, column, converters))
+    return out

@@ -1,0 +1,209 @@
+"""The articles app's hand-written SQL: the statements of the label write.
+
+Every label write runs these, and each was measured cheaper in Python than
+the ORM query it replaces (bench/api_label_profile.py; see bench/README.md):
+the ORM built the access-and-label join, the locked read, the history
+version and the history INSERT in three to five times the Python time. Rows
+are read by column name (``annotator.rows``); parameters are passed by name.
+Everything else in the app uses the ORM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from django.db import connection
+
+from annotator.rows import fetch_one
+from articles.models import Annotation, AnnotationEvent, Article, Sentence
+from corpora.models import Corpus, Label, Membership
+
+
+class LabelingRow(NamedTuple):
+    """A sentence with what a label write needs of its article and corpus, the caller's role
+    there, and the corpus's label with the key asked for (label_* None if it has none)."""
+
+    sentence_id: int
+    article_id: int
+    index: int
+    start: int
+    end: int
+    paragraph: int
+    kind: str
+    corpus_id: int
+    article_status: str
+    guidelines_version: int
+    role: str
+    label_id: int | None
+    label_name: str | None
+    label_takes_source: bool | None
+
+
+# Access is through the caller's membership: an outsider's lookup finds no row.
+_LABELING = f"""
+SELECT s.id AS sentence_id, s.article_id, s."index", s."start", s."end", s.paragraph, s.kind,
+       a.corpus_id, a.status AS article_status, c.guidelines_version, m.role,
+       l.id AS label_id, l.name AS label_name, l.takes_source AS label_takes_source
+FROM {Sentence._meta.db_table} s
+JOIN {Article._meta.db_table} a ON a.id = s.article_id
+JOIN {Corpus._meta.db_table} c ON c.id = a.corpus_id
+JOIN {Membership._meta.db_table} m ON m.corpus_id = a.corpus_id AND m.user_id = %(user_id)s
+LEFT JOIN {Label._meta.db_table} l ON l.corpus_id = a.corpus_id AND l."key" = %(label_key)s
+WHERE s.id = %(sentence_id)s
+"""
+
+
+def labeling_row(*, user_id: int, sentence_id: int, label_key: str) -> LabelingRow | None:
+    """The sentence as the user may label it, or None if the user is no member of its corpus."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LABELING, {"user_id": user_id, "label_key": label_key, "sentence_id": sentence_id}
+        )
+        return fetch_one(cursor, LabelingRow)
+
+
+class LockedAnnotationRow(NamedTuple):
+    id: int
+    sentence_id: int
+    annotator_id: int
+    label_id: int
+    label_key: str
+    note: str
+    source: str
+    guideline_version: int
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+# The label's key comes from a subquery, not a join: when the row was changed
+# while this write waited for its lock, PostgreSQL re-reads the new row but
+# keeps the joined label row it had, the join no longer matches and the write
+# saw no annotation at all (a 409 "now at version 0" for a label at version 2).
+_LOCKED = f"""
+SELECT a.id, a.sentence_id, a.annotator_id, a.label_id,
+       (SELECT l."key" FROM {Label._meta.db_table} l WHERE l.id = a.label_id) AS label_key,
+       a.note, a.source, a.guideline_version, a.version, a.created_at, a.updated_at
+FROM {Annotation._meta.db_table} a
+WHERE a.sentence_id = %(sentence_id)s AND a.annotator_id = %(annotator_id)s
+"""
+
+
+def annotation_locked_row(*, sentence_id: int, annotator_id: int) -> LockedAnnotationRow | None:
+    """The stored annotation and its label's key, its row locked until the transaction ends.
+
+    Only the annotation row is locked (``OF a``): locking the joined label row
+    too would queue every annotator behind each other and deadlock with the
+    foreign-key checks of concurrent inserts.
+    """
+    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCKED + lock, {"sentence_id": sentence_id, "annotator_id": annotator_id})
+        return fetch_one(cursor, LockedAnnotationRow)
+
+
+_LAST_VERSION = (
+    f"SELECT MAX(version) AS version FROM {AnnotationEvent._meta.db_table} "
+    "WHERE sentence_id = %(sentence_id)s AND annotator_id = %(annotator_id)s"
+)
+
+
+class _VersionRow(NamedTuple):
+    version: int | None
+
+
+def annotation_event_last_version(*, sentence_id: int, annotator_id: int) -> int:
+    """The highest version in the history of this annotator's label on the sentence; 0 if none."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LAST_VERSION, {"sentence_id": sentence_id, "annotator_id": annotator_id})
+        return fetch_one(cursor, _VersionRow).version or 0
+
+
+_UPDATE = (
+    f"UPDATE {Annotation._meta.db_table} SET label_id = %(label_id)s, note = %(note)s, "
+    "source = %(source)s, guideline_version = %(guideline_version)s, version = %(version)s, "
+    "updated_at = %(updated_at)s WHERE id = %(id)s"
+)
+
+
+def annotation_update(
+    *,
+    id: int,
+    label_id: int,
+    note: str,
+    source: str,
+    guideline_version: int,
+    version: int,
+    updated_at: dt.datetime,
+) -> None:
+    """Write the changed columns of an annotation row (locked by the caller)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UPDATE,
+            {
+                "id": id,
+                "label_id": label_id,
+                "note": note,
+                "source": source,
+                "guideline_version": guideline_version,
+                "version": version,
+                "updated_at": connection.ops.adapt_datetimefield_value(updated_at),
+            },
+        )
+
+
+_EVENT_COLUMNS = (
+    "sentence_id",
+    "annotator_id",
+    "changed_by_id",
+    "action",
+    "old_label",
+    "old_note",
+    "old_source",
+    "new_label",
+    "new_note",
+    "new_source",
+    "version",
+    "at",
+)
+_EVENT = (
+    f"INSERT INTO {AnnotationEvent._meta.db_table} ({', '.join(_EVENT_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({name})s' for name in _EVENT_COLUMNS)})"
+)
+
+
+def annotation_event_insert(
+    *,
+    sentence_id: int,
+    annotator_id: int,
+    changed_by_id: int,
+    action: str,
+    old_label: str,
+    old_note: str,
+    old_source: str,
+    new_label: str,
+    new_note: str,
+    new_source: str,
+    version: int,
+    at: dt.datetime,
+) -> None:
+    """Append one history event (nothing listens to AnnotationEvent's model signals)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _EVENT,
+            {
+                "sentence_id": sentence_id,
+                "annotator_id": annotator_id,
+                "changed_by_id": changed_by_id,
+                "action": action,
+                "old_label": old_label,
+                "old_note": old_note,
+                "old_source": old_source,
+                "new_label": new_label,
+                "new_note": new_note,
+                "new_source": new_source,
+                "version": version,
+                "at": connection.ops.adapt_datetimefield_value(at),
+            },
+        )
