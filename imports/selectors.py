@@ -7,8 +7,11 @@ import codecs
 import hashlib
 from email.message import Message
 
+from django.db.models import QuerySet
+
 from articles.models import Article
-from imports.models import ArticleSnapshot
+from corpora.models import Corpus
+from imports.models import ArticleSnapshot, ImportJob
 
 
 def snapshot_of(article: Article) -> ArticleSnapshot | None:
@@ -41,3 +44,27 @@ def snapshot_record(snapshot: ArticleSnapshot) -> dict:
         "sha256": hashlib.sha256(body).hexdigest(),
         "body_base64": base64.b64encode(body).decode("ascii"),
     }
+
+
+# --- import jobs ------------------------------------------------------------------
+# Their progress record is ``imports.services.import_job_progress``.
+
+
+def _jobs_of(corpus: Corpus) -> QuerySet[ImportJob]:
+    # Without their payloads (a bulk file can run to megabytes).
+    return ImportJob.objects.filter(corpus=corpus).defer("payload").select_related("created_by")
+
+
+def import_jobs_recent(*, corpus: Corpus, limit: int) -> list[ImportJob]:
+    """The corpus's ``limit`` latest jobs (its slug loaded, for the progress record)."""
+    return list(_jobs_of(corpus).select_related("corpus")[:limit])
+
+
+def import_job_get(*, corpus: Corpus, job_id: int) -> ImportJob | None:
+    """One job of ``corpus`` (its slug loaded, for the progress record), or None."""
+    return _jobs_of(corpus).select_related("corpus").filter(pk=job_id).first()
+
+
+def import_job_corpus_id(*, job_id: int) -> int | None:
+    """Which corpus a job belongs to, for the access check; None if there is no such job."""
+    return ImportJob.objects.filter(pk=job_id).values_list("corpus_id", flat=True).first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,8 +13,8 @@ from annotator.middleware import csp_policy
 from articles.access import article_for
 from corpora.permissions import Right, corpus_for
 from imports.extraction import BULK_SUFFIXES, DOCUMENT_SUFFIXES
-from imports.selectors import snapshot_charset, snapshot_of
-from imports.services import import_create, import_job_progress, import_jobs_of
+from imports.selectors import import_job_get, import_jobs_recent, snapshot_charset, snapshot_of
+from imports.services import import_create, import_job_progress
 
 FORM_FIELDS = ("kind", "text", "url", "title", "author", "outlet", "source_url", "published_on")
 
@@ -37,7 +37,7 @@ def corpus_import(request: HttpRequest, slug: str) -> HttpResponse:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"kind": exc.messages}
         else:
             return redirect("import_job", slug=corpus.slug, pk=job.pk)
-    jobs = import_jobs_of(corpus)[:20]
+    jobs = import_jobs_recent(corpus=corpus, limit=20)
     context = {
         "corpus": corpus,
         "jobs": jobs,
@@ -49,11 +49,18 @@ def corpus_import(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "imports/corpus_import.html", context, status=400 if errors else 200)
 
 
+def _job(corpus, pk: int):
+    job = import_job_get(corpus=corpus, job_id=pk)
+    if job is None:
+        raise Http404("No such import job in this corpus.")
+    return job
+
+
 @require_GET
 @login_required
 def import_job(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
-    job = get_object_or_404(import_jobs_of(corpus), pk=pk)
+    job = _job(corpus, pk)
     progress = import_job_progress(job)
     context = {
         "corpus": corpus,
@@ -69,7 +76,7 @@ def import_job(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def import_job_status(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
-    job = get_object_or_404(import_jobs_of(corpus).select_related("corpus"), pk=pk)
+    job = _job(corpus, pk)
     return JsonResponse(import_job_progress(job, failures_limit=500))
 
 

@@ -1,0 +1,97 @@
+"""Shapes of import jobs and archived pages in the API.
+
+Each response body is written by the class its ``extend_schema`` declares;
+class names give the schema's component names.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+
+class ImportCreateSerializer(serializers.Serializer):
+    # A CharField, not a ChoiceField: the schema already has a "kind" enum (sentences).
+    kind = serializers.CharField(help_text="text, file or url.")
+    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    file = serializers.FileField(required=False)
+    url = serializers.CharField(required=False, allow_blank=True)
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    author = serializers.CharField(required=False, allow_blank=True, default="")
+    outlet = serializers.CharField(required=False, allow_blank=True, default="")
+    source_url = serializers.CharField(required=False, allow_blank=True, default="")
+    published_on = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_kind(self, value: str) -> str:
+        if value not in ("text", "file", "url"):
+            raise serializers.ValidationError(f"Use text, file or url, not {value!r}.")
+        return value
+
+    def validate(self, data):
+        needed = {"text": "text", "file": "file", "url": "url"}[data["kind"]]
+        if not data.get(needed):
+            raise serializers.ValidationError({needed: f"A {data['kind']} import needs {needed}."})
+        return data
+
+
+class ImportFailureSerializer(serializers.Serializer):
+    line = serializers.IntegerField(allow_null=True, help_text="1-based; null for one document.")
+    kind = serializers.ChoiceField(choices=["error", "duplicate"])
+    reason = serializers.CharField()
+
+
+class ImportFetchAttemptSerializer(serializers.Serializer):
+    attempt = serializers.IntegerField(help_text="1 for the first try.")
+    at = serializers.DateTimeField()
+    error = serializers.CharField(help_text="Why the try failed; empty when it succeeded.")
+
+
+class ImportJobSerializer(serializers.Serializer):
+    """Documents the progress record (built by ``import_job_progress``)."""
+
+    id = serializers.IntegerField()
+    corpus = serializers.CharField()
+    kind = serializers.CharField(help_text="text, file, url or bulk.")
+    status = serializers.CharField(help_text="queued, running, done or failed.")
+    finished = serializers.BooleanField()
+    filename = serializers.CharField()
+    source_url = serializers.CharField()
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    processed = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    error = serializers.CharField()
+    notices = serializers.ListField(child=serializers.CharField())
+    failures = ImportFailureSerializer(many=True)
+    failures_total = serializers.IntegerField()
+    article = serializers.IntegerField(allow_null=True)
+    worker_missing = serializers.BooleanField()
+    message = serializers.CharField()
+    segmentation = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="Bulk jobs: the articles this job created, counted by status.",
+    )
+    fetch_attempts = ImportFetchAttemptSerializer(
+        many=True, help_text="Web pages: each try at fetching the page, in order."
+    )
+    fetch_attempts_allowed = serializers.IntegerField(
+        help_text="Tries in all for a fetch that times out, loses its connection or gets a 5xx."
+    )
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class SnapshotSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    requested_url = serializers.CharField(help_text="The URL the import was given.")
+    final_url = serializers.CharField(help_text="Where it led after redirects.")
+    status_code = serializers.IntegerField()
+    content_type = serializers.CharField(help_text="As the server sent it.")
+    charset = serializers.CharField(help_text="The declared charset if known, else utf-8.")
+    fetched_at = serializers.DateTimeField()
+    size = serializers.IntegerField(help_text="Bytes.")
+    sha256 = serializers.CharField(help_text="Of the raw bytes.")
+    body_base64 = serializers.CharField(help_text="The raw response body, exactly as fetched.")
