@@ -7,7 +7,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -30,7 +30,7 @@ def token_digest(secret: str) -> str:
 
 def token_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     name: str,
     expires_in_days: int | None = None,
     now: dt.datetime | None = None,
@@ -81,7 +81,7 @@ def token_authenticate(*, secret: str, now: dt.datetime | None = None) -> ApiTok
     return token
 
 
-def token_revoke(*, user: AbstractBaseUser, token_id: int) -> None:
+def token_revoke(*, user: User, token_id: int) -> None:
     """Delete one of the user's tokens; someone else's token is 404, as if absent."""
     deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:

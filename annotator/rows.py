@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import DEFERRED, Model
 
 Row = TypeVar("Row", bound=NamedTuple)
+M = TypeVar("M", bound=Model)
 
 
 def columns(cursor) -> list[str]:
@@ -32,7 +33,7 @@ def fetch_one(cursor, row_type: type[Row]) -> Row | None:
     return row_type(**dict(zip(columns(cursor), row, strict=True)))
 
 
-def instance(model: type[Model], **values) -> Model:
+def instance(model: type[M], **values) -> M:
     """A ``model`` instance loaded with these values, keyed by field attname (``label_id``).
 
     Unknown names raise TypeError, as the model's constructor would.

@@ -6,11 +6,16 @@ others, which the API and the admin translate into their own answers.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from articles.models import Annotation
+
 
 class VersionConflict(Exception):
     """A write was based on an older version than the one stored."""
 
-    def __init__(self, message: str, *, current: object) -> None:
+    def __init__(self, message: str, *, current: Annotation | None) -> None:
         super().__init__(message)
         self.current = current
 

@@ -23,7 +23,8 @@ REQUIRED = "text"
 @dataclasses.dataclass
 class Row:
     line: int
-    fields: dict | None = None
+    # The article's fields; empty when the row has an error.
+    fields: dict = dataclasses.field(default_factory=dict)
     error: str = ""
 
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count
@@ -88,7 +88,7 @@ def _options(**metadata) -> dict:
 def import_text_create(
     *,
     corpus: Corpus,
-    user: AbstractBaseUser | None,
+    user: User | None,
     text: str,
     title: str = "",
     author: str = "",
@@ -122,7 +122,7 @@ def import_text_create(
 def import_file_create(
     *,
     corpus: Corpus,
-    user: AbstractBaseUser | None,
+    user: User | None,
     filename: str,
     data: bytes,
     **metadata,
@@ -172,7 +172,7 @@ def import_file_create(
 
 
 @transaction.atomic
-def import_url_create(*, corpus: Corpus, user: AbstractBaseUser | None, url: str) -> ImportJob:
+def import_url_create(*, corpus: Corpus, user: User | None, url: str) -> ImportJob:
     """Queue the fetch of a web page; the worker checks where it really points."""
     url = (url or "").strip()
     if not url:
@@ -193,7 +193,7 @@ def import_url_create(*, corpus: Corpus, user: AbstractBaseUser | None, url: str
 def import_create(
     *,
     corpus: Corpus,
-    user: AbstractBaseUser | None,
+    user: User | None,
     kind: str,
     text: str = "",
     url: str = "",
@@ -427,8 +427,11 @@ def _run_single(job: ImportJob) -> None:
         _record_single_failure(job, exc)
         return
     with transaction.atomic():
-        current = ImportJob.objects.select_for_update().only("done", "failed", "duplicates")
-        current = current.get(pk=job.pk)
+        current = (
+            ImportJob.objects.select_for_update()
+            .only("done", "failed", "duplicates")
+            .get(pk=job.pk)
+        )
         if current.done or current.failed or current.duplicates:
             return  # a previous delivery finished the work
         try:

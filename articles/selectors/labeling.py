@@ -30,7 +30,10 @@ def article_paragraphs(article: Article, user) -> list[Paragraph]:
     )
     paragraphs: list[Paragraph] = []
     for sentence in sentences:
-        sentence.mine = sentence.my_annotations[0] if sentence.my_annotations else None
+        own = sentence.my_annotations[0] if sentence.my_annotations else None
+        # The page reads the caller's label as sentence.mine: set per row, like the
+        # prefetch's to_attr, and not a field the model declares.
+        sentence.mine = own  # type: ignore[attr-defined]
         if not paragraphs or paragraphs[-1].number != sentence.paragraph:
             paragraphs.append(Paragraph(number=sentence.paragraph))
         paragraphs[-1].sentences.append(sentence)

@@ -45,12 +45,16 @@ def article_reading(article: Article, *, user, all_labels: bool) -> Reading:
     labeled = split = gold_count = 0
     for sentence in sentences:
         # A missing reverse one-to-one raises an AttributeError subclass.
-        sentence.gold_label = getattr(sentence, "gold", None) if all_labels else None
-        sentence.split = len({a.label_id for a in sentence.readings}) > 1
+        gold = getattr(sentence, "gold", None) if all_labels else None
+        is_split = len({a.label_id for a in sentence.readings}) > 1
+        # The page reads these as attributes set per row, like the prefetch's
+        # to_attr: they are not fields the model declares.
+        sentence.gold_label = gold  # type: ignore[attr-defined]
+        sentence.split = is_split  # type: ignore[attr-defined]
         annotators.update(a.annotator.username for a in sentence.readings)
         labeled += bool(sentence.readings)
-        split += sentence.split
-        gold_count += sentence.gold_label is not None
+        split += is_split
+        gold_count += gold is not None
         if not paragraphs or paragraphs[-1].number != sentence.paragraph:
             paragraphs.append(Paragraph(number=sentence.paragraph))
         paragraphs[-1].sentences.append(sentence)

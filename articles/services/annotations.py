@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -158,12 +158,12 @@ def _event(
 def annotation_set(
     *,
     sentence: Sentence,
-    annotator: AbstractBaseUser,
+    annotator: User,
     label: Label,
     note: str = "",
     source: str = "",
     expected_version: int | None = ANY_VERSION,
-    changed_by: AbstractBaseUser | None = None,
+    changed_by: User | None = None,
 ) -> AnnotationResult:
     """Set ``annotator``'s label on ``sentence``.
 
@@ -255,9 +255,9 @@ def annotation_set(
 def annotation_clear(
     *,
     sentence: Sentence,
-    annotator: AbstractBaseUser,
+    annotator: User,
     expected_version: int | None = ANY_VERSION,
-    changed_by: AbstractBaseUser | None = None,
+    changed_by: User | None = None,
 ) -> AnnotationResult:
     """Remove ``annotator``'s label from ``sentence``; the history keeps it."""
     check_labelable(sentence, None)
@@ -301,7 +301,7 @@ class BulkOutcome:
     conflicts: list[BulkConflict]
 
 
-def annotations_bulk_set(*, annotator: AbstractBaseUser, items: list[dict]) -> BulkOutcome:
+def annotations_bulk_set(*, annotator: User, items: list[dict]) -> BulkOutcome:
     """Set many of ``annotator``'s labels at once, all or nothing.
 
     Each item names ``sentence`` (id), ``label`` (key), ``note``, ``source``
@@ -350,7 +350,7 @@ def annotations_bulk_set(*, annotator: AbstractBaseUser, items: list[dict]) -> B
     return BulkOutcome(results=results, conflicts=[])
 
 
-def _bulk_sentences(annotator: AbstractBaseUser, ids: list[int]) -> dict[int, Sentence]:
+def _bulk_sentences(annotator: User, ids: list[int]) -> dict[int, Sentence]:
     seen: set[int] = set()
     for i, pk in enumerate(ids):
         if pk in seen:

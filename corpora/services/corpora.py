@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -50,7 +50,7 @@ def _unique_slug(name: str) -> str:
 def corpus_create(
     *,
     name: str,
-    owner: AbstractBaseUser,
+    owner: User,
     description: str = "",
     guidelines: str = "",
     overlap: int = 1,
@@ -92,7 +92,7 @@ def corpus_guidelines_update(*, corpus: Corpus, guidelines: str) -> Corpus:
     return corpus
 
 
-def membership_set(*, corpus: Corpus, user: AbstractBaseUser, role: str) -> Membership:
+def membership_set(*, corpus: Corpus, user: User, role: str) -> Membership:
     """Add ``user`` to the corpus or change their role; the last owner stays."""
     if role not in Role.values:
         raise ValidationError(
@@ -109,7 +109,7 @@ def membership_set(*, corpus: Corpus, user: AbstractBaseUser, role: str) -> Memb
         return membership
 
 
-def membership_remove(*, corpus: Corpus, user: AbstractBaseUser) -> None:
+def membership_remove(*, corpus: Corpus, user: User) -> None:
     with transaction.atomic():
         membership = Membership.objects.select_for_update().filter(corpus=corpus, user=user).first()
         if membership is None:
