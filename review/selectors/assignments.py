@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -23,8 +25,23 @@ from corpora.models import Corpus, Membership
 from corpora.permissions import ROLE_RIGHTS, Right
 from review.models import Assignment
 
+if TYPE_CHECKING:
+    # Typing only: django-stubs' helper is not installed where the app runs.
+    from django_stubs_ext import WithAnnotations
 
-def articles_with_workload(corpus: Corpus, user) -> QuerySet[Article]:
+
+class Workload(TypedDict):
+    """The annotations ``articles_with_workload`` adds to each article."""
+
+    total: int
+    mine: int
+    assignees: int
+    assigned_to_me: bool
+
+
+def articles_with_workload(
+    corpus: Corpus, user
+) -> QuerySet[WithAnnotations[Article, Workload], WithAnnotations[Article, Workload]]:
     """Ready articles with ``total`` labelable sentences, the user's ``mine`` and ``assignees``."""
     return (
         Article.objects.filter(corpus=corpus, status=Article.Status.READY)
@@ -74,9 +91,19 @@ def assignments_of(*, corpus: Corpus, user) -> QuerySet[Article]:
     )
 
 
-def assignees_by_article(*, corpus: Corpus) -> dict[int, list[dict]]:
-    """article id -> [{user_id, username, assigned_by, finished_at}] for the owner's page."""
-    holders: dict[int, list[dict]] = defaultdict(list)
+class Holder(TypedDict):
+    """One assignment as the owner's page lists it."""
+
+    article_id: int
+    annotator_id: int
+    annotator__username: str
+    assigned_by__username: str | None
+    finished_at: datetime | None
+
+
+def assignees_by_article(*, corpus: Corpus) -> dict[int, list[Holder]]:
+    """article id -> the article's assignments, oldest first, for the owner's page."""
+    holders: dict[int, list[Holder]] = defaultdict(list)
     for row in (
         Assignment.objects.filter(article__corpus=corpus)
         .order_by("assigned_at", "id")
@@ -88,7 +115,9 @@ def assignees_by_article(*, corpus: Corpus) -> dict[int, list[dict]]:
             "finished_at",
         )
     ):
-        holders[row["article_id"]].append(row)
+        # The stubs type a column reached through a nullable foreign key
+        # (assigned_by__username) as never None.
+        holders[row["article_id"]].append(row)  # type: ignore[arg-type]
     return holders
 
 

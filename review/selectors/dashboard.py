@@ -228,5 +228,5 @@ def corpus_dashboard(*, corpus: Corpus) -> Dashboard:
         gold_by_origin=gold_by_origin,
         progress_by_day=[(date.fromisoformat(d), n) for d, n in progress["progress_by_day"]],
         agreement=report,
-        progress_computed_at=report.computed_at if stored is not None else None,
+        progress_computed_at=report.computed_at if report and stored is not None else None,
     )

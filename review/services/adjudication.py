@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -38,7 +38,7 @@ def gold_label_decide(
     *,
     sentence: Sentence,
     label: Label,
-    reviewer: AbstractBaseUser,
+    reviewer: User,
     note: str = "",
     source: str = "",
 ) -> GoldLabel:
@@ -64,7 +64,7 @@ def gold_label_decide_by_key(
     *,
     sentence: Sentence,
     label_key: str,
-    reviewer: AbstractBaseUser,
+    reviewer: User,
     note: str = "",
     source: str = "",
 ) -> GoldLabel:

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -224,7 +225,7 @@ def agreement_summary(
     m = counts.sum(axis=1)
     pairable = m >= 2
     matrix = coder_matrix(ratings)
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for i, j in combinations(range(ratings.n_coders), 2):
         kappa, p_o, n = cohen_kappa(matrix[:, i], matrix[:, j], ratings.n_values)
         if n:
@@ -254,17 +255,17 @@ def agreement_summary(
         # Cohen's kappa of every pair within every group that pair co-labeled.
         for pair in pairs:
             i, j = pair["a"], pair["b"]
-            kappa, p_o, n = grouped_cohen_kappa(
+            kappas, observed, counted = grouped_cohen_kappa(
                 matrix[:, i], matrix[:, j], unit_group, n_groups, ratings.n_values
             )
-            for g in np.nonzero(n)[0].tolist():
+            for g in np.nonzero(counted)[0].tolist():
                 summary["groups"][g]["pairs"].append(
                     {
                         "a": i,
                         "b": j,
-                        "kappa": None if np.isnan(kappa[g]) else round(float(kappa[g]), 4),
-                        "agreement": round(float(p_o[g]), 4),
-                        "n": int(n[g]),
+                        "kappa": None if np.isnan(kappas[g]) else round(float(kappas[g]), 4),
+                        "agreement": round(float(observed[g]), 4),
+                        "n": int(counted[g]),
                     }
                 )
     return summary

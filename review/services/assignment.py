@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Subquery
@@ -82,24 +82,19 @@ def article_next_for(*, corpus: Corpus, user, after: int | None = None) -> Artic
     """
     assignments_mark_finished(corpus=corpus, annotator=user)
     workload = articles_with_workload(corpus, user).filter(mine__lt=F("total"))
+    elsewhere = workload.exclude(pk=after) if after is not None else workload
 
     # Their own unfinished assignments first, oldest first.
     assigned_at = Assignment.objects.filter(article=OuterRef("pk"), annotator=user).values(
         "assigned_at"
     )[:1]
-    own = (
-        workload.filter(assigned_to_me=True)
-        .exclude(pk=after)
-        .order_by(Subquery(assigned_at), "pk")
-        .first()
-    )
+    own = elsewhere.filter(assigned_to_me=True).order_by(Subquery(assigned_at), "pk").first()
     if own is not None:
         return own
 
     # Then a new seat: fewest assignees first, then the most left to label.
     open_ = (
-        workload.filter(assigned_to_me=False, assignees__lt=corpus.overlap)
-        .exclude(pk=after)
+        elsewhere.filter(assigned_to_me=False, assignees__lt=corpus.overlap)
         .order_by("assignees", "-total", "pk")
         .values_list("pk", flat=True)
     )
@@ -138,7 +133,7 @@ def _check_annotator(corpus: Corpus, annotator) -> None:
 
 
 def assignment_create(
-    *, article: Article, annotator: AbstractBaseUser, assigned_by: AbstractBaseUser | None
+    *, article: Article, annotator: User, assigned_by: User | None
 ) -> tuple[Assignment, bool]:
     """An owner gives ``article`` to ``annotator`` by hand; idempotent.
 
@@ -158,14 +153,14 @@ def assignment_create(
     return assignment, created
 
 
-def assignment_delete(*, article: Article, annotator: AbstractBaseUser) -> bool:
+def assignment_delete(*, article: Article, annotator: User) -> bool:
     """Take the article back from ``annotator``; their labels stay."""
     deleted, _ = Assignment.objects.filter(article=article, annotator=annotator).delete()
     return bool(deleted)
 
 
 def assignment_create_in_corpus(
-    *, corpus: Corpus, article_id: int, annotator_id: int, assigned_by: AbstractBaseUser | None
+    *, corpus: Corpus, article_id: int, annotator_id: int, assigned_by: User | None
 ) -> tuple[Assignment, bool]:
     """``assignment_create`` for ids a client sent: each must name one of ``corpus``'s own."""
     article = Article.objects.filter(pk=article_id, corpus=corpus).first()
