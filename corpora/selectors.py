@@ -34,10 +34,11 @@ def corpus_detail(*, corpus: Corpus, role: str) -> dict:
     }
 
 
-def corpus_members(*, corpus: Corpus) -> list[dict]:
-    return [
-        {"user_id": user_id, "username": username, "role": role, "since": since}
-        for user_id, username, role, since in Membership.objects.filter(corpus=corpus)
+def corpus_members(*, corpus: Corpus) -> QuerySet[Membership]:
+    """The corpus's memberships by user name, each with its user's name loaded."""
+    return (
+        Membership.objects.filter(corpus=corpus)
+        .select_related("user")
+        .only("user_id", "role", "created_at", "user__username")
         .order_by("user__username")
-        .values_list("user_id", "user__username", "role", "created_at")
-    ]
+    )

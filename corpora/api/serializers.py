@@ -32,9 +32,19 @@ class CorpusDetailSerializer(CorpusSerializer):
 
 
 class MemberSerializer(serializers.Serializer):
+    # Written from a Membership with its user.
     user_id = serializers.IntegerField(
         help_text="For PATCH/DELETE /api/corpora/{slug}/members/{user_id}/."
     )
-    username = serializers.CharField()
+    username = serializers.CharField(source="user.get_username")
     role = serializers.ChoiceField(choices=Role.choices)
-    since = serializers.DateTimeField()
+    since = serializers.DateTimeField(source="created_at")
+
+
+class MemberAddSerializer(serializers.Serializer):
+    user = serializers.CharField(help_text="User name or email address.")
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.ANNOTATOR)
+
+
+class RoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)

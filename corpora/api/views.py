@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,8 +11,13 @@ from rest_framework.views import APIView
 from annotator.api.schema import errors
 from annotator.api.serializers import validated
 from corpora.api.access import CorpusSlugView
-from corpora.api.serializers import CorpusDetailSerializer, CorpusSerializer, MemberSerializer
-from corpora.models import Role
+from corpora.api.serializers import (
+    CorpusDetailSerializer,
+    CorpusSerializer,
+    MemberAddSerializer,
+    MemberSerializer,
+    RoleSerializer,
+)
 from corpora.permissions import Right
 from corpora.selectors import corpora_with_roles, corpus_detail, corpus_members
 from corpora.services.members import member_add, member_remove, member_role_change
@@ -55,26 +60,6 @@ class CorpusMembersView(CorpusSlugView):
         return Response(MemberSerializer(corpus_members(corpus=self.corpus), many=True).data)
 
 
-class MemberAddSerializer(serializers.Serializer):
-    user = serializers.CharField(help_text="User name or email address.")
-    role = serializers.ChoiceField(choices=Role.choices, default=Role.ANNOTATOR)
-
-
-class RoleSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Role.choices)
-
-
-def _member_data(membership) -> dict:
-    return MemberSerializer(
-        {
-            "user_id": membership.user_id,
-            "username": membership.user.get_username(),
-            "role": membership.role,
-            "since": membership.created_at,
-        }
-    ).data
-
-
 class CorpusMembersManageView(CorpusMembersView):
     """The members list (any member) plus adding members (owners)."""
 
@@ -89,7 +74,7 @@ class CorpusMembersManageView(CorpusMembersView):
     def post(self, request, slug: str):
         data = validated(MemberAddSerializer, request.data)
         membership = member_add(corpus=self.corpus, who=data["user"], role=data["role"])
-        return Response(_member_data(membership), status=status.HTTP_201_CREATED)
+        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
 class CorpusMemberView(CorpusSlugView):
@@ -104,7 +89,7 @@ class CorpusMemberView(CorpusSlugView):
     def patch(self, request, slug: str, user_id: int):
         data = validated(RoleSerializer, request.data)
         membership = member_role_change(corpus=self.corpus, user_id=user_id, role=data["role"])
-        return Response(_member_data(membership))
+        return Response(MemberSerializer(membership).data)
 
     @extend_schema(
         operation_id="corpora_members_destroy",
