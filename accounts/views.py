@@ -10,13 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import ApiToken
+from accounts.selectors import token_list
 from accounts.services import token_create, token_revoke
 
 
 def _page(request: HttpRequest, *, created=None, secret: str = "", errors=None, status=200):
     context = {
-        "tokens": ApiToken.objects.filter(user=request.user),
+        "tokens": token_list(user=request.user),
         "created": created,
         "secret": secret,
         "errors": errors or {},

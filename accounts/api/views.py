@@ -3,45 +3,18 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.serializers import TokenCreatedSerializer, TokenCreateSerializer, TokenSerializer
 from accounts.models import ApiToken
+from accounts.selectors import token_list
 from accounts.services import token_create, token_revoke
 from annotator.api.schema import errors
-from annotator.api.serializers import StrictSerializer, validated
-
-
-class TokenSerializer(serializers.ModelSerializer):
-    prefix = serializers.CharField(help_text="The secret's first characters, to tell tokens apart.")
-
-    class Meta:
-        model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at"]
-
-
-class TokenCreatedSerializer(TokenSerializer):
-    key = serializers.CharField(
-        help_text="The secret: send it as `Authorization: Token <key>`. Shown only now."
-    )
-
-    class Meta(TokenSerializer.Meta):
-        fields = [*TokenSerializer.Meta.fields, "key"]
-
-
-class TokenCreateSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=100)
-    expires_in_days = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        min_value=0,
-        max_value=3650,
-        default=None,
-        help_text="0: never expires. Omitted: API_TOKEN_DEFAULT_EXPIRY_DAYS.",
-    )
+from annotator.api.serializers import validated
 
 
 class TokenListView(APIView):
@@ -53,8 +26,7 @@ class TokenListView(APIView):
         responses={200: TokenSerializer(many=True), **errors()},
     )
     def get(self, request):
-        tokens = ApiToken.objects.filter(user=request.user)
-        return Response(TokenSerializer(tokens, many=True).data)
+        return Response(TokenSerializer(token_list(user=request.user), many=True).data)
 
     @extend_schema(
         operation_id="tokens_create",
