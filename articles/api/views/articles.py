@@ -68,4 +68,5 @@ class ArticleDetailView(CorpusScopedView):
         responses={200: ArticleDetailSerializer, **errors(404)},
     )
     def get(self, request, pk: int):
-        return Response(article_detail(article=self.article, user=request.user))
+        body = article_detail(article=self.article, user=request.user)
+        return Response(ArticleDetailSerializer(body).data)
