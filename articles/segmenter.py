@@ -344,19 +344,16 @@ def _split_points(line: str) -> list[int]:
                 split = upper and len(term) != 2 and nxt[0] != "("
         else:
             ls = line.rfind("\n", 0, ts) + 1
-            if ts == ls or (not close and _LINE_MARKER.match(line, ls, ts)):
-                split = False
-            elif close and lower:
+            if ts == ls or (not close and _LINE_MARKER.match(line, ls, ts)) or (close and lower):
                 split = False
             else:
                 split = _decide_period(line, ts, nxt)
-                if split and not close and f.isdigit():
-                    # footnote number after the period: "a fee. 8 Yet some ..."
-                    if nxt.isdigit() and len(nxt) <= 2:
-                        nn, nnstart = _next_token(line, nstart + len(nxt))
-                        if nn and _starts_upper(nn):
-                            points.append(nnstart)
-                            continue
+                # footnote number after the period: "a fee. 8 Yet some ..."
+                if split and not close and f.isdigit() and nxt.isdigit() and len(nxt) <= 2:
+                    nn, nnstart = _next_token(line, nstart + len(nxt))
+                    if nn and _starts_upper(nn):
+                        points.append(nnstart)
+                        continue
         if split and upper and close and close[-1] in _QUOTES and term[-1] in "?!‽":
             # '"Are you here?" I asked.' - speech attribution after a quotation
             nn, _ = _next_token(line, nstart + len(nxt))

@@ -69,7 +69,7 @@ def member_role_view(request: HttpRequest, slug: str, user_id: int) -> HttpRespo
 @require_POST
 @login_required
 def member_remove_view(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
-    corpus, role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
     try:
         member_remove(corpus=corpus, user_id=user_id)
     except ValidationError as exc:

@@ -418,7 +418,7 @@ def _run_single(job: ImportJob) -> None:
     # Extraction and fetching happen outside the transaction: they can be slow.
     try:
         extracted, after_create = _single_document(job)
-        fields = {name: getattr(extracted, name) for name in ("text",) + METADATA_FIELDS}
+        fields = {name: getattr(extracted, name) for name in ("text", *METADATA_FIELDS)}
         for name, value in job.options.items():
             fields[name] = extraction.parse_date(value) if name == "published_on" else value
         if len(fields["source_url"]) > 2000:

@@ -25,7 +25,7 @@ def _beat(hostname: str) -> None:
     while not _stop.is_set():
         try:
             worker_heartbeat_touch(hostname=hostname)
-        except Exception:  # noqa: BLE001 - a missed beat must not kill the thread
+        except Exception:  # a missed beat must not kill the thread (logged)
             log.warning("worker heartbeat failed", exc_info=True)
         finally:
             # Do not hold a connection between beats (the database may restart).
@@ -47,5 +47,5 @@ def stop_heartbeat(sender=None, **_kwargs) -> None:
     if hostname:
         try:
             worker_heartbeat_clear(hostname=hostname)
-        except Exception:  # noqa: BLE001 - shutting down anyway
+        except Exception:  # shutting down anyway (logged)
             log.warning("could not clear the worker heartbeat", exc_info=True)
