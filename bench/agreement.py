@@ -168,7 +168,7 @@ def timed(fn, runs: int) -> list[float]:
 
 def describe(name: str, ms: list[float]) -> None:
     ms = sorted(ms)
-    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
     print(
         f"{name:<44} median {statistics.median(ms):8.1f} ms   p95 {p95:8.1f} ms   "
         f"min {ms[0]:8.1f} ms   ({len(ms)} runs)"

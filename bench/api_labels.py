@@ -60,7 +60,8 @@ def client_run(
 
 def process_cpu(pid: int) -> float:
     """User + system CPU seconds of a process so far."""
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -78,7 +79,8 @@ def database_backends(db_url: str) -> list[int]:
 
 def machine_cpu() -> list[float]:
     """Busy and total CPU ticks of the whole machine so far (/proc/stat)."""
-    ticks = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+    with open("/proc/stat") as stat:
+        ticks = [int(v) for v in stat.readline().split()[1:]]
     idle = ticks[3] + ticks[4]
     return [sum(ticks) - idle, sum(ticks)]
 

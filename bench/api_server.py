@@ -101,7 +101,8 @@ class Gunicorn:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(self.base + "/api/corpora/", timeout=2)
+                # self.base is the http:// address of the server started above.
+                urllib.request.urlopen(self.base + "/api/corpora/", timeout=2)  # noqa: S310
             except urllib.error.HTTPError:
                 return self  # 401: it answers
             except OSError:
@@ -202,10 +203,12 @@ def make_corpus_with_articles(
 def _copy_sentences(rows) -> None:
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        with cursor.copy(
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
             'COPY articles_sentence (article_id, index, start, "end", paragraph, kind, text) '
             "FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)

@@ -20,6 +20,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -144,7 +145,7 @@ def main() -> None:
     owner, _ = get_user_model().objects.get_or_create(username="bench-owner")
     corpus = corpus_create(name=f"Import bench {run}", owner=owner)
 
-    logs = Path(os.environ.get("BENCH_LOG_DIR", "/tmp"))
+    logs = Path(os.environ.get("BENCH_LOG_DIR", tempfile.gettempdir()))
     workers = [
         start_worker(dict(os.environ), logs / f"bench-import-worker-{i}.log", args.concurrency)
         for i in range(args.workers)

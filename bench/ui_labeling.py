@@ -112,7 +112,7 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
             str(workers),
             "--log-level",
             "warning",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         env=env,
         start_new_session=True,
