@@ -79,7 +79,8 @@ def test_annotator_labels_every_sentence_from_the_keyboard_and_finds_it_after_re
         a.sentence_id: a
         for a in Annotation.objects.filter(annotator=annotator).select_related("label")
     }
-    assert [stored[s.pk].label.key for s in sentences] == expected[:-2] + [
+    assert [stored[s.pk].label.key for s in sentences] == [
+        *expected[:-2],
         "sourced_fact",
         "sourced_fact",
     ]

@@ -80,7 +80,7 @@ def test_roles_that_see_all_labels_read_every_annotators_label_and_the_gold(
 
 @pytest.mark.django_db
 def test_annotators_read_their_own_labels_only(client, annotator, reviewer, owner, article):
-    first, second = _split_and_gold(article, annotator, reviewer, owner)
+    first, _second = _split_and_gold(article, annotator, reviewer, owner)
     client.force_login(annotator)
     body = client.get(f"/articles/{article.pk}/read/").content.decode()
     one = _chips(body, first)

@@ -77,7 +77,7 @@ def test_outsiders_get_nothing(client_for, outsider, labeled):
 
 
 @pytest.mark.parametrize(
-    "query,expected",
+    ("query", "expected"),
     [
         ("label=speculation", [0]),
         ("label=claim", [0, 1]),
@@ -104,7 +104,7 @@ def test_article_and_kind_filters(client_for, owner, article, corpus, make_artic
 
 
 def test_changed_since_catches_changes_and_clears(client_for, owner, annotator, labeled):
-    s1, s2 = labeled
+    s1, _s2 = labeled
     since = timezone.now()
     assert (
         rows(client_for(owner), f"changed_since={since.isoformat().replace('+00:00', 'Z')}") == []

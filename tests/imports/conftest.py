@@ -32,7 +32,7 @@ class PageServer:
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's naming
+            def do_GET(self):  # http.server's naming
                 server.hits[self.path] = server.hits.get(self.path, 0) + 1
                 route = server.routes.get(self.path, (404, {}, b"not found"))
                 if isinstance(route, list):

@@ -83,7 +83,7 @@ def _fill(value, names: dict):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
-    "method,path,body,expected", MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX]
+    ("method", "path", "body", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX]
 )
 def test_endpoint_answers_each_role(
     role, method, path, body, expected, persona, client_for, corpus, article, owner, sentence

@@ -23,7 +23,8 @@ LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 
 def _lint_imports(folder: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(folder)}
-    return subprocess.run(  # noqa: S603 (fixed arguments, our own venv's tool)
+    # Fixed arguments: our own venv's tool.
+    return subprocess.run(
         [LINT_IMPORTS, "--no-cache"],
         cwd=folder,
         env=env,
