@@ -6,6 +6,7 @@ viewer, and an outsider who belongs to another corpus only.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -211,7 +212,6 @@ def _celery_queue_per_test_process():
     from annotator.celery import app
 
     app.conf.task_default_queue = test_queue()
-    yield
 
 
 def worker_env() -> dict[str, str]:
@@ -244,10 +244,8 @@ def purge_queue() -> None:
 @pytest.fixture
 def worker_factory(transactional_db, tmp_path):
     """Start real workers; each is stopped (or already killed) at the end."""
-    try:
+    with contextlib.suppress(Exception):  # an absent queue has nothing to purge
         purge_queue()
-    except Exception:  # noqa: BLE001 - an absent queue has nothing to purge
-        pass
     started: list[WorkerProcess] = []
 
     def start() -> WorkerProcess:
