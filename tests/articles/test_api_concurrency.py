@@ -10,14 +10,13 @@ from django.db import connection, transaction
 from articles.models import Annotation, AnnotationEvent
 from articles.services.annotations import annotation_set
 from corpora.models import Label
-from tests.conftest import requires_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.postgres
 def test_two_annotators_labeling_with_the_same_label_do_not_block(article, annotator, reviewer):
     """One open transaction labeling with 'claim' must not hold up another annotator's claim."""
-    requires_postgres()
     s1, s2 = article.sentences.filter(kind="sentence").order_by("index")[:2]
     claim = Label.objects.get(corpus=article.corpus, key="claim")
     annotation_set(sentence=s1, annotator=annotator, label=claim)
@@ -52,10 +51,10 @@ def test_two_annotators_labeling_with_the_same_label_do_not_block(article, annot
     assert Annotation.objects.filter(label=claim).count() == 2
 
 
+@pytest.mark.postgres
 def test_a_retry_racing_its_own_write_waits_and_lands_once(article, annotator):
     """The write locks the annotation row before reading it: the same change sent twice at
     once (a client retry) waits for the first, sees it landed, and writes no second event."""
-    requires_postgres()
     sentence = article.sentences.filter(kind="sentence").order_by("index").first()
     claim = Label.objects.get(corpus=article.corpus, key="claim")
     speculation = Label.objects.get(corpus=article.corpus, key="speculation")

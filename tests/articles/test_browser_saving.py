@@ -11,7 +11,7 @@ from articles.models import Annotation, Sentence
 from articles.services.annotations import annotation_set
 from corpora.models import Label
 from tests.browser.pages import labels_in_page, open_labeling, sentence_locator, wait_saved
-from tests.conftest import wait_for
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

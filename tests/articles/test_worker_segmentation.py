@@ -10,7 +10,8 @@ from django.db import connection
 from articles.models import Article, Sentence
 from articles.services.articles import article_create
 from articles.tasks import segment_article
-from tests.conftest import SAMPLE_TEXT, requires_postgres, wait_for
+from tests.conftest import SAMPLE_TEXT
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -52,11 +53,11 @@ def test_a_failure_shows_its_reason(corpus, celery_worker):
     assert not Sentence.objects.filter(article=article).exists()
 
 
+@pytest.mark.postgres
 def test_a_worker_killed_mid_task_leaves_exactly_one_set_after_redelivery(
     corpus, worker_factory, settings
 ):
     """SIGKILL while the sentences are being written; the broker delivers again."""
-    requires_postgres()
     if settings.CELERY_BROKER_URL.startswith("filesystem"):
         pytest.skip("the filesystem broker does not redeliver unacknowledged messages")
     first = worker_factory()

@@ -11,7 +11,7 @@ import pytest
 from articles.models import Article
 from imports.models import ImportJob
 from imports.services import import_file_create, import_job_progress
-from tests.conftest import requires_postgres, wait_for
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -57,8 +57,8 @@ def build_csv() -> tuple[bytes, dict[int, str]]:
     return out.getvalue().encode(), expected
 
 
+@pytest.mark.postgres
 def test_a_5000_row_csv_with_bad_lines_is_imported_exactly(corpus, owner, celery_worker):
-    requires_postgres()
     data, expected = build_csv()
     started = time.monotonic()
     job = import_file_create(corpus=corpus, user=owner, filename="5000.csv", data=data)

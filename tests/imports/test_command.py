@@ -10,7 +10,6 @@ from django.core.management import CommandError, call_command
 
 from articles.models import Article
 from imports.models import ImportJob
-from tests.conftest import requires_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +64,8 @@ def test_bad_arguments_say_what_to_fix(corpus, tmp_path):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
 def test_the_command_follows_a_worker_until_done(corpus, tmp_path, celery_worker):
-    requires_postgres()
     rows = [{"text": f"Article {i}. It is here."} for i in range(50)]
     data = _write_jsonl(tmp_path / "b.jsonl", rows)
     out = io.StringIO()

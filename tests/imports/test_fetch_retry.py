@@ -8,7 +8,7 @@ from articles.models import Article
 from imports.fetcher import FetchError, fetch_page
 from imports.models import ImportJob
 from imports.services import FetchRetry, import_job_progress, import_job_run, import_url_create
-from tests.conftest import wait_for
+from tests.waiting import wait_for
 
 from .conftest import NEWS_PAGE
 

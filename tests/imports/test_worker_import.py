@@ -11,7 +11,7 @@ from imports.models import ImportJob
 from imports.services import import_file_create, import_job_progress
 from ops.models import WorkerHeartbeat
 from ops.selectors import workers_alive
-from tests.conftest import requires_postgres, wait_for
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -21,8 +21,8 @@ def _finished(job_id: int) -> ImportJob | None:
     return job if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED) else None
 
 
+@pytest.mark.postgres
 def test_a_worker_imports_and_segments_a_jsonl_batch(corpus, owner, celery_worker):
-    requires_postgres()
     rows = [
         json.dumps({"text": f"Article {i} says a thing. It may be true.", "title": f"T{i}"})
         for i in range(30)

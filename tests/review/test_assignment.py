@@ -16,7 +16,6 @@ from review.services.assignment import (
     assignment_delete,
     assignments_mark_finished,
 )
-from tests.conftest import requires_postgres
 from tests.review.conftest import label_sentences
 
 
@@ -120,7 +119,6 @@ def test_my_list_shows_unfinished_then_finished_with_dates(corpus, articles, own
 @pytest.mark.postgres
 def test_racing_annotators_never_overfill_an_article(corpus, make_article, make_user):
     """Eight annotators ask at the same moment; each article keeps at most ``overlap``."""
-    requires_postgres()
     from corpora.models import Role
     from corpora.services.corpora import membership_set
     from tests.review.conftest import TEXTS

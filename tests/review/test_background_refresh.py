@@ -7,8 +7,9 @@ import pytest
 from articles.models import GoldLabel
 from review.models import AgreementReport
 from review.services.workflow import corpus_workflow_refresh_request
-from tests.conftest import purge_queue, wait_for
+from tests.plugins.worker import purge_queue
 from tests.review.conftest import label_sentences, labelable
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.worker
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from review.models import AgreementReport
 from review.services.workflow import _claim_queue_slot, corpus_workflow_refresh_request
-from tests.conftest import purge_queue
+from tests.plugins.worker import purge_queue
 from tests.review.conftest import label_sentences
 
 pytestmark = pytest.mark.django_db(transaction=True)
