@@ -4,7 +4,7 @@
 // network or server is gone, and never overwrite a newer saved value: a 409
 // becomes a conflict the user resolves.
 
-import { apiFetch, errorMessage, NetworkError } from "./api.js";
+import { errorMessage, NetworkError } from "./api.js";
 
 const MAX_IN_FLIGHT = 4;
 const MAX_DELAY_MS = 15000;
@@ -15,7 +15,8 @@ export function sameValue(a, b) {
   return a.label === b.label && (a.note || "") === (b.note || "") && (a.source || "") === (b.source || "");
 }
 
-function valueOf(annotation) {
+// A stored annotation (null: none) as the value the page shows.
+export function annotationValue(annotation) {
   if (!annotation) return { label: null, note: "", source: "" };
   return { label: annotation.label, note: annotation.note || "", source: annotation.source || "" };
 }
@@ -26,7 +27,10 @@ export class SaveQueue {
   //        failed (retrying), rejected (refused for good) or conflict;
   //        onSaved(sentenceId, value, version),
   //        onConflict(sentenceId, mine, current), onStatus(summary).
-  constructor({ storageKey, api, hooks, storage = window.localStorage }) {
+  // storage: where entries outlive the page (localStorage).
+  // connectivity: what fires the browser's online and offline events (window).
+  // Both are passed in, so the queue also runs outside a browser (unit tests).
+  constructor({ storageKey, api, hooks, storage, connectivity }) {
     this.storageKey = storageKey;
     this.api = api;
     this.hooks = hooks;
@@ -35,8 +39,8 @@ export class SaveQueue {
     this.inFlight = 0;
     this.offline = false;
     this.timer = null;
-    window.addEventListener("online", () => this.retryNow());
-    window.addEventListener("offline", () => {
+    connectivity.addEventListener("online", () => this.retryNow());
+    connectivity.addEventListener("offline", () => {
       this.offline = true;
       this.report();
     });
@@ -221,7 +225,7 @@ export class SaveQueue {
     }
     if (status === 409) {
       const current = data ? data.current || null : null;
-      const currentValue = valueOf(current);
+      const currentValue = annotationValue(current);
       const version = current ? current.version : 0;
       if (sameValue(currentValue, entry.wanted)) {
         this.confirmed(entry, entry.wanted, version);

@@ -1,0 +1,167 @@
+// What the user does to the labels: label, clear, undo, write a note or
+// source, decide a conflict, discard a refused change. Each change is shown
+// at once (view) and handed to the save queue; this module also remembers
+// what the server has stored for each sentence, to build on its version and
+// to show it again when a change is given up.
+
+import { annotationValue } from "../lib/save-queue.js";
+import { nextUnlabeled } from "./navigation.js";
+import { UndoHistory } from "./undo-history.js";
+import { describe, isUnchanged, unlabeled, withLabel } from "./values.js";
+
+export class LabelingActions {
+  // fetchArticle(): resolves to {status, data} with the article's sentences.
+  constructor({ view, queue, labelByKey, toast, fetchArticle }) {
+    this.view = view;
+    this.queue = queue;
+    this.labelByKey = labelByKey;
+    this.toast = toast;
+    this.fetchArticle = fetchArticle;
+    this.history = new UndoHistory();
+    // Sentence id -> {value, version} the server holds, as far as this page
+    // knows; read from the page before any queued change is shown on it.
+    this.stored = new Map();
+    for (let i = 0; i < view.count; i += 1) {
+      this.stored.set(view.idAt(i), { value: view.valueAt(i), version: view.versionAt(i) });
+    }
+  }
+
+  // Show value on sentence i and queue it for saving; false if nothing changed.
+  setValue(i, value, { record = true } = {}) {
+    const view = this.view;
+    const before = view.valueAt(i);
+    if (isUnchanged(before, value)) return false;
+    view.render(i, value);
+    view.refresh();
+    if (record) {
+      this.history.record({ index: i, before });
+      view.setUndoAvailable(true);
+    }
+    const id = view.idAt(i);
+    this.queue.enqueue(id, view.valueAt(i), this.stored.get(id)?.version || 0);
+    return true;
+  }
+
+  // Label the current sentence (the first if none) and move to the next
+  // unlabeled one, so labeling a whole article is one key per sentence.
+  applyLabel(key) {
+    const view = this.view;
+    if (view.current < 0) view.focus(0);
+    const before = view.valueAt(view.current);
+    this.setValue(view.current, withLabel(before, this.labelByKey.get(key)));
+    const next = nextUnlabeled((i) => view.isLabeled(i), view.count, view.current);
+    if (next === -1) {
+      this.toast(`All ${view.count} sentences are labeled. “Next article” takes you on.`);
+      view.updateLabelBar();
+    } else {
+      view.focus(next);
+    }
+  }
+
+  clearLabel() {
+    if (this.view.current < 0) return;
+    this.setValue(this.view.current, unlabeled());
+  }
+
+  undo() {
+    const last = this.history.takeLast();
+    this.view.setUndoAvailable(!this.history.isEmpty);
+    if (!last) {
+      this.toast("Nothing to undo.");
+      return;
+    }
+    this.setValue(last.index, last.before, { record: false });
+    this.view.focus(last.index);
+    this.toast(`Undone: the sentence is ${describe(last.before, this.labelByKey).toLowerCase()} again.`);
+  }
+
+  // SaveQueue hook: the server stored value at version.
+  saved(sentenceId, value, version) {
+    this.stored.set(sentenceId, { value, version });
+    const i = this.view.indexOf(sentenceId);
+    if (i !== undefined) this.view.setVersion(i, version);
+  }
+
+  // The value this page is trying to save (for the conflict dialog).
+  mineFor(sentenceId) {
+    return this.queue.entries.get(sentenceId)?.wanted || this.view.valueAt(this.view.indexOf(sentenceId));
+  }
+
+  keepMine(sentenceId, theirs) {
+    this.queue.resolveKeepMine(sentenceId, theirs);
+    this.toast("Keeping your value; saving it over the other one.");
+  }
+
+  // theirs: the annotation the server holds (null: none); shown, nothing written.
+  takeTheirs(sentenceId, theirs) {
+    const value = annotationValue(theirs);
+    this.stored.set(sentenceId, { value, version: theirs ? theirs.version : 0 });
+    this.view.render(this.view.indexOf(sentenceId), value);
+    this.view.refresh();
+    this.queue.resolveTakeTheirs(sentenceId);
+    this.toast("Took the saved value.");
+  }
+
+  // ids: the refused changes to give up, null for all of them.
+  discardRefused(ids) {
+    const view = this.view;
+    const dropped = this.queue.discardRejected(ids);
+    if (!dropped.length) return;
+    for (const id of dropped) {
+      const i = view.indexOf(id);
+      if (i === undefined) continue;
+      view.render(i, this.stored.get(id)?.value || unlabeled());
+      view.showSaveState(id, "");
+    }
+    view.refresh();
+    const n = dropped.length;
+    this.toast(`Discarded ${n} refused change${n === 1 ? "" : "s"}; showing what is saved.`);
+    // The button pressed is gone: the focus goes back to the text.
+    view.focus(ids ? view.indexOf(dropped[0]) : Math.max(view.current, 0));
+    this.refreshStored(dropped);
+  }
+
+  // What the server holds now may differ from what this page last saw (another
+  // tab): ask, and show it for sentences the user has not changed since.
+  async refreshStored(ids) {
+    let answer;
+    try {
+      answer = await this.fetchArticle();
+    } catch {
+      return; // the last known stored value is already shown
+    }
+    if (answer.status !== 200 || !answer.data || !Array.isArray(answer.data.sentences)) return;
+    const byId = new Map(answer.data.sentences.map((s) => [s.id, s]));
+    let changed = false;
+    for (const id of ids) {
+      const fresh = byId.get(id);
+      const i = this.view.indexOf(id);
+      if (!fresh || i === undefined || this.queue.entries.has(id)) continue;
+      const mine = fresh.my_annotation;
+      const value = annotationValue(mine);
+      const version = mine ? mine.version : 0;
+      this.stored.set(id, { value, version });
+      this.view.setVersion(i, version);
+      this.view.render(i, value);
+      changed = true;
+    }
+    if (changed) this.view.refresh();
+  }
+
+  // Changes left unsaved by an earlier visit, shown as queued. Returns how
+  // many there were.
+  showRestored() {
+    const restored = this.queue.restore();
+    for (const { sentenceId, wanted } of restored) {
+      const i = this.view.indexOf(sentenceId);
+      if (i === undefined) {
+        // The article was segmented again since: that sentence is gone.
+        this.queue.drop(sentenceId);
+        continue;
+      }
+      this.view.render(i, wanted);
+      this.view.showSaveState(sentenceId, "queued");
+    }
+    return restored.length;
+  }
+}

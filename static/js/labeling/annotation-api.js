@@ -1,0 +1,18 @@
+// The REST calls the labeling screen makes. fetchJson is lib/api.js's
+// apiFetch in the page and a stand-in in the unit tests.
+
+import { apiFetch } from "../lib/api.js";
+
+// The {put, del} the SaveQueue sends a sentence's annotation through.
+export function annotationApi(apiRoot, fetchJson = apiFetch) {
+  return {
+    put: (id, body) => fetchJson(`${apiRoot}sentences/${id}/annotation/`, { method: "PUT", body }),
+    del: (id, version) =>
+      fetchJson(`${apiRoot}sentences/${id}/annotation/?version=${encodeURIComponent(version)}`, { method: "DELETE" }),
+  };
+}
+
+// The article with this user's stored annotation of each sentence.
+export function articleFetcher(apiRoot, articleId, fetchJson = apiFetch) {
+  return () => fetchJson(`${apiRoot}articles/${articleId}/`);
+}
