@@ -164,11 +164,13 @@ def annotation_set(
     source: str = "",
     expected_version: int | None = ANY_VERSION,
     changed_by: User | None = None,
+    announce: bool = True,
 ) -> AnnotationResult:
     """Set ``annotator``'s label on ``sentence``.
 
     ``expected_version`` is the version the caller saw: 0 for "no label yet",
-    None to write whatever is stored.
+    None to write whatever is stored. ``announce=False`` leaves sending
+    ``labels_changed`` to a caller that changes many labels at once.
     """
     check_labelable(sentence, label)
     note, source = clean_note_and_source(note, source, label)
@@ -211,7 +213,8 @@ def annotation_set(
                     new=annotation,
                     version=version,
                 )
-                _labels_changed(sentence)
+                if announce:
+                    _labels_changed(sentence)
                 return AnnotationResult(annotation, changed=True, created=True)
             old = Annotation(label=current.label, note=current.note, source=current.source)
             current.label, current.note, current.source = label, note, source
@@ -238,7 +241,8 @@ def annotation_set(
                 new=current,
                 version=current.version,
             )
-            _labels_changed(sentence)
+            if announce:
+                _labels_changed(sentence)
             return AnnotationResult(current, changed=True)
     except IntegrityError:
         # Another request created the annotation between our read and insert.
@@ -334,6 +338,7 @@ def annotations_bulk_set(*, annotator: User, items: list[dict]) -> BulkOutcome:
                     note=item["note"],
                     source=item["source"],
                     expected_version=item["version"],
+                    announce=False,
                 )
             except ValidationError as exc:
                 fields = getattr(exc, "message_dict", {"sentence": exc.messages})
@@ -347,6 +352,9 @@ def annotations_bulk_set(*, annotator: User, items: list[dict]) -> BulkOutcome:
         if conflicts:
             transaction.set_rollback(True)
             return BulkOutcome(results=[], conflicts=conflicts)
+        # Once per corpus that changed, not once per label.
+        for corpus_id in {s.article.corpus_id for s, result in results if result.changed}:
+            labels_changed.send(sender=Sentence, corpus_id=corpus_id)
     return BulkOutcome(results=results, conflicts=[])
 
 

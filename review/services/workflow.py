@@ -70,11 +70,6 @@ def corpus_workflow_refresh_request(
             log.exception("could not queue the refresh of corpus %s", corpus_id)
             AgreementReport.objects.filter(corpus_id=corpus_id).update(refresh_queued_at=None)
 
-    # A bulk write changes many labels in one transaction: one callback will do.
-    pending = getattr(transaction.get_connection(), "run_on_commit", [])
-    if any(getattr(entry[1], "refresh_corpus_id", None) == corpus_id for entry in pending):
-        return
-    queue.refresh_corpus_id = corpus_id  # type: ignore[attr-defined]
     transaction.on_commit(queue)
 
 
