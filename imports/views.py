@@ -13,8 +13,14 @@ from annotator.middleware import csp_policy
 from articles.access import article_for
 from corpora.permissions import Right, corpus_for
 from imports.extraction import BULK_SUFFIXES, DOCUMENT_SUFFIXES
-from imports.selectors import import_job_get, import_jobs_recent, snapshot_charset, snapshot_of
-from imports.services import import_create, import_job_progress
+from imports.selectors import (
+    import_job_get,
+    import_job_progress,
+    import_jobs_recent,
+    snapshot_charset,
+    snapshot_of,
+)
+from imports.services import import_create
 
 FORM_FIELDS = ("kind", "text", "url", "title", "author", "outlet", "source_url", "published_on")
 
@@ -61,7 +67,7 @@ def _job(corpus, pk: int):
 def import_job(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
     job = _job(corpus, pk)
-    progress = import_job_progress(job)
+    progress = import_job_progress(job=job)
     context = {
         "corpus": corpus,
         "job": job,
@@ -77,7 +83,7 @@ def import_job(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def import_job_status(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
     job = _job(corpus, pk)
-    return JsonResponse(import_job_progress(job, failures_limit=500))
+    return JsonResponse(import_job_progress(job=job, failures_limit=500))
 
 
 SNAPSHOT_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"

@@ -18,11 +18,12 @@ from imports.api.serializers import ImportCreateSerializer, ImportJobSerializer,
 from imports.selectors import (
     import_job_corpus_id,
     import_job_get,
+    import_job_progress,
     import_jobs_recent,
     snapshot_of,
     snapshot_record,
 )
-from imports.services import import_create, import_job_progress
+from imports.services import import_create
 
 
 class CorpusImportsView(CorpusSlugView):
@@ -36,7 +37,7 @@ class CorpusImportsView(CorpusSlugView):
     )
     def get(self, request, slug: str):
         jobs = import_jobs_recent(corpus=self.corpus, limit=50)
-        records = [import_job_progress(job, failures_limit=0) for job in jobs]
+        records = [import_job_progress(job=job, failures_limit=0) for job in jobs]
         return Response(ImportJobSerializer(records, many=True).data)
 
     @extend_schema(
@@ -52,7 +53,7 @@ class CorpusImportsView(CorpusSlugView):
         job = import_create(corpus=self.corpus, user=request.user, upload=upload, **data)
         job = import_job_get(corpus=self.corpus, job_id=job.pk)
         return Response(
-            ImportJobSerializer(import_job_progress(job)).data,
+            ImportJobSerializer(import_job_progress(job=job)).data,
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": f"/api/imports/{job.pk}/"},
         )
@@ -74,7 +75,7 @@ class ImportDetailView(CorpusScopedView):
         job = import_job_get(corpus=self.corpus, job_id=pk)
         if job is None:  # deleted since the access check
             raise NotFound("No such import job.")
-        return Response(ImportJobSerializer(import_job_progress(job, failures_limit=1000)).data)
+        return Response(ImportJobSerializer(import_job_progress(job=job, failures_limit=1000)).data)
 
 
 class ArticleSnapshotView(CorpusScopedView):

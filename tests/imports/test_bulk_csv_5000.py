@@ -10,7 +10,8 @@ import pytest
 
 from articles.models import Article
 from imports.models import ImportJob
-from imports.services import import_file_create, import_job_progress
+from imports.selectors import import_job_progress
+from imports.services import import_file_create
 from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -73,7 +74,7 @@ def test_a_5000_row_csv_with_bad_lines_is_imported_exactly(corpus, owner, celery
 
     assert job.status == ImportJob.Status.DONE, job.error
     assert (job.total, job.done, job.failed, job.duplicates) == (5000, 4994, 5, 1)
-    progress = import_job_progress(job, failures_limit=1000)
+    progress = import_job_progress(job=job, failures_limit=1000)
     assert progress["failures_total"] == 6
     got = {f["line"]: (f["kind"], f["reason"]) for f in progress["failures"]}
     assert sorted(got) == sorted(expected)
@@ -92,6 +93,6 @@ def test_a_5000_row_csv_with_bad_lines_is_imported_exactly(corpus, owner, celery
 
     # Segmenting 4,994 articles on one worker takes minutes; that it is counted
     # over exactly this job's articles is enough here.
-    segmentation = import_job_progress(job)["segmentation"]
+    segmentation = import_job_progress(job=job)["segmentation"]
     assert sum(segmentation.values()) == 4994, segmentation
     print(f"\n5,000-row CSV imported in {imported_in:.1f} s by one worker")

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 
 from articles.models import Article
 from imports.models import ImportFailure, ImportJob
-from imports.services import import_file_create, import_job_progress
+from imports.selectors import import_job_progress
+from imports.services import import_file_create
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +149,7 @@ def test_a_job_run_twice_imports_each_row_once(corpus, owner, run_job, settings)
 def test_progress_reports_counts_and_failures(corpus, owner, run_job):
     data = jsonl({"text": "Good."}, {"text": ""})
     job = run_job(import_file_create(corpus=corpus, user=owner, filename="p.jsonl", data=data))
-    progress = import_job_progress(job)
+    progress = import_job_progress(job=job)
     assert progress["finished"] is True
     assert (progress["total"], progress["done"], progress["failed"]) == (2, 1, 1)
     assert progress["percent"] == 100
@@ -178,8 +179,8 @@ def test_segmentation_counts_only_the_jobs_own_articles_when_imports_overlap(
     first, second = run_job(first), run_job(second)
     make_article(corpus, "Typed in by hand meanwhile.")  # ready, and no job's
 
-    assert import_job_progress(first)["segmentation"] == {"pending": 3}
-    assert import_job_progress(second)["segmentation"] == {"pending": 5}
+    assert import_job_progress(job=first)["segmentation"] == {"pending": 3}
+    assert import_job_progress(job=second)["segmentation"] == {"pending": 5}
     assert set(first.created_articles.values_list("text", flat=True)) == {
         f"First batch article {i}." for i in range(3)
     }

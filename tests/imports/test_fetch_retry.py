@@ -7,7 +7,8 @@ import pytest
 from articles.models import Article
 from imports.fetcher import FetchError, fetch_page
 from imports.models import ImportJob
-from imports.services import FetchRetry, import_job_progress, import_job_run, import_url_create
+from imports.selectors import import_job_progress
+from imports.services import FetchRetry, import_job_run, import_url_create
 from tests.waiting import wait_for
 
 from .conftest import NEWS_PAGE
@@ -54,7 +55,7 @@ def test_each_try_is_recorded_and_the_job_says_it_is_retrying(
         assert (retry.value.next_attempt, retry.value.attempts) == (next_attempt, 3)
         delays.append(retry.value.delay)
         job.refresh_from_db()
-        progress = import_job_progress(job)
+        progress = import_job_progress(job=job)
         assert progress["status"] == "running" and not progress["finished"]
         assert f"Retrying (attempt {next_attempt} of 3)" in progress["message"]
     with django_capture_on_commit_callbacks(execute=False):
@@ -97,7 +98,7 @@ def _messages_until_finished(job_id: int, worker) -> tuple[ImportJob, list[str]]
 
     def finished():
         job = ImportJob.objects.get(pk=job_id)
-        message = import_job_progress(job)["message"]
+        message = import_job_progress(job=job)["message"]
         if not seen or seen[-1] != message:
             seen.append(message)
         return job if job.status in ("done", "failed") else None

@@ -7,8 +7,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from corpora.services.corpora import corpus_create
-from imports.selectors import import_job_corpus_id, import_job_get, import_jobs_recent
-from imports.services import import_job_progress, import_text_create
+from imports.selectors import (
+    import_job_corpus_id,
+    import_job_get,
+    import_job_progress,
+    import_jobs_recent,
+)
+from imports.services import import_text_create
 
 pytestmark = pytest.mark.django_db
 
@@ -37,4 +42,4 @@ def test_job_get_and_its_corpus(corpus, owner):
     with CaptureQueriesContext(connection) as queries:
         assert found.corpus.slug == corpus.slug
     assert len(queries) == 0
-    assert import_job_progress(found)["corpus"] == corpus.slug
+    assert import_job_progress(job=found)["corpus"] == corpus.slug

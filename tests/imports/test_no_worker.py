@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from imports.models import ImportJob
-from imports.services import import_job_progress, import_text_create
+from imports.selectors import import_job_progress
+from imports.services import import_text_create
 from ops.models import WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
@@ -24,20 +25,20 @@ def _age(job: ImportJob, seconds: int) -> ImportJob:
 
 def test_a_queued_job_without_a_worker_says_so(corpus, owner):
     job = _age(import_text_create(corpus=corpus, user=owner, text="Hello."), 10)
-    progress = import_job_progress(job)
+    progress = import_job_progress(job=job)
     assert progress["worker_missing"] is True
     assert "No worker is running" in progress["message"]
 
 
 def test_a_fresh_job_waits_quietly(corpus, owner):
     job = import_text_create(corpus=corpus, user=owner, text="Hello.")
-    assert import_job_progress(job)["worker_missing"] is False
+    assert import_job_progress(job=job)["worker_missing"] is False
 
 
 def test_a_live_heartbeat_means_the_job_is_just_queued(corpus, owner):
     WorkerHeartbeat.objects.create(hostname="w1@host", seen_at=timezone.now())
     job = _age(import_text_create(corpus=corpus, user=owner, text="Hello."), 10)
-    progress = import_job_progress(job)
+    progress = import_job_progress(job=job)
     assert progress["worker_missing"] is False
     assert "Waiting for a worker" in progress["message"]
 
@@ -47,4 +48,4 @@ def test_a_stale_heartbeat_counts_as_no_worker(corpus, owner, settings):
         hostname="w1@host", seen_at=timezone.now() - dt.timedelta(minutes=5)
     )
     job = _age(import_text_create(corpus=corpus, user=owner, text="Hello."), 10)
-    assert import_job_progress(job)["worker_missing"] is True
+    assert import_job_progress(job=job)["worker_missing"] is True

@@ -20,13 +20,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from corpora.models import Corpus
 from imports.models import ImportJob
-from imports.services import (
-    import_file_create,
-    import_job_progress,
-    import_job_run_inline,
-    import_jobs_of,
-    import_url_create,
-)
+from imports.selectors import import_job_get, import_job_progress
+from imports.services import import_file_create, import_job_run_inline, import_url_create
 
 BAR_WIDTH = 30
 
@@ -106,8 +101,10 @@ class Command(BaseCommand):
         warned = False
         last = ""
         while True:
-            current = import_jobs_of(job.corpus).select_related("corpus").get(pk=job.pk)
-            state = import_job_progress(current, failures_limit=20)
+            current = import_job_get(corpus=job.corpus, job_id=job.pk)
+            if current is None:
+                raise CommandError(f"{label}: the import job was deleted.")
+            state = import_job_progress(job=current, failures_limit=20)
             if state["worker_missing"] and not warned:
                 self.stderr.write(state["message"])
                 warned = True
