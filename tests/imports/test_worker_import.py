@@ -8,7 +8,8 @@ import pytest
 
 from articles.models import Article
 from imports.models import ImportJob
-from imports.services import import_file_create, import_job_progress
+from imports.selectors import import_job_progress
+from imports.services import import_file_create
 from ops.models import WorkerHeartbeat
 from ops.selectors import workers_alive
 from tests.waiting import wait_for
@@ -41,7 +42,7 @@ def test_a_worker_imports_and_segments_a_jsonl_batch(corpus, owner, celery_worke
         timeout=60,
         message="not every imported article was segmented",
     )
-    assert import_job_progress(job)["segmentation"] == {"ready": 30}
+    assert import_job_progress(job=job)["segmentation"] == {"ready": 30}
 
 
 def test_a_worker_imports_a_csv_batch(corpus, owner, celery_worker):
