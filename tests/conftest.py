@@ -110,3 +110,12 @@ def make_article(db):
 @pytest.fixture
 def article(corpus, make_article) -> Article:
     return make_article(corpus)
+
+
+@pytest.fixture
+def staff_client(client, owner):
+    """Django's test client signed in as the owner, made staff and superuser (the admin)."""
+    owner.is_staff = owner.is_superuser = True
+    owner.save()
+    client.force_login(owner)
+    return client

@@ -16,8 +16,7 @@ from articles.models import Sentence
 from articles.services.annotations import annotation_set
 from corpora.models import Label
 from review.services.adjudication import gold_label_decide
-from tests.browser.pages import open_labeling
-from tests.browser.test_safety_and_access import _serious
+from tests.browser.pages import open_labeling, serious_violations
 
 
 def _labelable(article) -> list[Sentence]:
@@ -195,7 +194,7 @@ def test_viewer_opens_an_article_from_the_corpus_page_and_reads_all_labels(
     page.keyboard.press("1")
     assert page.locator(".label-button").count() == 0
     screenshot(page, "reading-all-labels")
-    found = _serious(Axe().run(page))
+    found = serious_violations(Axe().run(page))
     assert found == []
     assert page.js_errors == []
 

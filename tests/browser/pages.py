@@ -22,3 +22,13 @@ def labels_in_page(page: Page) -> list[str | None]:
 
 def wait_saved(page: Page, timeout: float = 15_000) -> None:
     expect(page.locator("#save-status")).to_have_text("All changes saved", timeout=timeout)
+
+
+def serious_violations(results) -> list[str]:
+    """axe's serious and critical violations, one line each with up to three targets."""
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

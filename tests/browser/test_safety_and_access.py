@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from articles.models import Article
 from articles.services.annotations import annotation_set
 from corpora.models import Label
-from tests.browser.pages import open_labeling, sentence_locator
+from tests.browser.pages import open_labeling, sentence_locator, serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,15 +75,6 @@ def test_every_page_sends_a_content_security_policy_without_inline_scripts(
         assert "onclick=" not in body and "onload=" not in body, url
 
 
-def _serious(results) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def test_axe_finds_no_serious_or_critical_violation_on_any_page(
     live_server, page, sign_in, annotator, article, screenshot
 ):
@@ -91,30 +82,30 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
     found: dict[str, list[str]] = {}
     page.goto(f"{live_server.url}/accounts/login/")
     screenshot(page, "login")
-    found["login"] = _serious(axe.run(page))
+    found["login"] = serious_violations(axe.run(page))
     sign_in(page, annotator)
-    found["home"] = _serious(axe.run(page))
+    found["home"] = serious_violations(axe.run(page))
     page.goto(f"{live_server.url}/corpora/{article.corpus.slug}/")
-    found["corpus"] = _serious(axe.run(page))
+    found["corpus"] = serious_violations(axe.run(page))
     open_labeling(page, live_server, article)
     page.keyboard.press("1")
     page.keyboard.press("g")
-    found["labeling"] = _serious(axe.run(page))
+    found["labeling"] = serious_violations(axe.run(page))
     page.keyboard.press("?")
-    found["labeling shortcuts"] = _serious(axe.run(page))
+    found["labeling shortcuts"] = serious_violations(axe.run(page))
     page.keyboard.press("Escape")
     # The note dialog, on the sentence just labeled.
     page.keyboard.press("k")
     page.keyboard.press("n")
     expect(page.locator("#note-dialog")).to_be_visible()
-    found["labeling note"] = _serious(axe.run(page))
+    found["labeling note"] = serious_violations(axe.run(page))
     page.keyboard.press("Escape")
     # The source dialog, on a sourced fact.
     page.keyboard.press("3")
     page.keyboard.press("k")
     page.keyboard.press("s")
     expect(page.locator("#source-dialog")).to_be_visible()
-    found["labeling source"] = _serious(axe.run(page))
+    found["labeling source"] = serious_violations(axe.run(page))
     page.keyboard.press("Escape")
     # The conflict dialog: the label changed behind the page's back.
     sentence = article.sentences.filter(kind="sentence").order_by("index").last()
@@ -126,7 +117,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
     page.keyboard.press("End")
     page.keyboard.press("1")
     expect(page.locator("#conflict-dialog")).to_be_visible()
-    found["labeling conflict"] = _serious(axe.run(page))
+    found["labeling conflict"] = serious_violations(axe.run(page))
     page.get_by_role("button", name="Take the saved value").click()
     expect(page.locator("#conflict-dialog")).to_be_hidden()
     expect(sentence_locator(page).last).to_be_focused()
@@ -136,18 +127,18 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
     page.keyboard.press("1")  # the sentence holds the saved speculation: a change
     expect(sentence_locator(page).last.locator(".save-mark")).to_have_text("refused")
     expect(page.locator("#refused-panel")).to_be_visible()
-    found["labeling refused"] = _serious(axe.run(page))
+    found["labeling refused"] = serious_violations(axe.run(page))
     page.get_by_role("button", name="Discard failed change").click()
     Article.objects.filter(pk=article.pk).update(status=Article.Status.READY)
     # The reading view (read only, every annotator's labels).
     page.goto(f"{live_server.url}/articles/{article.pk}/read/")
-    found["reading"] = _serious(axe.run(page))
+    found["reading"] = serious_violations(axe.run(page))
     assert found == {name: [] for name in found}
 
 
 def test_the_axe_check_does_report_a_serious_violation_when_there_is_one(page):
     page.set_content("<html><body><main><img src='data:,'><button></button></main></body></html>")
-    ids = {line.split(" ")[0] for line in _serious(Axe().run(page))}
+    ids = {line.split(" ")[0] for line in serious_violations(Axe().run(page))}
     assert {"image-alt", "button-name"} <= ids
 
 
@@ -158,5 +149,5 @@ def test_the_axe_check_sees_inside_an_open_modal_dialog(page):
         "</body></html>"
     )
     page.evaluate("document.getElementById('d').showModal()")
-    ids = {line.split(" ")[0] for line in _serious(Axe().run(page))}
+    ids = {line.split(" ")[0] for line in serious_violations(Axe().run(page))}
     assert {"image-alt", "button-name"} <= ids

@@ -1,4 +1,4 @@
-"""A real Celery worker runs bulk imports end to end, and says it is alive."""
+"""A real Celery worker runs bulk imports end to end."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from articles.models import Article
 from imports.models import ImportJob
 from imports.selectors import import_job_progress
 from imports.services import import_file_create
-from ops.models import WorkerHeartbeat
-from ops.selectors import workers_alive
 from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -51,11 +49,3 @@ def test_a_worker_imports_a_csv_batch(corpus, owner, celery_worker):
     job = wait_for(lambda: _finished(job.pk), timeout=60, message=celery_worker.output())
     assert (job.status, job.done, job.failed) == ("done", 5, 0)
     assert Article.objects.get(corpus=corpus, title="R3").text == "Row 3, with a comma."
-
-
-def test_a_running_worker_keeps_a_heartbeat(corpus, owner, worker_factory):
-    assert not workers_alive()
-    worker = worker_factory()
-    wait_for(workers_alive, timeout=20, message=worker.output())
-    worker.stop()
-    assert not WorkerHeartbeat.objects.exists()  # a clean shutdown says goodbye
