@@ -11,6 +11,8 @@ load if ever read, as with ``QuerySet.only()``.
 from __future__ import annotations
 
 import functools
+import operator
+from collections.abc import Callable, Iterable
 from typing import NamedTuple, TypeVar
 
 from django.db import connection
@@ -31,6 +33,33 @@ def fetch_one(cursor, row_type: type[Row]) -> Row | None:
     if row is None:
         return None
     return row_type(**dict(zip(columns(cursor), row, strict=True)))
+
+
+def reader(cursor, row_type: type[Row]) -> Callable[[Iterable], Row]:
+    """A function that makes one of the cursor's rows a ``row_type``, its fields by column name.
+
+    The columns are matched to the fields once, so reading many rows costs a
+    tuple each; a column the row type does not name (or a field no column
+    fills) raises TypeError at once.
+    """
+    names = columns(cursor)
+    fields = row_type._fields
+    if len(set(names)) != len(names) or set(names) != set(fields):
+        raise TypeError(
+            f"{row_type.__name__} has the fields {', '.join(fields)}; "
+            f"the statement gives the columns {', '.join(names)}."
+        )
+    make = row_type._make
+    if tuple(names) == fields:
+        return make
+    pick = operator.itemgetter(*(names.index(name) for name in fields))
+    return lambda row: make(pick(row))
+
+
+def fetch_all(cursor, row_type: type[Row]) -> list[Row]:
+    """Every remaining row as ``row_type``, its fields filled by column name."""
+    read = reader(cursor, row_type)
+    return [read(row) for row in cursor.fetchall()]
 
 
 def instance(model: type[M], **values) -> M:

@@ -9,7 +9,8 @@ an index: the first page and every later one cost a few milliseconds. Decided
 sentences are filtered out as the page is read, so a decision takes its
 sentence off the queue at once and a withdrawn one comes back. Until the first
 refresh has stored a ranking, the queue ranks live (one SQL statement; LN is
-native in PostgreSQL and registered by Django on SQLite).
+native in PostgreSQL and registered by Django on SQLite). The statements are in
+``review.sql``.
 """
 
 from __future__ import annotations
@@ -17,60 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
-
-from articles.models import Annotation, Article, GoldLabel, Sentence
+from articles.models import Annotation, GoldLabel, Sentence
 from corpora.models import Corpus, Label
-from review.models import AgreementReport, Disagreement
-
-# How many annotators gave each label to each labelable sentence of a corpus.
-# Counts as floats: LN in double precision, not PostgreSQL's slower numeric.
-LABEL_COUNTS_SQL = f"""
-    SELECT a.sentence_id, a.label_id, CAST(COUNT(*) AS DOUBLE PRECISION) AS n
-    FROM {Annotation._meta.db_table} a
-    JOIN {Sentence._meta.db_table} s ON s.id = a.sentence_id
-    JOIN {Article._meta.db_table} ar ON ar.id = s.article_id
-    WHERE ar.corpus_id = %s AND s.kind = 'sentence' AND ar.status = 'ready'
-    GROUP BY a.sentence_id, a.label_id
-"""
-
-
-def ranked_sql(counts: str) -> str:
-    """Sentences with two or more different labels, ranked, from label counts (table/subquery)."""
-    return f"""
-        SELECT c.sentence_id,
-               CAST(SUM(c.n) AS INTEGER) AS total,
-               COUNT(*) AS distinct_labels,
-               LN(SUM(c.n)) - SUM(c.n * LN(c.n)) / SUM(c.n) AS entropy
-        FROM {counts} c
-        GROUP BY c.sentence_id
-        HAVING COUNT(*) > 1
-    """
-
-
-RANKED_SQL = ranked_sql(f"({LABEL_COUNTS_SQL})")
-
-_UNDECIDED = f"""
-    NOT EXISTS (
-        SELECT 1 FROM {GoldLabel._meta.db_table} g
-        WHERE g.sentence_id = q.sentence_id AND g.origin = 'adjudicated'
-    )
-"""
-_STORED = f"""
-    SELECT d.sentence_id, d.total, d.distinct_labels, d.entropy
-    FROM {Disagreement._meta.db_table} d WHERE d.corpus_id = %s
-"""
-_DECIDED = f"""
-    SELECT COUNT(*) FROM {GoldLabel._meta.db_table} g
-    JOIN {Disagreement._meta.db_table} d ON d.sentence_id = g.sentence_id
-    WHERE g.origin = 'adjudicated' AND d.corpus_id = %s
-"""
-# After the cursor's row in the order entropy DESC, total DESC, sentence_id.
-_AFTER = """
-    (q.entropy < %s OR (q.entropy = %s AND (q.total < %s
-        OR (q.total = %s AND q.sentence_id > %s))))
-"""
-_ORDER = "ORDER BY q.entropy DESC, q.total DESC, q.sentence_id"
+from review.models import AgreementReport
+from review.sql import (
+    RankedRow,
+    disagreements_decided_count,
+    disagreements_ranked,
+    disagreements_undecided_live_count,
+)
 
 
 class BadCursor(ValueError):
@@ -140,52 +96,41 @@ def disagreement_queue_page(
         .values_list("disagreements_at", "disagreements")
         .first()
     ) or (None, 0)
-    source, params = (_STORED, [corpus.pk]) if ranked_at else (RANKED_SQL, [corpus.pk])
-    where, where_params = _UNDECIDED, []
-    if after:
-        entropy, total, sentence_id = cursor_decode(after)
-        where += f" AND {_AFTER}"
-        where_params = [entropy, entropy, total, total, sentence_id]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT q.sentence_id, q.total, q.distinct_labels, q.entropy FROM ({source}) q "
-            f"WHERE {where} {_ORDER} LIMIT %s OFFSET %s",
-            [*params, *where_params, limit + 1, offset],
-        )
-        ranked = cursor.fetchall()
-        if ranked_at:
-            # The stored count less the decisions among those sentences: a few
-            # index lookups instead of checking every disagreement for gold.
-            cursor.execute(_DECIDED, [corpus.pk])
-            length = stored - int(cursor.fetchone()[0])
-        else:
-            cursor.execute(f"SELECT COUNT(*) FROM ({source}) q WHERE {_UNDECIDED}", params)
-            length = int(cursor.fetchone()[0])
+    decoded = cursor_decode(after) if after else None
+    ranked = disagreements_ranked(
+        corpus_id=corpus.pk, stored=bool(ranked_at), after=decoded, limit=limit + 1, offset=offset
+    )
+    if ranked_at:
+        # The stored count less the decisions among those sentences: a few
+        # index lookups instead of checking every disagreement for gold.
+        length = stored - disagreements_decided_count(corpus_id=corpus.pk)
+    else:
+        length = disagreements_undecided_live_count(corpus_id=corpus.pk)
     more = len(ranked) > limit
     ranked = ranked[:limit]
     next_cursor = None
     if more:
         last = ranked[-1]
-        next_cursor = cursor_encode(float(last[3]), int(last[1]), int(last[0]))
+        next_cursor = cursor_encode(float(last.entropy), int(last.total), int(last.sentence_id))
     return QueuePage(
         items=_queue_items(ranked), total=length, next_cursor=next_cursor, ranked_at=ranked_at
     )
 
 
-def _queue_items(ranked: list[tuple]) -> list[QueueItem]:
+def _queue_items(ranked: list[RankedRow]) -> list[QueueItem]:
     if not ranked:
         return []
-    ids = [row[0] for row in ranked]
+    ids = [row.sentence_id for row in ranked]
     sentences = Sentence.objects.select_related("article").in_bulk(ids)
     items = {
-        sentence_id: QueueItem(
-            sentence=sentences[sentence_id],
-            total=int(total),
-            distinct_labels=int(distinct),
-            entropy=float(entropy),
+        row.sentence_id: QueueItem(
+            sentence=sentences[row.sentence_id],
+            total=int(row.total),
+            distinct_labels=int(row.distinct_labels),
+            entropy=float(row.entropy),
         )
-        for sentence_id, total, distinct, entropy in ranked
-        if sentence_id in sentences  # deleted since the ranking was read
+        for row in ranked
+        if row.sentence_id in sentences  # deleted since the ranking was read
     }
     # Neighbours for context: one query for every (article, index +- 1).
     wanted = {}

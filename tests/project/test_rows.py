@@ -7,7 +7,7 @@ from typing import NamedTuple
 import pytest
 from django.db import connection
 
-from annotator.rows import fetch_one, instance
+from annotator.rows import fetch_all, fetch_one, instance, reader
 from corpora.models import Label
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,24 @@ def test_a_column_the_row_type_does_not_name_is_refused():
         cursor.execute("SELECT 1 AS first, 2 AS other")
         with pytest.raises(TypeError):
             fetch_one(cursor, _Pair)
+
+
+def test_many_rows_are_read_by_name_whatever_the_column_order():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 2 AS second, 1 AS first UNION ALL SELECT 4, 3 ORDER BY 1")
+        assert fetch_all(cursor, _Pair) == [_Pair(first=1, second=2), _Pair(first=3, second=4)]
+        cursor.execute("SELECT 1 AS first, 2 AS second")
+        assert fetch_all(cursor, _Pair) == [_Pair(first=1, second=2)]
+
+
+@pytest.mark.parametrize(
+    "sql", ["SELECT 1 AS first, 2 AS other", "SELECT 1 AS first", "SELECT 1 AS first, 2 AS first"]
+)
+def test_columns_that_do_not_match_the_fields_are_refused_before_any_row(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        with pytest.raises(TypeError, match="_Pair has the fields first, second"):
+            reader(cursor, _Pair)
 
 
 def test_instance_takes_values_in_any_order_and_defers_the_rest(corpus):
