@@ -1,4 +1,4 @@
-"""Reads behind the API's corpus endpoints: the caller's corpora, one corpus, its members."""
+"""Reads behind the corpus endpoints and pages: the caller's corpora, one corpus, its members."""
 
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from corpora.models import Role
 from corpora.permissions import Right, corpus_for, has_right
-from corpora.services.members import member_add, member_remove, member_role_change, members_of
+from corpora.selectors import corpus_members as corpus_members_list
+from corpora.services.members import member_add, member_remove, member_role_change
 
 
 @require_GET
@@ -20,7 +21,7 @@ def corpus_members(request: HttpRequest, slug: str) -> HttpResponse:
     corpus, role = corpus_for(request.user, slug=slug, right=Right.VIEW)
     context = {
         "corpus": corpus,
-        "members": members_of(corpus),
+        "members": list(corpus_members_list(corpus=corpus)),
         "can_manage": has_right(role, Right.MANAGE),
         "roles": Role.choices,
     }

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from articles.models import Annotation, Article, Sentence
+from corpora.models import Corpus, Label
 
 
 @dataclass
@@ -17,6 +18,11 @@ class Paragraph:
     @property
     def is_heading(self) -> bool:
         return all(s.kind == Sentence.Kind.HEADING for s in self.sentences)
+
+
+def corpus_labels(*, corpus: Corpus) -> list[Label]:
+    """The corpus's labels in its order: the keys, names and colours a page offers."""
+    return list(corpus.labels.all())
 
 
 def article_paragraphs(article: Article, user) -> list[Paragraph]:

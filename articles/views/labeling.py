@@ -15,12 +15,13 @@ from django.views.decorators.http import require_GET
 
 from articles.access import article_for
 from articles.models import Article
-from articles.selectors.labeling import article_paragraphs, split_headline
+from articles.selectors.labeling import article_paragraphs, corpus_labels, split_headline
 from corpora.guidelines import IN_PAGE, guidelines_html
+from corpora.models import Label
 from corpora.permissions import Right, has_right
 
 
-def _page_config(article: Article, user) -> dict:
+def _page_config(article: Article, user, labels: list[Label]) -> dict:
     corpus = article.corpus
     return {
         "articleId": article.pk,
@@ -37,7 +38,7 @@ def _page_config(article: Article, user) -> dict:
                 "takesSource": label.takes_source,
                 "description": label.description,
             }
-            for label in corpus.labels.all()
+            for label in labels
         ],
     }
 
@@ -51,13 +52,14 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
     paragraphs = article_paragraphs(article, request.user) if ready else []
     headline, paragraphs = split_headline(article, paragraphs)
     labelable = [s for p in paragraphs for s in p.sentences if s.kind == "sentence"]
+    labels = corpus_labels(corpus=article.corpus)
     return render(
         request,
         "articles/label.html",
         {
             "article": article,
             "corpus": article.corpus,
-            "labels": list(article.corpus.labels.all()),
+            "labels": labels,
             "paragraphs": paragraphs,
             "headline": headline,
             "can_see_all": has_right(role, Right.SEE_ALL_LABELS),
@@ -65,6 +67,6 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
             "total": len(labelable),
             "labeled": sum(1 for s in labelable if s.mine is not None),
             "guidelines_html": guidelines_html(article.corpus.guidelines, top_heading=IN_PAGE),
-            "config": _page_config(article, request.user),
+            "config": _page_config(article, request.user, labels),
         },
     )

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from articles.access import article_for
 from articles.models import Article
-from articles.selectors.labeling import split_headline
+from articles.selectors.labeling import corpus_labels, split_headline
 from articles.selectors.reading import article_reading
 from corpora.guidelines import IN_PAGE, guidelines_html
 from corpora.permissions import Right, has_right
@@ -34,7 +34,7 @@ def read_article(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "article": article,
             "corpus": article.corpus,
-            "labels": list(article.corpus.labels.all()),
+            "labels": corpus_labels(corpus=article.corpus),
             "ready": ready,
             "reading": reading,
             "paragraphs": paragraphs,

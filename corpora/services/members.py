@@ -62,9 +62,3 @@ def member_role_change(*, corpus: Corpus, user_id: int, role: str) -> Membership
 def member_remove(*, corpus: Corpus, user_id: int) -> None:
     membership = _member(corpus, user_id)
     membership_remove(corpus=corpus, user=membership.user)
-
-
-def members_of(corpus: Corpus) -> list[Membership]:
-    return list(
-        Membership.objects.filter(corpus=corpus).select_related("user").order_by("user__username")
-    )

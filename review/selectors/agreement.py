@@ -1,5 +1,5 @@
 """Reads of the stored agreement report (computed in the background by
-``review.services.agreement.corpus_agreement_refresh``)."""
+``review.services.agreement.corpus_agreement_refresh``), and its shapes for the pages."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from datetime import datetime
 
 from corpora.models import Corpus
 from review.models import AgreementReport
+
+# How many of the least agreeing articles the dashboard lists.
+WORST_ARTICLES = 15
 
 
 @dataclass
@@ -63,3 +66,53 @@ def agreement_article_get(*, report: AgreementReport, article_id: int) -> dict |
         for p in entry.get("pairs", [])
     ]
     return {**entry, "pairs": sorted(pairs, key=lambda p: (p["kappa"] is None, p["kappa"] or 0))}
+
+
+def agreement_dashboard_get(*, report: AgreementReport | None) -> dict | None:
+    """The stored report shaped for the dashboard page (names beside indices), or None.
+
+    None until a report has been computed.
+    """
+    if report is None or report.computed_at is None:
+        return None
+    data = report.data
+    labels = data.get("labels", [])
+    confusion = data.get("confusion", [])
+    rows = [
+        {"label": labels[i], "cells": [{"value": v, "same": i == j} for j, v in enumerate(row)]}
+        for i, row in enumerate(confusion)
+    ]
+    splits = sorted(
+        (
+            {"a": labels[i]["name"], "b": labels[j]["name"], "pairs": confusion[i][j]}
+            for i in range(len(confusion))
+            for j in range(i + 1, len(confusion))
+            if confusion[i][j]
+        ),
+        key=lambda s: -s["pairs"],
+    )
+    names = {a["id"]: a["name"] for a in data.get("annotators", [])}
+    worst = []
+    least = data.get("worst_articles") or data.get("articles", [])[:WORST_ARTICLES]
+    for article in least:
+        kappas = [p["kappa"] for p in article.get("pairs", []) if p["kappa"] is not None]
+        worst.append({**article, "lowest_kappa": min(kappas, default=None)})
+    return {
+        **data,
+        "confusion_rows": rows,
+        "splits": splits,
+        "worst": worst,
+        "names": names,
+    }
+
+
+def agreement_state_get(*, report: AgreementReport | None) -> dict:
+    """The report's state: when computed, whether a refresh is queued, its error.
+
+    What the dashboard shows and dashboard.js polls.
+    """
+    return {
+        "computed_at": report.computed_at.isoformat() if report and report.computed_at else None,
+        "queued": bool(report and report.refresh_queued_at),
+        "error": report.error if report else "",
+    }

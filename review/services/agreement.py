@@ -29,12 +29,9 @@ from django.utils import timezone
 from articles.models import Annotation, Article, Sentence
 from corpora.models import Corpus, Label
 from review.models import AgreementReport
+from review.selectors.agreement import WORST_ARTICLES
 
 log = logging.getLogger(__name__)
-
-# How many of the least agreeing articles the dashboard lists.
-WORST_ARTICLES = 15
-
 
 # --- pure computations --------------------------------------------------------
 

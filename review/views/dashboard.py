@@ -10,46 +10,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from corpora.permissions import Right, corpus_for, has_right
 from review.charts import bar_chart, line_chart
-from review.selectors.agreement import agreement_article_get, agreement_report_get
+from review.selectors.agreement import (
+    agreement_article_get,
+    agreement_dashboard_get,
+    agreement_report_get,
+    agreement_state_get,
+)
 from review.selectors.assignments import article_in_corpus
 from review.selectors.dashboard import corpus_dashboard
-from review.services.agreement import WORST_ARTICLES
 from review.services.workflow import corpus_auto_gold_set, corpus_workflow_refresh_request
-
-
-def _agreement_view(report) -> dict | None:
-    """The stored report, shaped for the template (names beside indices)."""
-    if report is None or report.computed_at is None:
-        return None
-    data = report.data
-    labels = data.get("labels", [])
-    confusion = data.get("confusion", [])
-    rows = [
-        {"label": labels[i], "cells": [{"value": v, "same": i == j} for j, v in enumerate(row)]}
-        for i, row in enumerate(confusion)
-    ]
-    splits = sorted(
-        (
-            {"a": labels[i]["name"], "b": labels[j]["name"], "pairs": confusion[i][j]}
-            for i in range(len(confusion))
-            for j in range(i + 1, len(confusion))
-            if confusion[i][j]
-        ),
-        key=lambda s: -s["pairs"],
-    )
-    names = {a["id"]: a["name"] for a in data.get("annotators", [])}
-    worst = []
-    least = data.get("worst_articles") or data.get("articles", [])[:WORST_ARTICLES]
-    for article in least:
-        kappas = [p["kappa"] for p in article.get("pairs", []) if p["kappa"] is not None]
-        worst.append({**article, "lowest_kappa": min(kappas, default=None)})
-    return {
-        **data,
-        "confusion_rows": rows,
-        "splits": splits,
-        "worst": worst,
-        "names": names,
-    }
 
 
 @require_GET
@@ -75,8 +44,8 @@ def corpus_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "progress_chart": line_chart(board.progress_by_day),
             "report": report,
-            "agreement": _agreement_view(report),
-            "state": _report_state(report),
+            "agreement": agreement_dashboard_get(report=report),
+            "state": agreement_state_get(report=report),
         },
     )
 
@@ -113,20 +82,12 @@ _STATUS_COLORS = {
 }
 
 
-def _report_state(report) -> dict:
-    return {
-        "computed_at": report.computed_at.isoformat() if report and report.computed_at else None,
-        "queued": bool(report and report.refresh_queued_at),
-        "error": report.error if report else "",
-    }
-
-
 @require_GET
 @login_required
 def agreement_state(request: HttpRequest, slug: str) -> JsonResponse:
     """What dashboard.js polls: when the report was computed and whether one is queued."""
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.SEE_ALL_LABELS)
-    return JsonResponse(_report_state(getattr(corpus, "agreement", None)))
+    return JsonResponse(agreement_state_get(report=getattr(corpus, "agreement", None)))
 
 
 @require_POST
