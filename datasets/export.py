@@ -15,18 +15,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-import psycopg
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
-from articles.models import Annotation, Article, GoldLabel, Sentence
-from corpora.models import Corpus, Label
+from articles.models import Sentence
+from corpora.models import Corpus
+from datasets import sql
 from datasets.selectors import (
     SENTENCE_FIELDS,
     DatasetScope,
@@ -79,8 +77,7 @@ def _snapshot():
         yield False
         return
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        sql.snapshot_begin()
         yield True
 
 
@@ -116,111 +113,6 @@ def _jsonl_python(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> It
         yield "\n".join(lines).encode("utf-8")
 
 
-def _jsonl_sql() -> str:
-    """One query per chunk that writes each line in PostgreSQL.
-
-    Building the JSON text in the database keeps Python out of the per-row
-    work (10x the rows per second). It writes the very bytes that
-    ``_jsonl_python`` writes: compact separators, keys in the same order,
-    the same string escapes, timestamps as ``iso`` writes them.
-    """
-    user = get_user_model()
-    tables = {
-        "sentence": Sentence._meta.db_table,
-        "article": Article._meta.db_table,
-        "annotation": Annotation._meta.db_table,
-        "label": Label._meta.db_table,
-        "gold": GoldLabel._meta.db_table,
-        "user": user._meta.db_table,
-        "username": user.USERNAME_FIELD,
-    }
-    return """
-SELECT s.id, s.article_id, concat(
-  ',"sentence":{{"id":', s.id, ',"index":', s.index, ',"text":', to_json(s.text),
-  ',"start":', s.start, ',"end":', s."end", ',"paragraph":', s.paragraph,
-  ',"kind":', to_json(s.kind),
-  '}},"annotations":[', coalesce((
-    SELECT string_agg(concat(
-      '{{"annotator":', to_json(u."{username}"), ',"label":', to_json(l.key),
-      ',"note":', to_json(an.note), ',"source":', to_json(an.source),
-      ',"guideline_version":', an.guideline_version,
-      ',"updated_at":"', to_char(an.updated_at AT TIME ZONE 'UTC',
-                                 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '"}}'
-    ), ',' ORDER BY u."{username}")
-    FROM "{annotation}" an
-    JOIN "{user}" u ON u.id = an.annotator_id
-    JOIN "{label}" l ON l.id = an.label_id
-    WHERE an.sentence_id = s.id AND (%(all_labels)s OR an.annotator_id = %(user_id)s)
-  ), ''),
-  '],"gold":', CASE WHEN %(show_gold)s AND g.id IS NOT NULL THEN concat(
-    '{{"label":', to_json(gl.key), ',"origin":', to_json(g.origin),
-    ',"decided_by":', coalesce(to_json(gu."{username}")::text, 'null'),
-    ',"note":', to_json(g.note), '}}') ELSE 'null' END,
-  '}}')
-FROM "{sentence}" s
-JOIN "{article}" a ON a.id = s.article_id
-LEFT JOIN "{gold}" g ON g.sentence_id = s.id
-LEFT JOIN "{label}" gl ON gl.id = g.label_id
-LEFT JOIN "{user}" gu ON gu.id = g.decided_by_id
-WHERE a.corpus_id = %(corpus_id)s AND s.id > %(after)s AND s.id <= %(upto)s
-ORDER BY s.id
-""".format(**tables)
-
-
-def _articles_sql() -> str:
-    return f"""
-SELECT a.id, concat(
-  '{{"id":', a.id, ',"title":', to_json(a.title), ',"author":', to_json(a.author),
-  ',"outlet":', to_json(a.outlet), ',"source_url":', to_json(a.source_url),
-  ',"published_on":', coalesce(to_json(a.published_on)::text, 'null'), '}}')
-FROM "{Article._meta.db_table}" a WHERE a.id = ANY(%(ids)s)
-"""
-
-
-def _chunk_end_sql() -> str:
-    """The id that ends the keyset chunk after ``after`` (an index-only walk)."""
-    return f"""
-SELECT s.id FROM "{Sentence._meta.db_table}" s
-WHERE s.article_id IN (SELECT id FROM "{Article._meta.db_table}" WHERE corpus_id = %(corpus_id)s)
-  AND s.id > %(after)s
-ORDER BY s.id OFFSET %(skip)s LIMIT 1
-"""
-
-
-LAST_ID = 2**63 - 1
-_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f-]+")
-_CONNECT_KEYS = ("dbname", "user", "password", "host", "port", "sslmode", "sslrootcert")
-
-
-@contextmanager
-def _snapshot_readers(count: int):
-    """Extra connections that read the snapshot of this one's transaction.
-
-    Two database backends then build JSON side by side, each for every other
-    chunk, while this process sends the previous chunk: on PostgreSQL that
-    building is the export's bottleneck.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_export_snapshot()")
-        (snapshot,) = cursor.fetchone()
-    if not _SNAPSHOT_ID.fullmatch(snapshot):  # pragma: no cover - PostgreSQL's own format
-        raise ValueError(f"unexpected snapshot id {snapshot!r}")
-    params = connection.get_connection_params()
-    readers = []
-    try:
-        for _ in range(count):
-            reader = psycopg.connect(
-                **{k: params[k] for k in _CONNECT_KEYS if params.get(k)}, autocommit=True
-            )
-            readers.append(reader)
-            reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            reader.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-        yield readers
-    finally:
-        for reader in readers:
-            reader.close()
-
-
 def _jsonl_postgres(
     *, corpus_id: int, scope: DatasetScope, chunk_size: int, readers: int = 1
 ) -> Iterator[bytes]:
@@ -232,39 +124,33 @@ def _jsonl_postgres(
     """
     slug = Corpus.objects.filter(pk=corpus_id).values_list("slug", flat=True).get()
     see_all = corpus_id in scope.see_all
-    params = {
-        "all_labels": see_all,
-        "user_id": scope.user_id,
-        "show_gold": see_all,
-        "corpus_id": corpus_id,
-    }
     if scope.only_annotator is not None:  # pragma: no cover - exports take no annotator filter
         raise ValueError("the export has no annotator filter")
     head = '{"corpus":' + json.dumps(slug, ensure_ascii=False) + ',"article":'
-    sql, articles_sql, end_sql = _jsonl_sql(), _articles_sql(), _chunk_end_sql()
 
-    def chunk_end(cursor, after: int) -> int | None:
-        cursor.execute(end_sql, {"corpus_id": corpus_id, "after": after, "skip": chunk_size - 1})
-        row = cursor.fetchone()
-        return row[0] if row else None
-
-    def read(conn, after: int, upto: int) -> list[tuple]:
-        with conn.cursor() as cursor:
-            cursor.execute(sql, {**params, "after": after, "upto": upto})
-            return cursor.fetchall()
+    def read(conn, after: int, upto: int) -> list[sql.JsonlRow]:
+        return sql.jsonl_rows(
+            conn,
+            corpus_id=corpus_id,
+            after=after,
+            upto=upto,
+            user_id=scope.user_id,
+            all_labels=see_all,
+            show_gold=see_all,
+        )
 
     # An article's JSON is rendered once, not once per sentence; sentences come
     # in id order, so an article rarely spans more than two chunks.
     articles: dict[int, str] = {}
 
-    def render(cursor, rows: list[tuple]) -> bytes:
+    def render(cursor, rows: list[sql.JsonlRow]) -> bytes:
         nonlocal articles
-        missing = list({aid for _, aid, _ in rows} - articles.keys())
+        missing = list({row.article_id for row in rows} - articles.keys())
         if missing:
-            articles = {aid: text for aid, text in articles.items() if aid == rows[0][1]}
-            cursor.execute(articles_sql, {"ids": missing})
-            articles.update(cursor.fetchall())
-        lines = [head + articles[aid] + tail for _, aid, tail in rows]
+            articles = {aid: text for aid, text in articles.items() if aid == rows[0].article_id}
+            for article in sql.articles_json(cursor, ids=missing):
+                articles[article.article_id] = article.article_json
+        lines = [head + articles[row.article_id] + row.line_tail for row in rows]
         lines.append("")
         return "\n".join(lines).encode("utf-8")
 
@@ -272,22 +158,24 @@ def _jsonl_postgres(
         if readers < 2:
             after = 0
             while True:
-                upto = chunk_end(cursor, after)
-                rows = read(cursor.connection, after, upto or LAST_ID)
+                upto = sql.chunk_end(cursor, corpus_id=corpus_id, after=after, size=chunk_size)
+                rows = read(cursor.connection, after, upto or sql.LAST_ID)
                 if rows:
                     yield render(cursor, rows)
                 if upto is None:
                     return
                 after = upto
-        with _snapshot_readers(readers) as conns, ThreadPoolExecutor(readers) as pool:
+        with sql.snapshot_readers(readers) as conns, ThreadPoolExecutor(readers) as pool:
             pending: deque = deque()
             after, n, last = 0, 0, False
             while True:
                 while not last and len(pending) < readers:
-                    upto = chunk_end(cursor, after)
+                    upto = sql.chunk_end(cursor, corpus_id=corpus_id, after=after, size=chunk_size)
                     last = upto is None
-                    pending.append(pool.submit(read, conns[n % readers], after, upto or LAST_ID))
-                    after, n = upto or LAST_ID, n + 1
+                    pending.append(
+                        pool.submit(read, conns[n % readers], after, upto or sql.LAST_ID)
+                    )
+                    after, n = upto or sql.LAST_ID, n + 1
                 if not pending:
                     return
                 rows = pending.popleft().result()

@@ -16,7 +16,7 @@ from corpora.api.access import CorpusSlugView
 from corpora.permissions import Right, corpus_for
 from datasets.api.serializers import DatasetPageSerializer, DatasetQuerySerializer
 from datasets.export import export_csv, export_jsonl, export_parquet
-from datasets.selectors import dataset_rows, dataset_scope, dataset_sentences
+from datasets.selectors import dataset_listing, dataset_rows, dataset_scope
 
 
 class DatasetSentencesView(APIView):
@@ -42,20 +42,20 @@ class DatasetSentencesView(APIView):
         if query.get("corpus"):
             corpus, _ = corpus_for(request.user, slug=query["corpus"], right=Right.VIEW)
             corpus_id = corpus.pk
-        scope = dataset_scope(
-            user=request.user, corpus_id=corpus_id, annotator=query.get("annotator")
-        )
-        sentences = dataset_sentences(
-            scope=scope,
+        listing = dataset_listing(
+            user=request.user,
+            corpus_id=corpus_id,
+            annotator=query.get("annotator"),
             article_id=query.get("article"),
             label=query.get("label"),
             changed_since=query.get("changed_since"),
             gold=query.get("gold"),
             kind=query.get("kind"),
-        ).only("pk")
+        )
+        # DRF's keyset paginator reads its cursor from the request and writes the links.
         paginator = DatasetCursorPagination()
-        page = paginator.paginate_queryset(sentences, request, view=self)
-        rows = dataset_rows(sentence_ids=[s.pk for s in page], scope=scope)
+        page = paginator.paginate_queryset(listing.sentences, request, view=self)
+        rows = dataset_rows(sentence_ids=[s.pk for s in page], scope=listing.scope)
         return paginator.get_paginated_response(rows)
 
 

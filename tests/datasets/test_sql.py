@@ -1,0 +1,61 @@
+"""The export's raw statements (datasets/sql.py): each column lands in the field it names.
+
+The values compared differ from column to column (a sentence's id is not its
+article's), so two columns swapped in a statement make a test fail.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+
+from articles.services.annotations import annotation_set
+from corpora.models import Label
+from datasets.sql import LAST_ID, articles_json, chunk_end, jsonl_rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sentences(article):
+    """The article's labelable sentences, none with the article's id."""
+    labelable = article.sentences.filter(kind="sentence").order_by("pk")
+    chosen = [s for s in labelable if s.pk != article.pk]
+    assert len(chosen) >= 3
+    return chosen
+
+
+def test_jsonl_rows_name_sentence_article_and_line(article, sentences, annotator):
+    claim = Label.objects.get(corpus=article.corpus, key="claim")
+    annotation_set(sentence=sentences[0], annotator=annotator, label=claim)
+    rows = jsonl_rows(
+        connection.cursor().connection,
+        corpus_id=article.corpus_id,
+        after=sentences[0].pk - 1,
+        upto=sentences[0].pk,
+        user_id=annotator.pk,
+        all_labels=False,
+        show_gold=False,
+    )
+    assert [(r.sentence_id, r.article_id) for r in rows] == [(sentences[0].pk, article.pk)]
+    line = json.loads('{"x":0' + rows[0].line_tail)
+    assert line["sentence"]["id"] == sentences[0].pk
+    assert [a["label"] for a in line["annotations"]] == ["claim"]
+
+
+def test_articles_json_names_the_article_and_its_object(article):
+    with connection.cursor() as cursor:
+        (row,) = articles_json(cursor, ids=[article.pk])
+    assert row.article_id == article.pk
+    assert json.loads(row.article_json)["title"] == article.title
+
+
+def test_chunk_end_is_the_last_sentence_id_of_the_chunk(article, sentences):
+    everything = list(article.sentences.order_by("pk").values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        end = chunk_end(cursor, corpus_id=article.corpus_id, after=0, size=2)
+        rest = chunk_end(cursor, corpus_id=article.corpus_id, after=0, size=len(everything) + 1)
+    assert (end, rest) == (everything[1], None)
+    assert everything[-1] < LAST_ID
