@@ -106,9 +106,22 @@ class _Count(NamedTuple):
     n: int
 
 
-def _drop(table: str) -> None:
+@contextmanager
+def _temporary_table(
+    name: str, select: str, params: list | None = None, *, index_sentence: bool = True
+) -> Iterator[str]:
+    """``select`` stored as the temporary table ``name`` for a block, analysed, then dropped."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {select}", params or [])
+        if index_sentence:
+            cursor.execute(f"CREATE INDEX {name}_sentence ON {name} (sentence_id)")
+        cursor.execute(f"ANALYZE {name}")
+    try:
+        yield name
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 @contextmanager
@@ -117,14 +130,8 @@ def label_counts_table(*, corpus_id: int) -> Iterator[str]:
 
     Yields the table's name; the table is dropped when the block ends.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_COUNTS_TABLE}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {_COUNTS_TABLE} AS {_LABEL_COUNTS}", [corpus_id])
-        cursor.execute(f"ANALYZE {_COUNTS_TABLE}")
-    try:
-        yield _COUNTS_TABLE
-    finally:
-        _drop(_COUNTS_TABLE)
+    with _temporary_table(_COUNTS_TABLE, _LABEL_COUNTS, [corpus_id], index_sentence=False) as table:
+        yield table
 
 
 _CORPUS_SENTENCES = f"""
@@ -152,22 +159,12 @@ def unanimous_table(*, counts: str, quorum: int) -> Iterator[None]:
     A temporary table (sentence_id, label_id) made from a ``label_counts_table``,
     read by the ``unanimous_gold_*`` statements below and dropped when the block ends.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_UNANIMOUS_TABLE}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {_UNANIMOUS_TABLE} AS "
-            f"SELECT sentence_id, MIN(label_id) AS label_id FROM {counts} "
-            "GROUP BY sentence_id HAVING COUNT(*) = 1 AND SUM(n) >= %s",
-            [quorum],
-        )
-        try:
-            cursor.execute(
-                f"CREATE INDEX {_UNANIMOUS_TABLE}_sentence ON {_UNANIMOUS_TABLE} (sentence_id)"
-            )
-            cursor.execute(f"ANALYZE {_UNANIMOUS_TABLE}")
-            yield
-        finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {_UNANIMOUS_TABLE}")
+    select = (
+        f"SELECT sentence_id, MIN(label_id) AS label_id FROM {counts} "
+        "GROUP BY sentence_id HAVING COUNT(*) = 1 AND SUM(n) >= %s"
+    )
+    with _temporary_table(_UNANIMOUS_TABLE, select, [quorum]):
+        yield
 
 
 def unanimous_gold_delete_withdrawn(*, corpus_id: int) -> int:
@@ -226,17 +223,8 @@ def ranked_table(*, counts: str) -> Iterator[None]:
 
     Read by the ``disagreements_*`` statements below; dropped when the block ends.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_RANKED_TABLE}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {_RANKED_TABLE} AS {_ranked(counts)}")
-        try:
-            cursor.execute(
-                f"CREATE INDEX {_RANKED_TABLE}_sentence ON {_RANKED_TABLE} (sentence_id)"
-            )
-            cursor.execute(f"ANALYZE {_RANKED_TABLE}")
-            yield
-        finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {_RANKED_TABLE}")
+    with _temporary_table(_RANKED_TABLE, _ranked(counts)):
+        yield
 
 
 def disagreements_delete_stale(*, corpus_id: int) -> int:
