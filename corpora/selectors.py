@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F, QuerySet
 
 from corpora.guidelines import guidelines_html
-from corpora.models import Corpus, Membership
+from corpora.models import Corpus, Label, Membership
 
 
 def corpora_with_roles(*, user) -> QuerySet[Corpus]:
@@ -42,3 +42,13 @@ def corpus_members(*, corpus: Corpus) -> QuerySet[Membership]:
         .only("user_id", "role", "created_at", "user__username")
         .order_by("user__username")
     )
+
+
+def label_by_key(*, corpus_id: int, key: str) -> Label | None:
+    """The corpus's label with this key, or None."""
+    return Label.objects.filter(corpus_id=corpus_id, key=key).first()
+
+
+def label_keys(*, corpus_id: int) -> list[str]:
+    """The corpus's label keys in its order, for messages that list the choices."""
+    return list(Label.objects.filter(corpus_id=corpus_id).values_list("key", flat=True))

@@ -162,10 +162,6 @@ def gold_label_choices(*, corpus: Corpus) -> list[Label]:
     return list(Label.objects.filter(corpus=corpus))
 
 
-def gold_label_choice(*, corpus_id: int, key: str) -> Label | None:
-    return Label.objects.filter(corpus_id=corpus_id, key=key).first()
-
-
 def queue_sentence_get(*, corpus: Corpus, sentence_id: int) -> Sentence | None:
     """A sentence of ``corpus`` (with its article) to decide, or None."""
     return (

@@ -19,9 +19,9 @@ from django.utils import timezone
 from articles.models import GoldLabel, Sentence
 from articles.services.annotations import check_labelable, clean_note_and_source
 from corpora.models import Corpus, Label
+from corpora.selectors import label_by_key
 from review import sql
 from review.models import AgreementReport
-from review.selectors.adjudication import gold_label_choice
 
 
 def _batches(ids: list[int], size: int = 900):
@@ -70,7 +70,7 @@ def gold_label_decide_by_key(
     source: str = "",
 ) -> GoldLabel:
     """``gold_label_decide`` with the label named by its key, as API clients name it."""
-    label = gold_label_choice(corpus_id=sentence.article.corpus_id, key=label_key)
+    label = label_by_key(corpus_id=sentence.article.corpus_id, key=label_key)
     if label is None:
         raise ValidationError(
             {"label": f"No label {label_key!r} in this corpus; use one of its label keys."}

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from corpora.permissions import Right, corpus_for
+from corpora.selectors import label_by_key
 from review.selectors.adjudication import (
     BadCursor,
     disagreement_queue_page,
-    gold_label_choice,
     gold_label_choices,
     queue_sentence_get,
 )
@@ -77,7 +77,7 @@ def adjudication_decide(request: HttpRequest, slug: str, sentence_id: int) -> Ht
         raise Http404("No such sentence in this corpus.")
     # Back to the same place: the decided sentence has left, the next moves up.
     back = _queue_url(corpus, *_position(request))
-    label = gold_label_choice(corpus_id=corpus.pk, key=request.POST.get("label", ""))
+    label = label_by_key(corpus_id=corpus.pk, key=request.POST.get("label", ""))
     if label is None:
         messages.error(request, "Choose the gold label for the sentence, then save.")
         return redirect(f"{back}#sentence-{sentence.pk}")

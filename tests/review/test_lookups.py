@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from articles.models import GoldLabel
+from corpora.selectors import label_by_key
 from corpora.services.corpora import corpus_create
 from review.models import AgreementReport, Assignment
-from review.selectors.adjudication import gold_label_choice, gold_label_choices, queue_sentence_get
+from review.selectors.adjudication import gold_label_choices, queue_sentence_get
 from review.selectors.agreement import (
     agreement_article_get,
     agreement_report_get,
@@ -157,7 +158,7 @@ def test_gold_label_decide_by_key(corpus, articles, reviewer, owner):
         "label": ["No label 'nope' in this corpus; use one of its label keys."]
     }
     other = corpus_create(name="Elsewhere", owner=owner)
-    assert gold_label_choice(corpus_id=other.pk, key="claim").corpus_id == other.pk
+    assert label_by_key(corpus_id=other.pk, key="claim").corpus_id == other.pk
     gold = gold_label_decide_by_key(
         sentence=sentence, label_key="claim", reviewer=reviewer, note="n"
     )

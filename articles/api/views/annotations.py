@@ -33,18 +33,10 @@ from articles.services.annotations import (
     annotations_bulk_set,
 )
 from corpora.api.access import CorpusScopedView, CorpusSlugView
-from corpora.models import Label
 from corpora.permissions import Right
+from corpora.selectors import label_keys
 
 CONFLICT = OpenApiResponse(ConflictSerializer, description="Version conflict; `current` is stored.")
-
-
-def _label_in(corpus_id: int, key: str) -> Label:
-    label = next(iter(Label.objects.filter(corpus_id=corpus_id, key=key).order_by()[:1]), None)
-    if label is None:
-        keys = ", ".join(Label.objects.filter(corpus_id=corpus_id).values_list("key", flat=True))
-        raise ValidationError({"label": f"No label {key!r} in this corpus; use one of: {keys}."})
-    return label
 
 
 # Every label write reads its body here. The serializer cost about 0.1 ms of
@@ -84,7 +76,10 @@ class SentenceAnnotationView(AnswersVersionConflicts, CorpusScopedView):
             request.user, pk, label_key=data["label"], right=self.rights["PUT"]
         )
         if label is None:
-            _label_in(sentence.article.corpus_id, data["label"])  # raises, naming the keys
+            keys = ", ".join(label_keys(corpus_id=sentence.article.corpus_id))
+            raise ValidationError(
+                {"label": f"No label {data['label']!r} in this corpus; use one of: {keys}."}
+            )
         result = annotation_set(
             sentence=sentence,
             annotator=request.user,
