@@ -153,3 +153,13 @@ def test_my_label_does_not_touch_a_colleagues(client_for, annotator, reviewer, s
         )
     )
     assert labels == {"rita": "claim", "anna": "speculation"}
+
+
+def test_an_unknown_label_key_gets_400_naming_the_corpus_keys(client_for, annotator, sentence):
+    response = client_for(annotator).put(
+        url(sentence), {"label": "rumour", "version": 0}, format="json"
+    )
+    assert response.status_code == 400
+    message = response.json()["error"]["fields"]["label"][0]
+    keys = list(sentence.article.corpus.labels.values_list("key", flat=True))
+    assert message == f"No label 'rumour' in this corpus; use one of: {', '.join(keys)}."
