@@ -77,6 +77,12 @@ class QuickValidation:
                 return body
         return validated(self.serializer_class, data)
 
+    def quick_path_applies(self) -> bool:
+        """Does the shortcut apply to this serializer at all (or is every body sent to it)?"""
+        if self._quick is None:
+            self._prepare()
+        return bool(self._quick)
+
     def _prepare(self) -> None:
         serializer = self.serializer_class()
         fields = []
@@ -90,7 +96,9 @@ class QuickValidation:
                 and field.source == name
                 and not field.read_only
                 and not field.allow_null
-                and not callable(field.default)
+                # ``empty`` (no default) is a class, hence callable: only a real
+                # callable default needs the serializer.
+                and (field.default is serializers.empty or not callable(field.default))
                 and not hasattr(serializer, f"validate_{name}")
                 and not any(getattr(v, "requires_context", False) for v in validators)
                 # Beyond this many digits DRF refuses an integer as a string.

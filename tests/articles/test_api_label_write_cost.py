@@ -126,6 +126,13 @@ def test_the_quick_body_check_agrees_with_the_serializer(body):
         assert refused.value.detail == serializer.errors
 
 
+def test_the_label_write_body_takes_the_quick_path():
+    """The shortcut is meant for this serializer: if it ever stops applying, say so."""
+    from articles.api.views.annotations import _write_body
+
+    assert _write_body.quick_path_applies()
+
+
 def test_a_change_stores_its_values_and_moves_updated_at(client_for, annotator, sentence):
     """The change is a plain UPDATE: every column it sets lands, updated_at included
     (the dataset listing's changed_since reads it)."""
