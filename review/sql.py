@@ -38,18 +38,37 @@ def refresh_marker_claim(*, corpus_id: int, due: datetime, stale_before: datetim
     One statement, so the label write that runs it pays one round trip: it
     creates the report row on a corpus's first change, takes a free or stale
     marker, and leaves a taken one alone (then no row comes back). Racing
-    callers on any number of connections: the row's lock lets exactly one win.
+    callers on any number of connections: exactly one wins.
     """
     names, values = _insert_columns()
     columns = ", ".join(["corpus_id", "refresh_queued_at", *names])
     placeholders = ", ".join(["%s"] * (2 + len(names)))
-    sql = (
-        f"INSERT INTO {_REPORT} ({columns}) VALUES ({placeholders}) "
-        "ON CONFLICT (corpus_id) DO UPDATE SET refresh_queued_at = excluded.refresh_queued_at "
-        f"WHERE {_REPORT}.refresh_queued_at IS NULL OR {_REPORT}.refresh_queued_at < %s "
-        "RETURNING corpus_id"
-    )
-    params = [corpus_id, due, *values, stale_before]
+    free = f"({_REPORT}.refresh_queued_at IS NULL OR {_REPORT}.refresh_queued_at < %s)"
+    if connection.vendor == "postgresql":
+        # While a refresh is queued (nearly every write) the UPDATE matches
+        # nothing and locks nothing, and the INSERT finds the row: concurrent
+        # writers do not queue behind each other. (INSERT ... ON CONFLICT DO
+        # UPDATE would lock the row even when its WHERE refuses the update.)
+        # A free marker: racing UPDATEs re-check the condition on the row
+        # the winner committed and match nothing. A missing row: ON CONFLICT
+        # DO NOTHING lets one INSERT in.
+        sql = (
+            f"WITH taken AS (UPDATE {_REPORT} SET refresh_queued_at = %s "
+            f"WHERE corpus_id = %s AND {free} RETURNING corpus_id), "
+            f"created AS (INSERT INTO {_REPORT} ({columns}) SELECT {placeholders} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {_REPORT} WHERE corpus_id = %s) "
+            "ON CONFLICT (corpus_id) DO NOTHING RETURNING corpus_id) "
+            "SELECT corpus_id FROM taken UNION ALL SELECT corpus_id FROM created"
+        )
+        params = [due, corpus_id, stale_before, corpus_id, due, *values, corpus_id]
+    else:
+        # SQLite has no data-modifying WITH; it runs one writer at a time anyway.
+        sql = (
+            f"INSERT INTO {_REPORT} ({columns}) VALUES ({placeholders}) "
+            "ON CONFLICT (corpus_id) DO UPDATE SET refresh_queued_at = excluded.refresh_queued_at "
+            f"WHERE {free} RETURNING corpus_id"
+        )
+        params = [corpus_id, due, *values, stale_before]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() is not None

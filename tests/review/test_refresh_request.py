@@ -52,9 +52,11 @@ def test_a_refresh_queued_by_another_process_is_seen_in_the_database(corpus):
     assert marker(corpus) == due
 
 
-def test_racing_requests_from_many_connections_queue_exactly_one_refresh(corpus):
+@pytest.mark.parametrize("report_exists", [True, False], ids=["free-marker", "first-change"])
+def test_racing_requests_from_many_connections_queue_exactly_one_refresh(corpus, report_exists):
     """Several web processes on several hosts: the database decides, one claim wins."""
-    AgreementReport.objects.create(corpus=corpus)
+    if report_exists:
+        AgreementReport.objects.create(corpus=corpus)
     start = threading.Barrier(8)
     wins: list[object] = []
 
