@@ -10,7 +10,14 @@ from playwright.sync_api import expect
 from articles.models import Annotation, Sentence
 from articles.services.annotations import annotation_set
 from corpora.models import Label
-from tests.browser.pages import labels_in_page, open_labeling, sentence_locator, wait_saved
+from tests.browser.pages import (
+    block_api,
+    labels_in_page,
+    open_labeling,
+    route_api,
+    sentence_locator,
+    wait_saved,
+)
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +35,7 @@ def test_change_made_while_server_is_unreachable_is_queued_kept_over_reload_and_
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))
 
-    page.route("**/api/**", lambda route: route.abort("connectionrefused"))
+    block_api(page)
     page.keyboard.press("1")
     page.keyboard.press("2")
     # The screen shows the labels at once and says they are queued.
@@ -76,7 +83,7 @@ def test_server_errors_are_retried_until_the_save_lands(
         else:
             route.continue_()
 
-    page.route("**/api/sentences/**", flaky)
+    route_api(page, "**/api/sentences/**", flaky, "/api/sentences/1/history/")
     page.keyboard.press("3")
     expect(page.locator("#save-status")).to_contain_text("Save failed", timeout=5_000)
     expect(sentence_locator(page).first.locator(".save-mark")).to_have_text("retrying")
