@@ -108,7 +108,12 @@ def test_locked_row_names_each_column(annotator, owner, sentence):
     stored.refresh_from_db()
     with transaction.atomic():
         row = annotation_locked_row(sentence_id=sentence.pk, annotator_id=annotator.pk)
-    assert row._asdict() == {
+    values = row._asdict()
+    for name in ("created_at", "updated_at"):
+        # SQLite hands raw timestamps back naive (in UTC); instance() converts them.
+        if timezone.is_naive(values[name]):
+            values[name] = timezone.make_aware(values[name], dt.UTC)
+    assert values == {
         "id": stored.pk,
         "sentence_id": sentence.pk,
         "annotator_id": annotator.pk,

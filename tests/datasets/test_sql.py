@@ -15,7 +15,8 @@ from articles.services.annotations import annotation_set
 from corpora.models import Label
 from datasets.sql import LAST_ID, articles_json, chunk_end, jsonl_rows
 
-pytestmark = pytest.mark.django_db
+# These statements serve the export built in PostgreSQL (datasets/export.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 @pytest.fixture
