@@ -30,9 +30,7 @@ def columns(cursor) -> list[str]:
 def fetch_one(cursor, row_type: type[Row]) -> Row | None:
     """The next row as ``row_type``, its fields filled by column name; None when none is left."""
     row = cursor.fetchone()
-    if row is None:
-        return None
-    return row_type(**dict(zip(columns(cursor), row, strict=True)))
+    return None if row is None else reader(cursor, row_type)(row)
 
 
 def reader(cursor, row_type: type[Row]) -> Callable[[Iterable], Row]:
