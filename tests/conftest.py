@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.plugins.worker",
     "tests.plugins.browser",
     "tests.plugins.api",
+    "tests.plugins.servers",
 ]
 
 SAMPLE_TEXT = (

@@ -6,6 +6,8 @@
 - ``tests.plugins.browser``: real Chromium through Playwright, the ``browser`` marker, and
   Django's async-unsafe allowance for the browser tests only.
 - ``tests.plugins.api``: DRF clients for each persona.
+- ``tests.plugins.servers``: private Redis and PostgreSQL servers for the fault tests
+  (``private_redis``, ``private_postgres``), the ``faults`` marker.
 """
 
 from __future__ import annotations
