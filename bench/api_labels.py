@@ -25,8 +25,19 @@ from api_server import DEFAULT_DB, Gunicorn, make_corpus_with_articles, percenti
 
 
 def client_run(
-    base_port: int, token: str, plan: list[tuple[int, str, int]], out: list, bulk: int = 0
+    base_port: int,
+    token: str,
+    plan: list[tuple[int, str, int]],
+    out: list,
+    bulk: int = 0,
+    *,
+    acks: list | None = None,
 ) -> None:
+    """Send the plan's label writes in order, appending each latency to ``out``.
+
+    With ``acks``, each acknowledged PUT also appends (sentence id, label, the
+    version the server answered), so a caller can check what was stored.
+    """
     conn = http.client.HTTPConnection("127.0.0.1", base_port, timeout=30)
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     if bulk:
@@ -50,11 +61,13 @@ def client_run(
         started = time.perf_counter()
         conn.request("PUT", f"/api/sentences/{sentence_id}/annotation/", body, headers)
         response = conn.getresponse()
-        response.read()
+        payload = response.read()
         elapsed = time.perf_counter() - started
         if response.status not in (200, 201):
-            raise RuntimeError(f"PUT {sentence_id}: {response.status}")
+            raise RuntimeError(f"PUT {sentence_id}: {response.status} {payload[:200]!r}")
         out.append(elapsed)
+        if acks is not None:
+            acks.append((sentence_id, label, json.loads(payload)["version"]))
     conn.close()
 
 

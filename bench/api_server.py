@@ -24,7 +24,7 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/annotator_bench"
 
 
 def server_env(db_url: str, **extra: str) -> dict[str, str]:
-    data_dir = tempfile.mkdtemp(prefix="annotator-bench-")
+    data_dir = extra.get("ANNOTATOR_DATA_DIR") or tempfile.mkdtemp(prefix="annotator-bench-")
     env = dict(os.environ)
     env.update(
         DATABASE_URL=db_url,
@@ -67,7 +67,15 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, db_url: str, *, workers: int, threads: int = 1, timeout: int = 120):
+    def __init__(
+        self,
+        db_url: str,
+        *,
+        workers: int,
+        threads: int = 1,
+        timeout: int = 120,
+        env: dict[str, str] | None = None,
+    ):
         self.port = free_port()
         self.args = [
             sys.executable,
@@ -89,7 +97,7 @@ class Gunicorn:
             "--log-level",
             "warning",
         ]
-        self.env = server_env(db_url)
+        self.env = server_env(db_url, **(env or {}))
         self.proc: subprocess.Popen | None = None
 
     @property

@@ -77,21 +77,24 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def start_worker(env: dict, log: Path, concurrency: int) -> subprocess.Popen:
+def start_worker(
+    env: dict, log: Path, concurrency: int, *, app: str = "annotator", name: str = ""
+) -> subprocess.Popen:
+    """A Celery worker of ``app`` in its own session; ``name`` is its node name."""
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "celery",
             "-A",
-            "annotator",
+            app,
             "worker",
             "--loglevel=WARNING",
             f"--concurrency={concurrency}",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
-            f"--hostname=bench-{uuid.uuid4().hex[:6]}@%h",
+            f"--hostname={name or 'bench-' + uuid.uuid4().hex[:6]}@%h",
         ],
         cwd=REPO,
         env=env,
