@@ -12,7 +12,12 @@ COPY review review
 COPY datasets datasets
 RUN pip install .
 COPY . .
-RUN ANNOTATOR_MODE=local ANNOTATOR_DATA_DIR=/tmp/build python manage.py collectstatic --noinput
+# Static files through the production storage, which writes the manifest of
+# hashed names that production reads at run time (local mode writes none, and
+# every page would answer 500). collectstatic reaches no database and signs
+# nothing: the key is random and thrown away, the database URL a placeholder
+# never connected to. tests/project/test_deployment.py runs this very line.
+RUN ANNOTATOR_MODE=production ANNOTATOR_DATA_DIR="$(mktemp -d)" SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" DATABASE_URL=postgres://collectstatic-needs-no-database@localhost/none python manage.py collectstatic --noinput
 RUN useradd --system annotator
 USER annotator
 EXPOSE 8000

@@ -1,13 +1,22 @@
-"""Content-Security-Policy on every response.
+"""What every response carries: a request id and a Content-Security-Policy.
 
-The default forbids inline scripts and styles and every foreign origin. A view
-that needs another policy (the API's interactive docs, say) says so with
-``@csp_policy(...)`` on the view, or a path prefix in ``CSP_PATH_POLICIES``;
-a response that already carries the header keeps it.
+Request id: taken from a sane incoming ``X-Request-ID`` (a proxy's, so one id
+follows the request through both logs), else generated; set on the request as
+``request.request_id``, returned in the ``X-Request-ID`` header, written into
+each log line about the request (``RequestIdLogFilter``) and into the body of
+an API 5xx (``annotator.api.errors``).
+
+Content-Security-Policy: the default forbids inline scripts and styles and
+every foreign origin. A view that needs another policy (the API's interactive
+docs, say) says so with ``@csp_policy(...)`` on the view, or a path prefix in
+``CSP_PATH_POLICIES``; a response that already carries the header keeps it.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -57,3 +66,35 @@ class ContentSecurityPolicyMiddleware:
         if HEADER not in response:
             response[HEADER] = _policy_for(request.path)
         return response
+
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Letters, digits and a few separators, as proxies and tracing ids use; anything
+# else (a log-injection attempt, a 10 kB header) is replaced, not echoed.
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@-]{8,128}")
+
+
+def request_id_of(request: HttpRequest | None) -> str:
+    return getattr(request, "request_id", "") or "-"
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    """Give every record a ``request_id``: the request's when it names one, else "-"."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", None):
+            record.request_id = request_id_of(getattr(record, "request", None))
+        return True

@@ -8,8 +8,12 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("api/", include("annotator.api.urls")),
+    path("", include("ops.urls")),
     path("", include("imports.urls")),
     path("", include("corpora.urls")),
     path("", include("review.urls")),
     path("", include("articles.urls")),
 ]
+
+# An unexpected exception: JSON with the request id under /api/, a plain page elsewhere.
+handler500 = "annotator.api.errors.server_error"

@@ -1,7 +1,9 @@
 """One JSON error shape for every API answer that is not a success.
 
 ``{"error": {"code": ..., "message": ..., "fields": {...}}}``; ``fields`` only
-for validation errors, naming each field with what to fix. An app may add
+for validation errors, naming each field with what to fix. A server error
+(5xx) adds ``request_id``, the id in the answer's ``X-Request-ID`` header and
+in the server's log line for it (``annotator.middleware``). An app may add
 keys beside ``error`` (a version conflict adds the stored value: see
 ``articles.api.errors``).
 """
@@ -15,11 +17,13 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from annotator.api.parsers import PayloadTooLarge
+from annotator.middleware import request_id_of
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +116,27 @@ def api_exception_handler(exc, context):
         if not isinstance(code, str):
             code = getattr(exc, "default_code", "error")
         response.data = error_body(code, message)
+    if response.status_code >= 500:
+        response.data["error"]["request_id"] = request_id_of(context.get("request"))
     return response
+
+
+def server_error(request, *args, **kwargs):
+    """``handler500``: an unexpected exception. Django has logged it (with the request id).
+
+    Under /api/ the answer is the JSON error shape, so a client's parser never
+    meets an HTML page; elsewhere Django's plain 500 page.
+    """
+    if not request.path.startswith("/api/"):
+        return defaults.server_error(request, *args, **kwargs)
+    request_id = request_id_of(request)
+    body = error_body(
+        "server_error",
+        f"The server failed on this request; it is logged under request id {request_id}. "
+        "Try again later, and quote the id if you report it.",
+    )
+    body["error"]["request_id"] = request_id
+    return JsonResponse(body, status=500)
 
 
 @csrf_exempt  # nothing is changed here; a CSRF refusal would hide the real answer
