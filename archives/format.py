@@ -248,7 +248,7 @@ def checksums_verify(archive: zipfile.ZipFile, manifest: dict[str, Any], *, name
         digest = hashlib.sha256()
         try:
             with archive.open(filename) as stream:
-                while block := stream.read(1024 * 1024):
+                while block := stream.read(64 * 1024):
                     digest.update(block)
         except KeyError:
             raise ArchiveError(f"{name} is damaged: {filename} is missing.") from None

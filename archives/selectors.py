@@ -107,6 +107,8 @@ def member_chunks(
                     row[field.name] = encode_value(value)
             out.append(row)
         yield out
+        if len(chunk) < member.chunk_rows:
+            return
         last = chunk[-1][key]
 
 

@@ -176,8 +176,9 @@ def _instance(
         elif kind == "member":
             target = maps[f.related_model].get(raw) if isinstance(raw, int) else None
             if target is None:
+                plural = f.related_model._meta.verbose_name_plural
                 raise ArchiveError(
-                    f"{where}: {f.name} {raw!r} is not a {f.related_model.__name__} of the archive."
+                    f"{where}: {f.name} {raw!r} is not among the archive's {plural}."
                 )
             values[f.attname] = target
         else:
