@@ -46,7 +46,10 @@ class TokenListView(APIView):
             user=request.user, name=data["name"], expires_in_days=data["expires_in_days"]
         )
         token.key = secret
-        return Response(TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+        response = Response(TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+        # The secret must not stay in a browser's or a proxy's cache.
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class TokenDetailView(APIView):

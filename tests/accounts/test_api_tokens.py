@@ -32,6 +32,12 @@ def test_it_creates_a_token_shown_once_and_stored_hashed(client_for, annotator):
     assert "key" not in listed[0] and "digest" not in listed[0]
 
 
+def test_the_answer_carrying_the_secret_is_never_cached(client_for, annotator):
+    created = client_for(annotator).post("/api/tokens/", {"name": "ci"}, format="json")
+    assert created.status_code == 201
+    assert created["Cache-Control"] == "no-store"
+
+
 def test_the_secret_authenticates_as_its_user_and_records_last_use(annotator, corpus):
     token, secret = token_create(user=annotator, name="script")
     client = APIClient()

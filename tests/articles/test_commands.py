@@ -3,7 +3,10 @@
 from datetime import timedelta
 from io import StringIO
 
+import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from articles.models import Article
@@ -19,6 +22,14 @@ def test_load_demo_creates_the_corpus_and_prints_the_users(db, django_capture_on
     assert corpus.memberships.count() == 3
     assert "analyst / analyst-demo-2026" in out.getvalue()
     assert len(callbacks) == corpus.articles.count()
+
+
+def test_load_demo_refuses_in_production_and_creates_no_account(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="refuses to run with ANNOTATOR_MODE=production"):
+        call_command("load_demo", stdout=StringIO())
+    assert not get_user_model().objects.exists()
+    assert not Corpus.objects.exists()
 
 
 def test_load_demo_twice_changes_nothing(db):

@@ -1,5 +1,6 @@
 """Settings come from the environment; bad values stop the start with a clear message."""
 
+import json
 import os
 import subprocess
 import sys
@@ -93,3 +94,103 @@ def test_postgres_and_redis_from_the_environment(tmp_path):
         "redis://cache:6379/0",
         "True",
     ]
+
+
+PRODUCTION_ENV = {
+    "ANNOTATOR_MODE": "production",
+    "DATABASE_URL": "postgres://u@db/annotator",
+    "SECRET_KEY": "k3y-" + "0123456789abcdef" * 4,
+}
+
+
+def read_settings(tmp_path, *names: str, **env_vars) -> dict:
+    """Start Django in a fresh process with these variables; the named settings' values."""
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DEBUG"}
+    env.update(ANNOTATOR_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="annotator.settings")
+    env.update(env_vars)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, json, sys; django.setup(); from django.conf import settings; "
+            "print(json.dumps({n: getattr(settings, n, None) for n in sys.argv[1:]}))",
+            *names,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("key", ["short-but-random-Q2x9", "aaaaabbbbb" * 6])
+def test_production_refuses_a_short_or_repetitive_secret_key(tmp_path, key):
+    result = start_django(tmp_path, **{**PRODUCTION_ENV, "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "needs a SECRET_KEY of at least 50 random characters" in result.stderr
+    assert "secrets.token_urlsafe(50)" in result.stderr  # says how to make one
+
+
+def test_production_refuses_debug(tmp_path):
+    result = start_django(tmp_path, **PRODUCTION_ENV, DEBUG="true")
+    assert result.returncode != 0
+    assert "ANNOTATOR_MODE=production refuses DEBUG=true" in result.stderr
+
+
+def test_debug_stays_available_on_a_laptop(tmp_path):
+    result = start_django(tmp_path, DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "True"
+
+
+HTTPS_SETTINGS = (
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_REDIRECT_EXEMPT",
+)
+
+
+def test_production_redirects_to_https_and_trusts_no_proxy_header_by_default(tmp_path):
+    values = read_settings(tmp_path, *HTTPS_SETTINGS, **PRODUCTION_ENV)
+    assert values == {
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 0,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+        "SECURE_HSTS_PRELOAD": False,
+        "SECURE_PROXY_SSL_HEADER": None,
+        "SECURE_REDIRECT_EXEMPT": ["^healthz$", "^readyz$"],
+    }
+
+
+def test_https_settings_come_from_the_environment(tmp_path):
+    values = read_settings(
+        tmp_path,
+        *HTTPS_SETTINGS,
+        **PRODUCTION_ENV,
+        SECURE_SSL_REDIRECT="false",
+        SECURE_HSTS_SECONDS="31536000",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
+        SECURE_HSTS_PRELOAD="true",
+        TRUST_X_FORWARDED_PROTO="true",
+    )
+    assert values["SECURE_SSL_REDIRECT"] is False
+    assert values["SECURE_HSTS_SECONDS"] == 31536000
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert values["SECURE_HSTS_PRELOAD"] is True
+    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_a_laptop_does_not_redirect_to_https(tmp_path):
+    assert read_settings(tmp_path, "SECURE_SSL_REDIRECT") == {"SECURE_SSL_REDIRECT": False}
+
+
+def test_a_malformed_hsts_duration_is_named(tmp_path):
+    result = start_django(tmp_path, SECURE_HSTS_SECONDS="a year")
+    assert result.returncode != 0
+    assert "SECURE_HSTS_SECONDS='a year' is not a whole number" in result.stderr

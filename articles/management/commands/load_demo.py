@@ -3,9 +3,10 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from articles.services.articles import article_create
@@ -39,6 +40,13 @@ class Command(BaseCommand):
     help = "Load the demo corpus with its sample articles and print the demo users."
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # The demo users' passwords are printed here and in the README.
+            raise CommandError(
+                "load_demo refuses to run with ANNOTATOR_MODE=production: it creates an admin "
+                "account whose password is published. Try the demo on a laptop instead, and "
+                "create real accounts with: python manage.py createsuperuser"
+            )
         User = get_user_model()
         with transaction.atomic():
             users = {}
