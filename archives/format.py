@@ -32,9 +32,10 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import models
 
 from articles.models import Annotation, AnnotationEvent, Article, GoldLabel, Sentence
@@ -113,8 +114,14 @@ def member_by_model() -> dict[type[models.Model], Member]:
     return {member.model: member for member in MEMBERS}
 
 
-def user_model() -> type[models.Model]:
-    return get_user_model()
+def user_model() -> type[User]:
+    """The user model (typed as Django's own; rows refer to users by their username field)."""
+    return cast(type[User], get_user_model())
+
+
+def related_model(field: models.Field) -> type[models.Model]:
+    """The model a foreign key points to (the stubs allow None, which a relation never is)."""
+    return cast(type[models.Model], field.related_model)
 
 
 def row_fields(model: type[models.Model]) -> list[models.Field]:

@@ -25,11 +25,13 @@ from archives.format import (
     lines_read,
     manifest_read,
     reference_kind,
+    related_model,
     row_fields,
     user_model,
 )
 from corpora.models import Corpus
 
+SLUG_MAX_LENGTH = 80  # Corpus.slug's max_length
 # How many missing usernames a refusal lists before "and N more".
 NAMES_SHOWN = 20
 
@@ -110,7 +112,7 @@ def _plan(member: Member, archived: Any, *, name: str) -> _Plan:
 
 
 def _slug_check(slug: str) -> str:
-    if not slug or slugify(slug) != slug or len(slug) > Corpus._meta.get_field("slug").max_length:
+    if not slug or slugify(slug) != slug or len(slug) > SLUG_MAX_LENGTH:
         raise ArchiveError(
             f"{slug!r} is not a valid slug: use up to 80 lower-case letters, digits and hyphens."
         )
@@ -174,9 +176,10 @@ def _instance(
                 raise ArchiveError(f"{where}: the user {raw!r} is not in {USERS}.")
             values[f.attname] = users[raw]
         elif kind == "member":
-            target = maps[f.related_model].get(raw) if isinstance(raw, int) else None
+            model = related_model(f)
+            target = maps[model].get(raw) if isinstance(raw, int) else None
             if target is None:
-                plural = f.related_model._meta.verbose_name_plural
+                plural = model._meta.verbose_name_plural
                 raise ArchiveError(
                     f"{where}: {f.name} {raw!r} is not among the archive's {plural}."
                 )
@@ -275,7 +278,9 @@ def corpus_archive_import(
         source = next(lines_read(archive, MEMBERS[0].filename, name=path))
         target_slug = slug if slug is not None else str(source.get("slug", ""))
         usernames = [str(row.get("username", "")) for row in lines_read(archive, USERS, name=path)]
-        targets = {f.related_model for plan in plans for f, kind in plan.fields if kind == "member"}
+        targets = {
+            related_model(f) for plan in plans for f, kind in plan.fields if kind == "member"
+        }
         try:
             with transaction.atomic():
                 _slug_check(target_slug)
@@ -302,6 +307,8 @@ def corpus_archive_import(
         except DatabaseError as exc:
             # A row the database refuses (a broken constraint, a value too long).
             raise ArchiveError(f"{path} cannot be restored here: {exc}") from None
+    if corpus_id is None:
+        raise ArchiveError(f"{path} is damaged: it holds no corpus.")
     return ArchiveRestored(
         corpus=Corpus.objects.get(pk=corpus_id), counts=counts, users_created=created
     )
