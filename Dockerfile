@@ -10,6 +10,7 @@ COPY articles articles
 COPY imports imports
 COPY review review
 COPY datasets datasets
+COPY archives archives
 RUN pip install .
 COPY . .
 # Static files through the production storage, which writes the manifest of
