@@ -106,13 +106,23 @@ class Gunicorn:
 
     def __enter__(self) -> Gunicorn:
         self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, start_new_session=True)
+        try:
+            self._wait_ready()
+        except BaseException:  # not started, or Ctrl-C while waiting: stop it
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_ready(self) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with status {self.proc.returncode}")
             try:
                 # self.base is the http:// address of the server started above.
                 urllib.request.urlopen(self.base + "/api/corpora/", timeout=2)  # noqa: S310
             except urllib.error.HTTPError:
-                return self  # 401: it answers
+                return  # 401: it answers
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not start within 60 s")

@@ -68,11 +68,15 @@ class Workers:
         self.procs: list[subprocess.Popen] = []
 
     def __enter__(self) -> Workers:
-        for node in self.names:
-            log = self.logs / f"{node}.log"
-            self.procs.append(
-                start_worker(self.env, log, self.concurrency, app="task_record", name=node)
-            )
+        try:
+            for node in self.names:
+                log = self.logs / f"{node}.log"
+                self.procs.append(
+                    start_worker(self.env, log, self.concurrency, app="task_record", name=node)
+                )
+        except BaseException:  # Ctrl-C between two starts: stop the first
+            self.__exit__()
+            raise
         return self
 
     def wait_ready(self, timeout: float = 90) -> None:
@@ -582,6 +586,9 @@ def summary(results: list[dict]) -> None:
 
 
 def interrupted(signum, frame) -> None:
+    # A second Ctrl-C must not cut the clean-up short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -616,7 +623,9 @@ def main() -> int:
         parser.error(f"--brokers: unknown {', '.join(unknown)}; use redis and/or amqp")
     node_counts = [int(n) for n in args.nodes.split(",")]
 
-    # SIGTERM ends the run like Ctrl-C: every `finally` and context exit runs.
+    # Ctrl-C and SIGTERM end the run the same way: every `finally` and context
+    # exit runs (SIGINT explicitly, as a shell starts background jobs ignoring it).
+    signal.signal(signal.SIGINT, interrupted)
     signal.signal(signal.SIGTERM, interrupted)
     logs = Path(tempfile.mkdtemp(prefix="annotator-scale-"))
     static_root = logs / "static"
