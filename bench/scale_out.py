@@ -42,7 +42,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlparse
 
-from api_labels import client_run, machine_cpu
+from api_labels import client_run, database_backends, machine_cpu, process_cpu
 from api_server import ROOT, Gunicorn, percentile, prepare, server_env
 from import_bulk import article_text, start_worker
 
@@ -108,6 +108,60 @@ class Workers:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+class CpuMeter:
+    """CPU seconds spent by the nodes, the workers, PostgreSQL and this client, and the machine.
+
+    ``groups`` maps a name to process group ids (each server and worker runs in
+    its own session, so its children share its group); PostgreSQL is every
+    backend connected to the bench database. Whatever the machine was busy with
+    beyond these was someone else's work.
+    """
+
+    def __init__(self, db_url: str, groups: dict[str, list[int]]):
+        self.db_url = db_url
+        self.groups = groups
+
+    def snapshot(self) -> dict:
+        wanted = {pgid: name for name, pgids in self.groups.items() for pgid in pgids}
+        per_pid: dict[str, dict[int, float]] = {name: {} for name in self.groups}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            name = wanted.get(int(fields[2]))
+            if name:
+                per_pid[name][int(entry)] = (int(fields[11]) + int(fields[12])) / os.sysconf(
+                    "SC_CLK_TCK"
+                )
+        backends = {}
+        for pid in database_backends(self.db_url):
+            with contextlib.suppress(OSError):
+                backends[pid] = process_cpu(pid)
+        per_pid["PostgreSQL"] = backends
+        return {"pids": per_pid, "client": time.process_time(), "machine": machine_cpu()}
+
+    def spent(self, before: dict) -> dict[str, float]:
+        """CPU seconds per name since ``before``; "busy"/"others" from the machine's counters."""
+        after = self.snapshot()
+        spent = {
+            name: sum(cpu - before["pids"].get(name, {}).get(pid, 0.0) for pid, cpu in pids.items())
+            for name, pids in after["pids"].items()
+        }
+        spent["client"] = after["client"] - before["client"]
+        busy, total = (a - b for b, a in zip(before["machine"], after["machine"], strict=True))
+        tick = os.sysconf("SC_CLK_TCK")
+        spent["busy"] = busy / tick
+        spent["idle"] = (total - busy) / tick
+        spent["others"] = max(
+            0.0, spent["busy"] - sum(spent[n] for n in (*after["pids"], "client"))
+        )
+        return spent
 
 
 def broker_queue(url: str, queue: str, *, delete: bool = False) -> None:
@@ -291,10 +345,17 @@ def run_once(args, *, broker: str, broker_url: str, nodes: int, env: dict, logs:
         workers.wait_ready()
         ports = [server.port for server in servers]
         warm_up(ports, owner_token, corpus.slug)
+        meter = CpuMeter(
+            args.db_url,
+            {
+                "web": [server.proc.pid for server in servers],
+                "workers": [proc.pid for proc in workers.procs],
+            },
+        )
 
         # Imports: client i posts items i, i+8, ... to node i % nodes.
         posted: list = []
-        busy = machine_cpu()
+        cpu = meter.snapshot()
         started = time.perf_counter()
         posting = in_threads(
             import_client,
@@ -319,7 +380,7 @@ def run_once(args, *, broker: str, broker_url: str, nodes: int, env: dict, logs:
             "latencies": [latency for _, _, latency in posted],
             "settled": settled,
             "counts": counts,
-            "busy": busy_share(busy),
+            "cpu": meter.spent(cpu),
             "posted": posted,
         }
         print(
@@ -347,13 +408,13 @@ def run_once(args, *, broker: str, broker_url: str, nodes: int, env: dict, logs:
             except Exception as exc:  # noqa: BLE001 - reported as a failed check below
                 result["errors"].append(f"labels, client {i}: {exc!r}")
 
-        busy = machine_cpu()
+        cpu = meter.snapshot()
         elapsed = in_threads(label_client, [(i,) for i in range(args.clients)])
         result["labels"] = {
             "seconds": elapsed,
             "rate": len(latencies) / elapsed,
             "latencies": latencies,
-            "busy": busy_share(busy),
+            "cpu": meter.spent(cpu),
             "planned": sum(len(p) for p in plans),
         }
         print(
@@ -375,11 +436,6 @@ def run_once(args, *, broker: str, broker_url: str, nodes: int, env: dict, logs:
         errors=result["errors"],
     )
     return result
-
-
-def busy_share(before: list[float]) -> float:
-    busy, total = (after - b for b, after in zip(before, machine_cpu(), strict=True))
-    return busy / total if total else 0.0
 
 
 # ---------------------------------------------------------------- checks
@@ -554,27 +610,41 @@ def summary(results: list[dict]) -> None:
     def ms(values: list[float], p: float) -> str:
         return f"{percentile(values, p) * 1000:.0f}" if values else "-"
 
-    print("\n== Throughput (wall clock; both cores shared by every process)")
+    done = [r for r in results if r.get("import") and r.get("labels")]
+    print("\n== Throughput (wall clock)")
     print(
         "| broker | nodes + workers | imports/s until segmented | import POST p50 / p99 ms "
-        "| label writes/s | label PUT p50 / p99 ms | machine busy (imports / labels) |"
+        "| label writes/s | label PUT p50 / p99 ms |"
     )
-    print("|---|---|---|---|---|---|---|")
-    for r in results:
-        imp, lab = r.get("import"), r.get("labels")
-        if not imp or not lab:
-            continue
+    print("|---|---|---|---|---|---|")
+    for r in done:
+        imp, lab = r["import"], r["labels"]
         print(
             f"| {r['broker']} | {r['nodes']} + {r['nodes']} | {imp['rate']:.1f} "
             f"({imp['seconds']:.1f} s) | {ms(imp['latencies'], 50)} / {ms(imp['latencies'], 99)} "
             f"| {lab['rate']:.0f} ({len(lab['latencies'])} in {lab['seconds']:.1f} s) "
-            f"| {ms(lab['latencies'], 50)} / {ms(lab['latencies'], 99)} "
-            f"| {imp['busy'] * 100:.0f} % / {lab['busy'] * 100:.0f} % |"
+            f"| {ms(lab['latencies'], 50)} / {ms(lab['latencies'], 99)} |"
         )
-    by_broker = defaultdict(dict)
-    for r in results:
-        if r.get("import") and r.get("labels"):
-            by_broker[r["broker"]][r["nodes"]] = r
+    print("\n== Where the CPU went (CPU seconds during the phase; 'others' = not this benchmark)")
+    print(
+        "| broker | nodes | phase | web nodes | Celery workers | PostgreSQL | clients "
+        "| others | idle | ours per item |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in done:
+        for phase, items in (("imports", len(r["import"]["latencies"])), ("labels", None)):
+            cpu = r["import" if phase == "imports" else "labels"]["cpu"]
+            items = items or len(r["labels"]["latencies"])
+            ours = sum(cpu[name] for name in ("web", "workers", "PostgreSQL", "client"))
+            print(
+                f"| {r['broker']} | {r['nodes']} | {phase} | {cpu['web']:.1f} | "
+                f"{cpu['workers']:.1f} | {cpu['PostgreSQL']:.1f} | {cpu['client']:.1f} | "
+                f"{cpu['others']:.1f} | {cpu['idle']:.1f} | "
+                f"{ours / max(items, 1) * 1000:.1f} ms |"
+            )
+    by_broker: dict[str, dict[int, dict]] = defaultdict(dict)
+    for r in done:
+        by_broker[r["broker"]][r["nodes"]] = r
     for broker, runs in by_broker.items():
         if 1 in runs and 2 in runs:
             one, two = runs[1], runs[2]
