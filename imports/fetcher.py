@@ -9,6 +9,12 @@ check and connect cannot slip through. Redirects are followed by hand, each
 hop checked the same way. ``IMPORT_ALLOW_PRIVATE_URLS`` lifts the address rule;
 ``IMPORT_ALLOWED_PRIVATE_NETWORKS`` lifts it for named networks only (tests
 allow 127.0.0.1/32 and still see 127.0.0.2 refused).
+
+``IMPORT_FETCH_MAX_BYTES`` caps the page after decompression: a gzip- or
+deflate-encoded body is read raw and inflated here at most
+``INFLATE_CHUNK_BYTES`` per step, so a small compressed body that would
+inflate to gigabytes is refused as soon as the page passes the cap. (httpx's
+own decoders inflate each network chunk whole, up to a thousand times its size.)
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import dataclasses
 import ipaddress
 import socket
 import time
+import zlib
+from collections.abc import Iterable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -25,6 +33,9 @@ from django.conf import settings
 MAX_REDIRECTS = 5
 ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 USER_AGENT = "annotator-import/1 (fetches one page a user asked to import)"
+# Content-Encodings inflated here, with a cap; the request asks for no others.
+ACCEPTED_ENCODINGS = ("gzip", "deflate")
+INFLATE_CHUNK_BYTES = 64 * 1024
 
 
 class FetchError(Exception):
@@ -141,6 +152,7 @@ def fetch_page(url: str) -> FetchedPage:
                 "Host": host if default_port else f"{host}:{port}",
                 "User-Agent": USER_AGENT,
                 "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.5",
+                "Accept-Encoding": ", ".join(ACCEPTED_ENCODINGS),
             }
             extensions = {"sni_hostname": host} if scheme == "https" else {}
             try:
@@ -168,21 +180,13 @@ def fetch_page(url: str) -> FetchedPage:
                     declared = response.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > limit:
                         raise FetchError(_too_large(current, limit))
-                    body = bytearray()
-                    for chunk in response.iter_bytes():
-                        body.extend(chunk)
-                        if len(body) > limit:
-                            raise FetchError(_too_large(current, limit))
-                        if time.monotonic() > deadline:
-                            raise FetchError(
-                                f"{current} took longer than {timeout}s to send.", transient=True
-                            )
+                    body = _read_body(response, url=current, limit=limit, deadline=deadline)
                     return FetchedPage(
                         requested_url=url,
                         final_url=current,
                         status_code=response.status_code,
                         content_type=content_type[:200],
-                        body=bytes(body),
+                        body=body,
                     )
             except httpx.TimeoutException:
                 raise FetchError(
@@ -201,3 +205,80 @@ def fetch_page(url: str) -> FetchedPage:
 
 def _too_large(url: str, limit: int) -> str:
     return f"{url} is larger than {limit // 1024:,} KB; save the page and upload the file."
+
+
+def _read_body(response: httpx.Response, *, url: str, limit: int, deadline: float) -> bytes:
+    """The decoded body, refused once it passes ``limit`` bytes or the deadline."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding == "x-gzip":
+        encoding = "gzip"
+    if encoding not in ("", "identity", *ACCEPTED_ENCODINGS):
+        raise FetchError(
+            f"{url} is sent with Content-Encoding {encoding[:40]!r}, which the importer does "
+            "not decode; save the page and upload the file."
+        )
+    received = 0
+
+    def raw_chunks() -> Iterator[bytes]:
+        nonlocal received
+        for raw in response.iter_raw():
+            received += len(raw)
+            if received > limit:
+                raise FetchError(_too_large(url, limit))
+            if time.monotonic() > deadline:
+                raise FetchError(
+                    f"{url} took longer than {settings.IMPORT_FETCH_TIMEOUT_SECONDS}s to send.",
+                    transient=True,
+                )
+            yield raw
+
+    body = bytearray()
+    chunks = raw_chunks() if encoding in ("", "identity") else _inflate(raw_chunks(), encoding)
+    for chunk in chunks:
+        body.extend(chunk)
+        if len(body) > limit:
+            if encoding in ("", "identity"):
+                raise FetchError(_too_large(url, limit))
+            raise FetchError(
+                f"{url} would inflate past {limit // 1024:,} KB ({encoding}-compressed: "
+                f"{received // 1024:,} KB received so far); the limit is {limit // 1024:,} KB "
+                "once inflated. Save the page and upload the file."
+            )
+    return bytes(body)
+
+
+def _inflate(raw_chunks: Iterable[bytes], encoding: str) -> Iterator[bytes]:
+    """Inflate a gzip or deflate stream, at most ``INFLATE_CHUNK_BYTES`` per step.
+
+    ``max_length`` bounds each step's output; the input it did not consume
+    waits in ``unconsumed_tail`` for the next step, so memory stays at one
+    network chunk plus one step whatever the ratio.
+    """
+    # "deflate" should be zlib-wrapped, but some servers send it raw (as httpx allows).
+    wbits = zlib.MAX_WBITS | 16 if encoding == "gzip" else zlib.MAX_WBITS
+    inflater = zlib.decompressobj(wbits)
+    first = True
+    try:
+        for raw in raw_chunks:
+            data = raw
+            while data:
+                try:
+                    out = inflater.decompress(data, INFLATE_CHUNK_BYTES)
+                except zlib.error:
+                    if not (first and encoding == "deflate"):
+                        raise
+                    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                    out = inflater.decompress(data, INFLATE_CHUNK_BYTES)
+                first = False
+                if out:
+                    yield out
+                data = inflater.unconsumed_tail
+                if inflater.eof:
+                    return  # what follows the stream's end is not part of the page
+            # A step that filled its output may hold more for the same input.
+            while not inflater.eof and (out := inflater.decompress(b"", INFLATE_CHUNK_BYTES)):
+                yield out
+        if not inflater.eof:
+            yield inflater.flush()
+    except zlib.error as exc:
+        raise FetchError(f"The page's {encoding} data is damaged ({exc}).") from None

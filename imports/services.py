@@ -125,8 +125,9 @@ def import_file_create(
 ) -> ImportJob:
     """Queue the import of an uploaded document or JSONL/CSV batch.
 
-    Refuses at once an unknown suffix, an empty or oversized file, and for
-    text formats a file that is not UTF-8 or a CSV without a ``text`` column.
+    Refuses at once an unknown suffix, an empty or oversized file, for text
+    formats a file that is not UTF-8 or a CSV without a ``text`` column, and a
+    .docx that is no zip archive or whose directory passes the archive limits.
     """
     suffix = extraction.suffix_of(filename)
     allowed = extraction.DOCUMENT_SUFFIXES + extraction.BULK_SUFFIXES
@@ -152,6 +153,8 @@ def import_file_create(
                 bulk_formats.csv_header(text)
             elif not text.strip():
                 raise ValidationError(f"{filename} holds only white space.")
+        elif suffix == ".docx":
+            extraction.zip_check(data, what=filename).close()  # its directory only: cheap
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     job = ImportJob.objects.create(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 import docx
 import pytest
@@ -118,12 +119,25 @@ def test_a_docx_file_gives_its_paragraphs_and_properties(corpus, owner, run_job)
     assert (article.title, article.author) == ("Word Title", "W. Author")
 
 
-def test_a_broken_docx_fails_with_a_clear_reason(corpus, owner, run_job):
-    job = run_job(
+def test_a_broken_docx_is_refused_by_the_request_with_a_clear_reason(corpus, owner):
+    with pytest.raises(ValidationError) as caught:
         import_file_create(corpus=corpus, user=owner, filename="x.docx", data=b"not a zip")
+    assert "x.docx is not a readable .docx" in caught.value.message_dict["file"][0]
+    assert not ImportJob.objects.exists()
+
+
+def test_a_docx_damaged_inside_fails_in_the_worker_with_a_clear_reason(corpus, owner, run_job):
+    data = bytearray(_docx_bytes())
+    # Damage the compressed document.xml: its directory still reads well.
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        part = archive.getinfo("word/document.xml")
+    start = part.header_offset + 30 + len(part.filename.encode()) + len(part.extra)
+    data[start : start + 40] = bytes(40)
+    job = run_job(
+        import_file_create(corpus=corpus, user=owner, filename="x.docx", data=bytes(data))
     )
     assert job.status == ImportJob.Status.FAILED
-    assert "not a readable .docx" in job.error
+    assert "x.docx: word/document.xml" in job.error and "damaged" in job.error
     assert job.failures.get().reason == job.error
     assert not Article.objects.filter(corpus=corpus).exists()
 

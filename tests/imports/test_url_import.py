@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import tracemalloc
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -103,3 +105,82 @@ def test_malformed_urls_are_refused_when_submitted(corpus, owner, url):
         import_url_create(corpus=corpus, user=owner, url=url)
     assert caught.value.message_dict["url"]
     assert not ImportJob.objects.exists()
+
+
+# --- compressed pages: IMPORT_FETCH_MAX_BYTES caps the inflated page ----------
+
+KB = 1024
+
+
+def _compressed(chunks, *, wbits: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return b"".join(packer.compress(chunk) for chunk in chunks) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "wbits"),
+    [("gzip", 31), ("x-gzip", 31), ("deflate", 15), ("deflate", -15)],
+    ids=["gzip", "x-gzip", "deflate", "raw-deflate"],
+)
+def test_a_compressed_page_is_inflated_and_imported(
+    corpus, owner, run_job, page_server, allow_local_server, encoding, wbits
+):
+    page = NEWS_PAGE.encode()
+    page_server.routes["/packed"] = (
+        200,
+        {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": encoding},
+        _compressed([page], wbits=wbits),
+    )
+    assert fetch_page(page_server.url("/packed")).body == page
+    job = run_job(import_url_create(corpus=corpus, user=owner, url=page_server.url("/packed")))
+    assert job.status == ImportJob.Status.DONE, job.error
+    assert "new spending plan" in job.article.text
+
+
+def test_a_gzip_bomb_is_refused_once_inflated_past_the_cap_in_bounded_memory(
+    corpus, owner, run_job, page_server, allow_local_server, settings
+):
+    settings.IMPORT_FETCH_MAX_BYTES = 1024 * KB
+    # 100 MB of HTML that gzip packs into ~100 kB: a fraction of the cap on the wire.
+    body = _compressed([b"<html><body><p>"] + [b" " * 1_000_000] * 100, wbits=31)
+    assert len(body) < 200 * KB
+    page_server.routes["/bomb"] = (
+        200,
+        {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"},
+        body,
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as caught:
+            fetch_page(page_server.url("/bomb"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    message = str(caught.value)
+    assert "would inflate past 1,024 KB (gzip-compressed" in message
+    assert "the limit is 1,024 KB once inflated" in message
+    assert peak < 4 * 1024 * KB, f"peak {peak / 1e6:.0f} MB for a page capped at 1 MB"
+
+    job = run_job(import_url_create(corpus=corpus, user=owner, url=page_server.url("/bomb")))
+    assert job.status == ImportJob.Status.FAILED
+    assert "would inflate past 1,024 KB" in job.error
+
+
+def test_an_encoding_the_importer_did_not_ask_for_is_refused(page_server, allow_local_server):
+    page_server.routes["/br"] = (
+        200,
+        {"Content-Type": "text/html", "Content-Encoding": "br"},
+        b"\x1b\x00\x00",
+    )
+    with pytest.raises(FetchError, match="Content-Encoding 'br', which the importer does not"):
+        fetch_page(page_server.url("/br"))
+
+
+def test_damaged_gzip_data_is_refused_with_a_reason(page_server, allow_local_server):
+    page_server.routes["/broken"] = (
+        200,
+        {"Content-Type": "text/html", "Content-Encoding": "gzip"},
+        b"\x1f\x8b\x08\x00" + b"not really gzip" * 10,
+    )
+    with pytest.raises(FetchError, match="gzip data is damaged"):
+        fetch_page(page_server.url("/broken"))
