@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+import yaml
 from django.contrib.admin.sites import site as admin_site
 from django.db import connection
 from django.test import RequestFactory
@@ -56,6 +57,8 @@ EXPECTED_STATUS = {
     "assignment_add": 405,
     "assignment_remove": 405,
     "next_article": 405,
+    "import_job_retry": 405,
+    "retry_article": 405,
     "admin:login": 302,  # signed in already: on to the admin's index
 }
 
@@ -151,7 +154,8 @@ def production_server(static_root, settings, tmp_path) -> Iterator[str]:
         "ANNOTATOR_DATA_DIR": str(settings.DATA_DIR),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "ALLOWED_HOSTS": "127.0.0.1",
+        # The healthcheck sends the first name as Host, the tests use the second.
+        "ALLOWED_HOSTS": "annotator.example.org,127.0.0.1",
         # As docker-compose.yml runs it: plain HTTP, no proxy in front.
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_COOKIES": "false",
@@ -204,6 +208,8 @@ def page_paths(objects: dict) -> dict[str, str]:
         "api_token_revoke": {"pk": objects["token"].pk},
         "import_job": {"slug": objects["corpus"].slug, "pk": objects["job"].pk},
         "import_job_status": {"slug": objects["corpus"].slug, "pk": objects["job"].pk},
+        "import_job_retry": {"slug": objects["corpus"].slug, "pk": objects["job"].pk},
+        "retry_article": {"pk": objects["article"].pk},
         "article_snapshot": {"pk": objects["fetched_article_id"]},
         "label_article": {"pk": objects["article"].pk},
         "read_article": {"pk": objects["article"].pk},
@@ -319,3 +325,29 @@ def test_every_page_renders_under_production_settings_from_the_images_static_bui
         assert response.status_code == 200, asset
         # WhiteNoise marks a file it knows by its hashed name as cacheable forever.
         assert "immutable" in response.headers.get("cache-control", ""), asset
+
+
+def run_healthcheck(path: str, base: str) -> subprocess.CompletedProcess:
+    """docker-compose.yml's web healthcheck command, pointed at ``base``."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    program, *arguments = compose["services"]["web"]["healthcheck"]["test"][1:]
+    assert program == "python"
+    env = {"PATH": os.environ["PATH"], "ALLOWED_HOSTS": "annotator.example.org,127.0.0.1"}
+    return subprocess.run(
+        [sys.executable, *arguments[:-1], path, base],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_container_healthcheck_passes_against_the_production_server(
+    production_server, site_objects
+):
+    assert run_healthcheck("/healthz", production_server).returncode == 0
+    assert run_healthcheck("/readyz", production_server).returncode == 0
+    missing = run_healthcheck("/no-such-page", production_server)
+    assert missing.returncode == 1
+    assert "404" in missing.stderr
