@@ -190,6 +190,8 @@ def _instance(
                 values[f.attname] = decode_value(f, raw)
             except ValidationError as exc:
                 raise ArchiveError(f"{where}: {f.name}: {' '.join(exc.messages)}") from None
+            except (TypeError, ValueError):
+                raise ArchiveError(f"{where}: {f.name}: {raw!r} is not a valid value.") from None
     if not isinstance(old_id, int):
         raise ArchiveError(f"{where}: the row's id {old_id!r} is not a number.")
     if plan.corpus_attname is not None:

@@ -220,3 +220,25 @@ def test_the_export_refuses_an_unknown_corpus_and_an_existing_file(archive, corp
     with pytest.raises(CommandError, match="exists; name another file or pass --overwrite"):
         call_command("corpus_export_archive", corpus.slug, str(archive))
     assert archive.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("member", "field", "value", "message"),
+    [
+        ("sentences", "start", {"not": "a number"}, "value must be an integer"),
+        ("articles", "created_at", 12, "12 is not a valid value"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused_naming_the_line_and_field(
+    archive, tmp_path, counts, member, field, value, message
+):
+    filename = f"{member}.jsonl"
+    with zipfile.ZipFile(archive) as old:
+        lines = old.read(filename).splitlines(keepends=True)
+    row = json.loads(lines[0])
+    row[field] = value
+    lines[0] = (json.dumps(row) + "\n").encode()
+    path = rewrite(archive, tmp_path / "typed.zip", members={filename: b"".join(lines)})
+    with pytest.raises(CommandError, match=rf"{filename} line 1: {field}: .*{message}"):
+        restore(path, "--slug", "copy")
+    _nothing_written(*counts)
