@@ -13,6 +13,10 @@ and always stop them at the end:
   ``.restart()``, ``.stop()``, ``.start()``. The cluster lives for the session (``initdb``
   takes a few seconds); each test gets a new, empty database in it.
 
+And what runs on them, as separate processes: :class:`WebServer` (the app under gunicorn)
+and :func:`django_command` (``manage.py`` with a given environment, e.g. ``migrate`` or
+``shell -c`` to make data through the services against a private database or broker).
+
 Tests that use these fixtures get the ``faults`` marker. Without ``redis-server`` or the
 PostgreSQL binaries they skip, except under ``CI=true`` where that is a failure.
 """
@@ -27,6 +31,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -35,7 +40,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugins import IN_CI
+from tests.plugins import IN_CI, ROOT
 
 SERVER_FIXTURES = {"private_redis", "private_postgres", "private_postgres_cluster"}
 
@@ -325,3 +330,85 @@ def private_postgres(private_postgres_cluster) -> Iterator[PostgresCluster]:
     with contextlib.suppress(Exception):
         cluster.drop_database(name)
     cluster.database = "postgres"
+
+
+def django_command(env: dict[str, str], *args: str, timeout: float = 120) -> str:
+    """Run ``manage.py ARGS`` in a subprocess with ``env``; return its output, raise on failure."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+class WebServer:
+    """The app under gunicorn (gthread workers, as deployed), on a private port."""
+
+    def __init__(
+        self, env: dict[str, str], log_path: Path, *, workers: int = 2, threads: int = 4
+    ) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.port = free_port()
+        self.workers = workers
+        self.threads = threads
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> WebServer:
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable, "-m", "gunicorn", "annotator.wsgi:application",
+                    "--bind", f"127.0.0.1:{self.port}",
+                    "--workers", str(self.workers), "--threads", str(self.threads),
+                    "--worker-class", "gthread", "--timeout", "60",
+                ],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited early:\n{self.log()}")
+            if _port_open(self.port):
+                return self
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not listen within {timeout}s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@pytest.fixture
+def web_server(tmp_path) -> Iterator:
+    """Start the app under gunicorn with an environment: ``web_server(env)``; stopped at the end."""
+    started: list[WebServer] = []
+
+    def start(env: dict[str, str], **options: int) -> WebServer:
+        server = WebServer(env, tmp_path / f"gunicorn-{len(started)}.log", **options)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()

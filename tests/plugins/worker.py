@@ -106,12 +106,20 @@ def _celery_queue_per_test_process():
     app.conf.task_default_queue = process_queue()
 
 
-def worker_env() -> dict[str, str]:
-    """The environment of this test run, pointed at the test database."""
+def worker_env(
+    *, database_url: str | None = None, broker_url: str | None = None, **extra: str
+) -> dict[str, str]:
+    """The environment of this test run, pointed at the test database.
+
+    ``database_url`` and ``broker_url`` point it at other servers instead (the fault
+    tests' private ones); ``extra`` sets further variables (``RECONCILE_EVERY_SECONDS="2"``).
+    """
     env = dict(os.environ)
     env["CELERY_QUEUE"] = process_queue()
     db = connection.settings_dict
-    if connection.vendor == "postgresql":
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    elif connection.vendor == "postgresql":
         parsed = dj_database_url.parse(settings.DATABASE_URL)
         user = parsed.get("USER") or ""
         password = f":{parsed['PASSWORD']}" if parsed.get("PASSWORD") else ""
@@ -121,8 +129,11 @@ def worker_env() -> dict[str, str]:
         env["DATABASE_URL"] = f"postgres://{auth}{host}:{port}/{db['NAME']}"
     else:
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    if broker_url:
+        env["CELERY_BROKER_URL"] = broker_url
     env["DJANGO_SETTINGS_MODULE"] = "annotator.settings"
     env.setdefault("CELERY_VISIBILITY_TIMEOUT", "5")
+    env.update(extra)
     return env
 
 
@@ -136,13 +147,17 @@ def purge_queue() -> None:
 
 @pytest.fixture
 def worker_factory(transactional_db, tmp_path):
-    """Start real workers; each is stopped (or already killed) at the end."""
+    """Start real workers; each is stopped (or already killed) at the end.
+
+    ``worker_factory(broker_url=..., RECONCILE_EVERY_SECONDS="2")`` passes its keywords to
+    ``worker_env``.
+    """
     with contextlib.suppress(Exception):  # an absent queue has nothing to purge
         purge_queue()
     started: list[WorkerProcess] = []
 
-    def start() -> WorkerProcess:
-        worker = WorkerProcess(worker_env(), tmp_path / "worker.log").start()
+    def start(**overrides: str) -> WorkerProcess:
+        worker = WorkerProcess(worker_env(**overrides), tmp_path / "worker.log").start()
         started.append(worker)
         return worker
 
