@@ -1,5 +1,6 @@
 """Archives that cannot be restored are refused with a message naming the problem, and
-nothing of them is written."""
+nothing of them is written; one that only lacks a field with a default (written before the
+field existed) is restored."""
 
 from __future__ import annotations
 
@@ -242,3 +243,38 @@ def test_a_value_of_the_wrong_type_is_refused_naming_the_line_and_field(
     with pytest.raises(CommandError, match=rf"{filename} line 1: {field}: .*{message}"):
         restore(path, "--slug", "copy")
     _nothing_written(*counts)
+
+
+def test_an_archive_without_a_field_that_has_a_default_restores_with_the_default(
+    archive, tmp_path, corpus
+):
+    """An archive written before a field was added (say ``attempts``) still restores."""
+    with zipfile.ZipFile(archive) as old:
+        labels = [json.loads(line) for line in old.read("labels.jsonl").splitlines()]
+        members = [json.loads(line) for line in old.read("memberships.jsonl").splitlines()]
+    assert any(label["takes_source"] for label in labels)
+    for label in labels:
+        del label["takes_source"]
+    for member in members:
+        del member["created_at"]
+
+    def older(data):
+        data["fields"]["labels"].remove("takes_source")
+        data["fields"]["memberships"].remove("created_at")
+
+    def jsonl(rows):
+        return b"".join((json.dumps(row) + "\n").encode() for row in rows)
+
+    path = rewrite(
+        archive,
+        tmp_path / "older.zip",
+        manifest=older,
+        members={"labels.jsonl": jsonl(labels), "memberships.jsonl": jsonl(members)},
+    )
+    restore(path, "--slug", "older")
+
+    restored = Corpus.objects.get(slug="older")
+    assert not restored.labels.filter(takes_source=True).exists()
+    assert restored.labels.count() == len(labels)
+    newest = corpus.memberships.order_by("-created_at").first().created_at
+    assert all(m.created_at > newest for m in restored.memberships.all())
