@@ -170,6 +170,33 @@ def test_the_compose_environment_starts_the_production_settings(tmp_path):
     ]
 
 
+def test_the_compose_environment_behind_https_passes_the_deployment_checklist(tmp_path):
+    """What an administrator sets behind an HTTPS proxy (README) passes check --deploy."""
+    env = {k: with_defaults(v) for k, v in APP_ENV.items()}
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="annotator.example.org",
+        CSRF_TRUSTED_ORIGINS="https://annotator.example.org",
+        SECURE_COOKIES="true",
+        SECURE_SSL_REDIRECT="true",
+        TRUST_X_FORWARDED_PROTO="true",
+        SECURE_HSTS_SECONDS="31536000",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
+        SECURE_HSTS_PRELOAD="true",
+        PATH=os.environ["PATH"],
+        HOME=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def redis_command() -> list[str]:
     spec = SERVICES["redis"]
     (mount,) = spec["volumes"]
