@@ -111,15 +111,34 @@ _QUOTES = "\"'”’»›"
 _DASHES = "-–—‒―"
 _BULLETS = "•⁃▪‣◦●○■□◆◇➢➤►▶-*"
 
-_EMOTICON = r"(?:[:;=8][-'^]?[()DPpO/\\|\[\]]+|\^_*\^|[xX]\.[xX]|<3|>:[-]?\(|[:;]-?[*])"
+# The mouth of an emoticon (":-)", ";((", "=]") is a run of these characters. A
+# shorter mouth than the whole run can only lead to a match when the rest of the
+# run starts with a bracketed citation ("[12]"), and then only from the last "["
+# of the run: the mouth is the whole run, or the run up to its last "[" (so that
+# no input makes the engine retry every length of a long run).
+_MOUTH = r"[()DPpO/\\|\[\]]"
+_MOUTH_NO_OPEN = r"[()DPpO/\\|\]]"
+_EMOTICON = (
+    r"(?:[:;=8][-'^]?"
+    rf"(?:(?>{_MOUTH}+)|{_MOUTH}+(?=\[{_MOUTH_NO_OPEN}*+(?!{_MOUTH})))"
+    r"|\^_*\^|[xX]\.[xX]|<3|>:[-]?\(|[:;]-?[*])"
+)
 
 # A run of terminal punctuation, closing quotes/brackets, citation markers and
 # emoticons, followed by white space (or the end of the paragraph).
+#
+# Linear time: a run of stops is taken whole, and only from its first character
+# (a match can never start inside a run or end inside one, so the engine would
+# otherwise retry the rest of a long run from each of its characters); the
+# emoticon mouth is bounded as explained above; the one remaining way to retry
+# a long stretch, a dot glued between citation markers ("[1].[2].[3]..."), is
+# handled by _mask_doomed_dots.
 _CANDIDATE = re.compile(
     r"""
     (?P<term>
         (?:\.[ ]){2,}\.          # spaced ellipsis ". . ." or ". . . ."
-      | [.!?…‽]+(?:[ ][?!]+(?=\s|$))*   # ".", "...", "?!", "…", "? ? ?"
+      | [.!?…‽](?<![.!?…‽].)[.!?…‽]*+   # ".", "...", "?!", "…", from a run's start
+        (?:[ ][?!]+(?=\s|$))*           # "? ? ?"
       | (?<=\s)EMO               # an emoticon on its own: "lol :( I'm"
     )
     (?P<close>
@@ -133,6 +152,48 @@ _CANDIDATE = re.compile(
     """.replace("EMO", _EMOTICON),
     re.VERBOSE,
 )
+
+# A dot glued between citation markers: "[1].[2]". A candidate starting at such a
+# dot can only end after a run of glued markers that is followed by white space.
+_CITATION = r"\[(?:\d+(?:[,–-][ ]?\d+)*|[a-z][a-z ]{0,30})\]\.?"
+_DOT_BEFORE_CITATION = re.compile(r"\.(?=\[)")
+_GLUED_CITATIONS = re.compile(rf"(?:{_CITATION})*+")
+
+
+def _mask_doomed_dots(line: str) -> str:
+    """``line`` with every dot that cannot start a candidate, among dots before "[", made inert.
+
+    A dot followed by glued citation markers ("x.[1].[2].[3]y") starts a
+    candidate only if the run of glued markers after it ends at white space;
+    otherwise the attempt fails, after reading the whole run, and so does the
+    attempt from each later dot of the run: quadratic time on "[1]." * n. Such
+    dots are replaced by "#" (same length, so offsets hold), which no part of
+    _CANDIDATE can match: no match contains them (it would have to end inside the
+    run), so _CANDIDATE finds the same matches, each after reading a bounded
+    stretch.
+    """
+    doomed: list[int] = []
+    n = len(line)
+    pos = 0
+    for m in _DOT_BEFORE_CITATION.finditer(line):
+        t = m.start()
+        if t < pos:
+            continue  # inside a run already judged
+        end = _GLUED_CITATIONS.match(line, t + 1).end()
+        pos = end
+        if end < n and not line[end].isspace():
+            # this dot and each later dot of the run before a "[" (up to line[end])
+            doomed.extend(d.start() for d in _DOT_BEFORE_CITATION.finditer(line, t, end + 1))
+    if not doomed:
+        return line
+    pieces = []
+    prev = 0
+    for d in doomed:
+        pieces.append(line[prev:d])
+        prev = d + 1
+    pieces.append(line[prev:])
+    return "#".join(pieces)
+
 
 # Boundaries without white space: "chickens.Rabbits", "day?Grimy", "innovation.23 Open".
 _NOSPACE = re.compile(r"[a-z](?:(\.|[?!]+|\.\.\.+)(?=[A-Z][a-z])|\.\d{1,2}(?=[^\S\n]+[A-Z]))")
@@ -171,6 +232,20 @@ def _prev_token(line: str, pos: int) -> str:
 
 
 _NEXT = re.compile(r"[^\S\n]*(\S*)")
+_SPACE = re.compile(r"\s")
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def _marker_limit(line: str) -> int:
+    """Where the third run of white space in ``line`` starts (or its length).
+
+    A _LINE_MARKER match holds at most two runs of white space (after a bullet,
+    after "Figure"), so a longer stretch cannot match and need not be read.
+    """
+    for k, m in enumerate(_SPACE_RUN.finditer(line)):
+        if k == 2:
+            return m.start()
+    return len(line)
 
 
 def _next_token(text: str, pos: int) -> tuple[str, int]:
@@ -204,8 +279,11 @@ def _is_opener(tok: str) -> bool:
 _ALL_ABBREVIATIONS = _TITLES | _NEVER_FINAL | _NUMERIC_PREFIX | _ABBREVIATIONS
 
 
-def _decide_period(line: str, start: int, nxt: str) -> bool:
-    """Whether a single period at ``line[start]`` followed by ``nxt`` ends a sentence."""
+def _decide_period(line: str, start: int, nxt: str, ls: int) -> bool:
+    """Whether a single period at ``line[start]`` followed by ``nxt`` ends a sentence.
+
+    ``ls`` is the start of the line holding ``start``.
+    """
     prev = _prev_token(line, start)
     first = nxt[0]
     f2 = (nxt.lstrip(_OPENERS_PUNCT) or nxt)[0]
@@ -230,7 +308,7 @@ def _decide_period(line: str, start: int, nxt: str) -> bool:
                 return False
             if low in ("a.m", "p.m"):
                 # "At 5 a.m. Mr. Smith went" vs "at 6 p.m. Mr. Smith then went"
-                return upper and _is_opener(nxt) and not _short_intro(line, start)
+                return upper and _is_opener(nxt) and not _short_intro(line, start, ls)
             return upper and _is_opener(nxt)
         # URLs, e-mail addresses, numbers like 1026.253.553: ordinary words.
     alpha = prev.rstrip(_CLOSERS)
@@ -265,42 +343,85 @@ def _decide_period(line: str, start: int, nxt: str) -> bool:
             return False
         return _is_opener(nxt)
     if alpha.isdigit() and len(alpha) <= 2:
-        # a list marker in running text: "problems: 1. I tested", "and 2. that"
-        before = line[line.rfind("\n", 0, start) + 1 : start - len(prev)].rstrip()
-        last = before[before.rfind(" ") + 1 :]
-        if last.endswith(".") and (
-            last[:-1].lower().lstrip(_OPENERS_PUNCT) in _ALL_ABBREVIATIONS or "." in last[:-1]
-        ):
+        # a list marker in running text: "problems: 1. I tested", "and 2. that".
+        # ``before`` is the line up to the number, trimmed: line[ls:q]; ``last``
+        # its last space-separated word. Neither is sliced out: on one long line
+        # that would read the whole line again for every number.
+        q = start - len(prev)
+        while q > ls and line[q - 1].isspace():
+            q -= 1
+        if q > ls and line[q - 1] == "." and _abbreviation_before(line, ls, q):
             return True  # "on Jan. 5. Officials", "in the U.S. 2. ..." is rarer
-        if (
-            not before
-            or before.endswith((":", ".", "?", "!", ";"))
-            or before.endswith((" and", " or"))
-        ):
+        if q == ls or line[q - 1] in ":.?!;" or line.endswith((" and", " or"), ls, q):
             return False
     return True
+
+
+def _abbreviation_before(line: str, ls: int, q: int) -> bool:
+    """Whether ``last``, the last space-separated word of line[ls:q], ending with a dot,
+    is an abbreviation or holds another dot ("Jan.", "U.S.").
+
+    Reads back only to the nearest earlier dot: the previous number after a dot
+    on the same line stops the search, so the line is read once over all calls.
+    """
+    dot = line.rfind(".", ls, q - 1)
+    if dot >= 0 and line.find(" ", dot + 1, q - 1) < 0:
+        return True  # another dot in ``last``
+    space = line.rfind(" ", ls, q - 1)
+    word = line[space + 1 if space >= 0 else ls : q - 1]
+    return word.lower().lstrip(_OPENERS_PUNCT) in _ALL_ABBREVIATIONS
 
 
 _INTRO_PREPS = frozenset("at by until till before after from since around about".split())
 
 
-def _short_intro(line: str, pos: int) -> bool:
-    """True if the sentence so far is a short prepositional opener ("At 5 a.m.")."""
-    words = line[line.rfind("\n", 0, pos) + 1 : pos].split()
+def _short_intro(line: str, pos: int, ls: int) -> bool:
+    """True if the sentence so far is a short prepositional opener ("At 5 a.m.").
+
+    Looks at the last four words of the line before ``pos`` (``ls`` is the start of
+    the line) and the word before them.
+    """
+    words = _last_words(line, ls, pos, 5)
     tail = words[-4:]
     for k, w in enumerate(tail):
         if w.strip(_OPENERS_PUNCT).lower() in _INTRO_PREPS and w[:1].isupper():
-            before = words[: len(words) - len(tail) + k]
-            if not before or _SENT_END.search(before[-1]):
+            i = len(words) - len(tail) + k
+            # fewer than five words: ``words`` is the whole line, so i == 0 means
+            # the first word of the line
+            if i == 0 or _SENT_END.search(words[i - 1]):
                 return True
     return False
+
+
+def _last_words(line: str, lo: int, hi: int, count: int) -> list[str]:
+    """The last ``count`` white-space separated words of line[lo:hi] (all, if fewer)."""
+    words: list[str] = []
+    i = hi
+    while len(words) < count:
+        while i > lo and line[i - 1].isspace():
+            i -= 1
+        if i == lo:
+            break
+        j = i
+        while j > lo and not line[j - 1].isspace():
+            j -= 1
+        words.append(line[j:i])
+        i = j
+    words.reverse()
+    return words
 
 
 def _split_points(line: str) -> list[int]:
     """Offsets in ``line`` (the whole text) where a new sentence starts on the same line."""
     points: list[int] = []
     n = len(line)
-    for m in _CANDIDATE.finditer(line):
+    scan = _mask_doomed_dots(line) if ".[" in line else line
+    # Start of the line holding the current candidate, found by looking back only
+    # as far as the previous candidate (candidates come in order).
+    ls = 0
+    ls_seen = 0
+    marker_end = -1  # see _marker_limit; computed on first use
+    for m in _CANDIDATE.finditer(scan):
         end = m.end()
         if end >= n:
             break
@@ -343,11 +464,19 @@ def _split_points(line: str) -> list[int]:
             else:
                 split = upper and len(term) != 2 and nxt[0] != "("
         else:
-            ls = line.rfind("\n", 0, ts) + 1
-            if ts == ls or (not close and _LINE_MARKER.match(line, ls, ts)) or (close and lower):
+            nl = line.rfind("\n", ls_seen, ts)
+            if nl >= 0:
+                ls = nl + 1
+            ls_seen = ts
+            if ls == 0 and marker_end < 0:
+                marker_end = _marker_limit(line)
+            # "^" anchors at the start of the text only, even with a start
+            # position: the marker check applies to the first line alone.
+            marker = not close and (ls > 0 or ts <= marker_end) and _LINE_MARKER.match(line, ls, ts)
+            if ts == ls or marker or (close and lower):
                 split = False
             else:
-                split = _decide_period(line, ts, nxt)
+                split = _decide_period(line, ts, nxt, ls)
                 # footnote number after the period: "a fee. 8 Yet some ..."
                 if split and not close and f.isdigit() and nxt.isdigit() and len(nxt) <= 2:
                     nn, nnstart = _next_token(line, nstart + len(nxt))
@@ -361,8 +490,15 @@ def _split_points(line: str) -> list[int]:
                 split = False
         if split:
             points.append(nstart)
+    last = -1
     for m in _NOSPACE.finditer(line):
         punct = m.group(1)
+        if last >= 0 and not _SPACE.search(line, last + 1, m.start()):
+            # Same token as the previous match, whose punctuation is then part of
+            # this match's token: never all letters, so never a split ("aa.Bbaa.Bb").
+            last = m.start()
+            continue
+        last = m.start()
         prev = _prev_token(line, m.start() + 1)
         if not prev.isalpha() or len(prev) < 2:
             continue
