@@ -115,26 +115,30 @@ class CpuMeter:
 
     ``groups`` maps a name to process group ids (each server and worker runs in
     its own session, so its children share its group); PostgreSQL is every
-    backend connected to the bench database. Whatever the machine was busy with
-    beyond these was someone else's work.
+    backend connected to the bench database; "brokers" are the processes
+    listening on ``broker_ports`` (the broker and the Redis cache), which other
+    users of the machine may share. Whatever the machine was busy with beyond
+    these was someone else's work.
     """
 
-    def __init__(self, db_url: str, groups: dict[str, list[int]]):
+    def __init__(self, db_url: str, groups: dict[str, list[int]], broker_ports: list[int]):
         self.db_url = db_url
         self.groups = groups
+        self.brokers = {pid for port in broker_ports if (pid := listener_pid(port))}
 
     def snapshot(self) -> dict:
         wanted = {pgid: name for name, pgids in self.groups.items() for pgid in pgids}
-        per_pid: dict[str, dict[int, float]] = {name: {} for name in self.groups}
+        per_pid: dict[str, dict[int, float]] = {name: {} for name in (*self.groups, "brokers")}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
             try:
                 with open(f"/proc/{entry}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
+                    tail = stat.read().rsplit(")", 1)[1]
             except OSError:
                 continue  # ended meanwhile
-            name = wanted.get(int(fields[2]))
+            fields = tail.split()
+            name = "brokers" if int(entry) in self.brokers else wanted.get(int(fields[2]))
             if name:
                 per_pid[name][int(entry)] = (int(fields[11]) + int(fields[12])) / os.sysconf(
                     "SC_CLK_TCK"
@@ -162,6 +166,24 @@ class CpuMeter:
             0.0, spent["busy"] - sum(spent[n] for n in (*after["pids"], "client"))
         )
         return spent
+
+
+def listener_pid(port: int) -> int | None:
+    """The process listening on this local TCP port, if this user may see it."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                for fd in os.listdir(f"/proc/{entry}/fd"):
+                    if os.readlink(f"/proc/{entry}/fd/{fd}") in inodes:
+                        return int(entry)
+    return None
 
 
 def broker_queue(url: str, queue: str, *, delete: bool = False) -> None:
@@ -351,6 +373,9 @@ def run_once(args, *, broker: str, broker_url: str, nodes: int, env: dict, logs:
                 "web": [server.proc.pid for server in servers],
                 "workers": [proc.pid for proc in workers.procs],
             },
+            broker_ports=sorted(
+                {urlparse(broker_url).port or 5672, urlparse(env["CACHE_URL"]).port or 6379}
+            ),
         )
 
         # Imports: client i posts items i, i+8, ... to node i % nodes.
@@ -628,18 +653,18 @@ def summary(results: list[dict]) -> None:
     print("\n== Where the CPU went (CPU seconds during the phase; 'others' = not this benchmark)")
     print(
         "| broker | nodes | phase | web nodes | Celery workers | PostgreSQL | clients "
-        "| others | idle | ours per item |"
+        "| broker servers | others | idle | ours per item |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in done:
         for phase, items in (("imports", len(r["import"]["latencies"])), ("labels", None)):
             cpu = r["import" if phase == "imports" else "labels"]["cpu"]
             items = items or len(r["labels"]["latencies"])
-            ours = sum(cpu[name] for name in ("web", "workers", "PostgreSQL", "client"))
+            ours = sum(cpu[name] for name in ("web", "workers", "PostgreSQL", "client", "brokers"))
             print(
                 f"| {r['broker']} | {r['nodes']} | {phase} | {cpu['web']:.1f} | "
                 f"{cpu['workers']:.1f} | {cpu['PostgreSQL']:.1f} | {cpu['client']:.1f} | "
-                f"{cpu['others']:.1f} | {cpu['idle']:.1f} | "
+                f"{cpu['brokers']:.1f} | {cpu['others']:.1f} | {cpu['idle']:.1f} | "
                 f"{ours / max(items, 1) * 1000:.1f} ms |"
             )
     by_broker: dict[str, dict[int, dict]] = defaultdict(dict)
