@@ -16,6 +16,12 @@ segment, or prose, which is split into sentences by rules:
 
 Offsets are character offsets into the original text, end exclusive, trimmed of
 white space.
+
+Time is linear in the length of the text whatever its shape (issue 10): no
+regular expression can retry a long stretch from each of its characters, and
+no rule reads the line again for each candidate (they look back only as far
+as the previous candidate or token). tests/articles/test_segmenter_linear.py
+holds this on generated hostile shapes; bench/hostile_shapes.py times them.
 """
 
 from __future__ import annotations
