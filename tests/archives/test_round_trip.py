@@ -32,13 +32,19 @@ def _looks_rich(state: dict[str, list[dict]]) -> None:
     assert any(a["finished_at"] for a in state["Assignment"])
 
 
-def test_a_restored_corpus_equals_the_original_field_by_field(rich_corpus, tmp_path):
+def test_a_restored_corpus_equals_the_original_field_by_field(
+    rich_corpus, tmp_path, django_capture_on_commit_callbacks
+):
     before = corpus_state(rich_corpus)
     _looks_rich(before)
     path = str(tmp_path / "op-eds.zip")
 
     written = corpus_archive_export(corpus=rich_corpus, path=path)
-    restored = corpus_archive_import(path=path, slug="op-eds-copy")
+    with django_capture_on_commit_callbacks() as after_commit:
+        restored = corpus_archive_import(path=path, slug="op-eds-copy")
+
+    # Nothing waits for a worker: no task (segmentation, refresh) is queued on commit.
+    assert after_commit == []
 
     after = corpus_state(restored.corpus)
     assert after["Corpus"][0].pop("slug") == "op-eds-copy"
