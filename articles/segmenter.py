@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 __all__ = ["SEGMENTER_VERSION", "Segment", "segment", "spans"]
@@ -533,12 +534,14 @@ def _list_points(line: str) -> list[tuple[int, int]]:
     if not m:
         return []
     label, punct = m.group(1), m.group(2)
-    points: list[int] = []
+    points: list[tuple[int, int]] = []
+    # the labels that may follow, made one at a time (most lists stop at once)
+    seq: Iterator[str]
     if label.isdigit():
         k = int(label)
-        seq = [str(k + i) for i in range(1, 30)]
+        seq = (str(k + i) for i in range(1, 30))
     elif len(label) == 1 and label.isalpha():
-        seq = [chr(ord(label) + i) for i in range(1, 26) if chr(ord(label) + i).isalpha()]
+        seq = (c for c in (chr(ord(label) + i) for i in range(1, 26)) if c.isalpha())
     else:
         return []
     pos = m.end()
