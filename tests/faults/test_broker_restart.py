@@ -41,7 +41,7 @@ def queued_messages(url: str) -> int:
 def test_queued_imports_survive_a_broker_kill_with_append_only_persistence(
     corpus, owner, private_redis, worker_factory
 ):
-    broker = private_redis(persistent=True)
+    broker = private_redis(persistent=True, appendfsync="everysec")  # as docker-compose.yml
     job_ids = imports_queue(
         worker_env(broker_url=broker.url), corpus=corpus, owner=owner, jobs=JOBS, rows=ROWS
     )

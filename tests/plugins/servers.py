@@ -7,7 +7,8 @@ and always stop them at the end:
 
 - ``private_redis(persistent=...)``: a factory of started :class:`RedisServer` (``.url``,
   ``.kill()`` = SIGKILL, ``.start()`` / ``.restart()`` on the same port and folder, so with
-  ``persistent=True`` (``--appendonly yes --appendfsync always``) the queued messages survive).
+  ``persistent=True`` (``--appendonly yes --appendfsync always``, or ``appendfsync=
+  "everysec"`` as docker-compose.yml runs it) the queued messages survive).
 - ``private_postgres``: a started :class:`PostgresCluster` from ``initdb`` (trust
   authentication, socket in its own folder) with a fresh database for each test (``.url``);
   ``.restart()``, ``.stop()``, ``.start()``. The cluster lives for the session (``initdb``
@@ -73,9 +74,10 @@ def _port_open(port: int) -> bool:
 class RedisServer:
     """A ``redis-server`` process on a private port, with its files in ``directory``."""
 
-    def __init__(self, directory: Path, *, persistent: bool) -> None:
+    def __init__(self, directory: Path, *, persistent: bool, appendfsync: str = "always") -> None:
         self.directory = directory
         self.persistent = persistent
+        self.appendfsync = appendfsync
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self.log_path = directory / "redis.log"
@@ -99,9 +101,10 @@ class RedisServer:
             "no",
         ]
         if self.persistent:
-            # What docker-compose.yml runs: every write reaches the append-only file
-            # before Redis answers, so a SIGKILL loses nothing that was acknowledged.
-            return [*command, "--appendonly", "yes", "--appendfsync", "always"]
+            # Every write reaches the append-only file before Redis answers, so a SIGKILL
+            # of the process loses nothing acknowledged (``everysec`` only delays the
+            # fsync, which matters when the machine, not the process, dies).
+            return [*command, "--appendonly", "yes", "--appendfsync", self.appendfsync]
         return [*command, "--appendonly", "no"]
 
     def ping(self) -> bool:
@@ -168,8 +171,10 @@ def private_redis(tmp_path_factory) -> Iterator:
         _missing("needs redis-server on PATH (apt-get install redis-server)")
     started: list[RedisServer] = []
 
-    def start(*, persistent: bool = False) -> RedisServer:
-        server = RedisServer(tmp_path_factory.mktemp("redis"), persistent=persistent)
+    def start(*, persistent: bool = False, appendfsync: str = "always") -> RedisServer:
+        server = RedisServer(
+            tmp_path_factory.mktemp("redis"), persistent=persistent, appendfsync=appendfsync
+        )
         started.append(server)
         return server.start()
 
