@@ -23,7 +23,7 @@ from archives.format import (
     Member,
     Progress,
     dump_line,
-    encode_value,
+    field_encoder,
     reference_kind,
     row_fields,
     user_model,
@@ -84,7 +84,11 @@ def member_chunks(
 ) -> Iterator[list[dict[str, Any]]]:
     """The member's rows as archive rows, a keyset chunk (by id) at a time."""
     fields = row_fields(member.model)
-    kinds = [reference_kind(field) for field in fields]
+    # (name, conversion or None) per column: a username for a user, JSON for the rest.
+    columns = [
+        (f.name, usernames.__getitem__ if reference_kind(f) == "user" else field_encoder(f))
+        for f in fields
+    ]
     attnames = [field.attname for field in fields]
     key = attnames.index(member.model._meta.pk.attname)
     last = None
@@ -95,18 +99,13 @@ def member_chunks(
         chunk = list(rows.values_list(*attnames)[: member.chunk_rows])
         if not chunk:
             return
-        out = []
-        for values in chunk:
-            row: dict[str, Any] = {}
-            for field, kind, value in zip(fields, kinds, values, strict=True):
-                if value is None:
-                    row[field.name] = None
-                elif kind == "user":
-                    row[field.name] = usernames[value]
-                else:
-                    row[field.name] = encode_value(value)
-            out.append(row)
-        yield out
+        yield [
+            {
+                name: value if value is None or convert is None else convert(value)
+                for (name, convert), value in zip(columns, values, strict=True)
+            }
+            for values in chunk
+        ]
         if len(chunk) < member.chunk_rows:
             return
         last = chunk[-1][key]
@@ -141,8 +140,7 @@ def corpus_archive_export(
                     for rows in member_chunks(
                         member=member, corpus_id=corpus.pk, usernames=usernames
                     ):
-                        for row in rows:
-                            writer.write(dump_line(row))
+                        writer.write(b"".join(dump_line(row) for row in rows))
                         done += len(rows)
                         if progress:
                             progress(member.name, done, max(done, totals[member.name]))
