@@ -40,8 +40,11 @@ def server_env(db_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def prepare(db_url: str) -> None:
-    """Recreate the bench database, migrate it, and set Django up in this process."""
+def prepare(db_url: str, **extra: str) -> None:
+    """Recreate the bench database, migrate it, and set Django up in this process.
+
+    ``extra`` environment variables go to this process's settings (see ``server_env``).
+    """
     import psycopg
 
     parsed = urlparse(db_url)
@@ -50,7 +53,7 @@ def prepare(db_url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ.update(server_env(db_url))
+    os.environ.update(server_env(db_url, **extra))
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -728,7 +728,8 @@ def main() -> int:
     failed = False
     load_before = os.getloadavg()
     try:
-        prepare(args.db_url)  # fresh database, migrated; Django set up in this process
+        # A fresh database, migrated; Django set up in this process.
+        prepare(args.db_url, ANNOTATOR_DATA_DIR=str(logs / "bench-data"))
         env = server_env(
             args.db_url,
             ANNOTATOR_MODE="production",
