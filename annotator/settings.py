@@ -288,8 +288,39 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# An article still "segmenting" this long after its claim is considered stuck.
-SEGMENTATION_STUCK_AFTER_SECONDS = env_int("SEGMENTATION_STUCK_AFTER_SECONDS", 600, minimum=1)
+# Bounded tasks: past the soft limit a task stops and records why (its article
+# or job ends failed); the hard limit kills the child process if it does not.
+# A child is replaced once it has grown past WORKER_MAX_MEMORY_MB (checked
+# between tasks); WORKER_MEMORY_LIMIT_MB (0 = off) caps a child's address
+# space, so a task that would exhaust memory fails with MemoryError instead of
+# waking the kernel's OOM killer.
+TASK_SOFT_TIME_LIMIT_SECONDS = env_int("TASK_SOFT_TIME_LIMIT_SECONDS", 900, minimum=1)
+TASK_HARD_TIME_LIMIT_SECONDS = env_int(
+    "TASK_HARD_TIME_LIMIT_SECONDS", TASK_SOFT_TIME_LIMIT_SECONDS + 60, minimum=2
+)
+if TASK_HARD_TIME_LIMIT_SECONDS <= TASK_SOFT_TIME_LIMIT_SECONDS:
+    raise ImproperlyConfigured(
+        "TASK_HARD_TIME_LIMIT_SECONDS must be greater than TASK_SOFT_TIME_LIMIT_SECONDS."
+    )
+CELERY_TASK_SOFT_TIME_LIMIT = TASK_SOFT_TIME_LIMIT_SECONDS
+CELERY_TASK_TIME_LIMIT = TASK_HARD_TIME_LIMIT_SECONDS
+WORKER_MAX_MEMORY_MB = env_int("WORKER_MAX_MEMORY_MB", 1024, minimum=0)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = WORKER_MAX_MEMORY_MB * 1024 or None  # KiB
+WORKER_MEMORY_LIMIT_MB = env_int("WORKER_MEMORY_LIMIT_MB", 0, minimum=0)
+
+# Self-healing background work (ops/reconciler.py). Every worker sweeps every
+# RECONCILE_EVERY_SECONDS: an article or import job whose message was sent
+# REQUEUE_QUEUED_AFTER_SECONDS ago (or could not be sent) with no worker
+# starting it is sent again; one that has been running longer than
+# WORK_STUCK_AFTER_SECONDS is queued again. A worker starting the same
+# work for the TASK_MAX_ATTEMPTS-th time without finishing (killed, out of
+# memory) gives it up as failed, with the reason shown and a retry button.
+RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 30, minimum=1)
+REQUEUE_QUEUED_AFTER_SECONDS = env_int("REQUEUE_QUEUED_AFTER_SECONDS", 300, minimum=1)
+WORK_STUCK_AFTER_SECONDS = env_int(
+    "WORK_STUCK_AFTER_SECONDS", TASK_HARD_TIME_LIMIT_SECONDS + 60, minimum=1
+)
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3, minimum=1)
 MAX_ARTICLE_CHARS = env_int("MAX_ARTICLE_CHARS", 2_000_000, minimum=1000)
 
 # Imports (articles/services/imports.py). Only tests allow private URLs: a
@@ -306,6 +337,17 @@ IMPORT_FETCH_RETRY_BACKOFF_SECONDS = env_int("IMPORT_FETCH_RETRY_BACKOFF_SECONDS
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_BULK_BYTES = env_int("IMPORT_MAX_BULK_BYTES", 100 * 1024 * 1024, minimum=1024)
 IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 200, minimum=1)
+# A .docx is a zip archive: refused before anything is inflated when its
+# directory declares more parts, a larger part, more bytes in all, or a part
+# (over 1 MB) compressed more tightly than these (imports/extraction.py).
+IMPORT_ARCHIVE_MAX_MEMBERS = env_int("IMPORT_ARCHIVE_MAX_MEMBERS", 1000, minimum=10)
+IMPORT_ARCHIVE_MAX_MEMBER_BYTES = env_int(
+    "IMPORT_ARCHIVE_MAX_MEMBER_BYTES", 50_000_000, minimum=100_000
+)
+IMPORT_ARCHIVE_MAX_TOTAL_BYTES = env_int(
+    "IMPORT_ARCHIVE_MAX_TOTAL_BYTES", 100_000_000, minimum=100_000
+)
+IMPORT_ARCHIVE_MAX_RATIO = env_int("IMPORT_ARCHIVE_MAX_RATIO", 100, minimum=2)
 # Workers touch a heartbeat row this often; pages warn when none is fresh.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 WORKER_STALE_AFTER_SECONDS = env_int("WORKER_STALE_AFTER_SECONDS", 45, minimum=2)

@@ -44,6 +44,12 @@ class Article(models.Model):
     segmenter_version = models.CharField(max_length=32, blank=True)
     # The Celery task that holds the "segmenting" claim, and since when.
     segmentation_task_id = models.CharField(max_length=64, blank=True)
+    # Background work heals itself (ops/reconciler.py): when the segmentation
+    # task was last handed to the broker (null while it could not be), and how
+    # many workers have started it. A start that never finishes (the worker was
+    # killed) is counted; at TASK_MAX_ATTEMPTS the article is given up as failed.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     status_changed_at = models.DateTimeField(auto_now_add=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

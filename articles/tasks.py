@@ -7,12 +7,18 @@ import logging
 from celery import shared_task
 
 from annotator.queue import TRANSIENT_ERRORS
+from annotator.task_limits import BoundedTask, limit_reason
 from articles.services.segmentation import article_mark_failed, article_segment
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
+class SegmentTask(BoundedTask):
+    def give_up(self, task_id: str, args: tuple, reason: str) -> None:
+        article_mark_failed(article_id=args[0], task_id=task_id, reason=reason)
+
+
+@shared_task(bind=True, base=SegmentTask, acks_late=True, reject_on_worker_lost=True, max_retries=5)
 def segment_article(self, article_id: int) -> str:
     task_id = self.request.id or f"direct-{article_id}"
     try:
@@ -31,6 +37,6 @@ def segment_article(self, article_id: int) -> str:
         article_mark_failed(
             article_id=article_id,
             task_id=task_id,
-            reason=f"Segmentation failed: {type(exc).__name__}: {exc}",
+            reason=limit_reason(exc) or f"Segmentation failed: {type(exc).__name__}: {exc}",
         )
         return "failed"

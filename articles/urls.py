@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles.views import corpora, labeling, reading
+from articles.views import corpora, labeling, reading, retry
 
 urlpatterns = [
     path("", corpora.home, name="home"),
@@ -12,4 +12,5 @@ urlpatterns = [
     ),
     path("articles/<int:pk>/label/", labeling.label_article, name="label_article"),
     path("articles/<int:pk>/read/", reading.read_article, name="read_article"),
+    path("articles/<int:pk>/retry/", retry.retry_article, name="retry_article"),
 ]

@@ -88,6 +88,12 @@ class ImportJob(models.Model):
     created_articles = models.ManyToManyField(
         Article, related_name="+", blank=True, help_text="Every article this import created."
     )
+    # Background work heals itself (ops/reconciler.py): when the job's task was
+    # last handed to the broker (null while it could not be), and how many
+    # workers have started it since it last made progress (a committed batch).
+    # At TASK_MAX_ATTEMPTS starts that never finished, the job is given up.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

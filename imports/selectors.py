@@ -112,6 +112,8 @@ def import_job_progress(*, job: ImportJob, failures_limit: int = 200) -> dict:
         "worker_missing": worker_missing,
         "message": _message(job, worker_missing),
         "segmentation": articles,
+        "attempts": job.attempts,
+        "attempts_allowed": settings.TASK_MAX_ATTEMPTS,
         "fetch_attempts": job.fetch_attempts,
         "fetch_attempts_allowed": settings.IMPORT_FETCH_ATTEMPTS,
         "created_at": job.created_at.isoformat(),
@@ -147,6 +149,11 @@ def _message(job: ImportJob, worker_missing: bool) -> str:
             return (
                 f"{tries[-1]['error']} Retrying (attempt {len(tries) + 1} of "
                 f"{settings.IMPORT_FETCH_ATTEMPTS})…"
+            )
+        if job.attempts > 1:
+            return (
+                f"Started again after its worker was lost (attempt {job.attempts} of "
+                f"{settings.TASK_MAX_ATTEMPTS}); imported {job.done:,} of {job.total:,} so far…"
             )
         if job.total == 0:
             return "Reading the file…"

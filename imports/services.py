@@ -11,6 +11,7 @@ last committed batch ended and never imports a row twice.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -19,10 +20,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from annotator.queue import task_send_on_commit
+from annotator.queue import attempts_exhausted_reason, task_send_on_commit, task_try_send
+from annotator.task_limits import limit_reason
 from articles.models import Article
 from articles.services.articles import article_create
 from corpora.models import Corpus
@@ -33,6 +37,7 @@ from imports.models import ArticleSnapshot, ImportFailure, ImportJob
 log = logging.getLogger(__name__)
 
 IMPORT_TASK = "imports.tasks.run_import_job"
+UNEXPECTED = "The import stopped on an unexpected error:"
 
 METADATA_FIELDS = ("title", "author", "outlet", "source_url", "published_on")
 
@@ -56,7 +61,19 @@ class FetchRetry(Exception):
 
 
 def _queue(job: ImportJob) -> None:
-    task_send_on_commit(IMPORT_TASK, job.pk)
+    """Send the job's task once committed; if the broker cannot take it, the reconciler will."""
+    job.sent_at = timezone.now()
+    job.save(update_fields=["sent_at"])
+    job_id = job.pk
+
+    def unsent() -> None:
+        import_job_mark_unsent(job_id=job_id)
+
+    task_send_on_commit(IMPORT_TASK, job_id, on_unsent=unsent)
+
+
+def import_job_mark_unsent(*, job_id: int) -> None:
+    ImportJob.objects.filter(pk=job_id).update(sent_at=None)
 
 
 def _options(**metadata) -> dict:
@@ -241,8 +258,15 @@ def _is_duplicate(exc: ValidationError) -> bool:
 
 
 def import_job_fail(*, job_id: int, reason: str) -> None:
-    """Give up on a job (after the task's last retry)."""
-    _finish(job_id, error=reason)
+    """Give up on a job: after the task's last retry, or when a limit stopped its task.
+
+    A job already finished keeps its outcome, except that a limit's reason
+    replaces the generic one recorded when the task was interrupted.
+    """
+    ImportJob.objects.filter(pk=job_id).filter(
+        Q(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+        | Q(status=ImportJob.Status.FAILED, error__startswith=UNEXPECTED)
+    ).update(status=ImportJob.Status.FAILED, error=reason, finished_at=timezone.now())
 
 
 def _finish(job_id: int, *, error: str = "") -> None:
@@ -253,15 +277,46 @@ def _finish(job_id: int, *, error: str = "") -> None:
     )
 
 
+def import_job_claim(*, job_id: int) -> bool:
+    """Start (or continue) a queued or running job; False when there is nothing to do.
+
+    Every start is counted. A job still "running" when a worker starts it again
+    was left by a worker that died (killed, out of memory); after
+    ``TASK_MAX_ATTEMPTS`` such starts since its last progress it is given up
+    as failed instead of killing yet another worker.
+    """
+    limit = settings.TASK_MAX_ATTEMPTS
+    now = timezone.now()
+    claimed = (
+        ImportJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=ImportJob.Status.QUEUED)
+            | Q(status=ImportJob.Status.RUNNING, attempts__lt=limit)
+        )
+        .update(
+            status=ImportJob.Status.RUNNING,
+            started_at=Coalesce(F("started_at"), Value(now)),
+            attempts=F("attempts") + 1,
+        )
+    )
+    if claimed:
+        return True
+    ImportJob.objects.filter(
+        pk=job_id, status=ImportJob.Status.RUNNING, attempts__gte=limit
+    ).update(
+        status=ImportJob.Status.FAILED,
+        error=attempts_exhausted_reason("this import", limit),
+        finished_at=now,
+    )
+    return False
+
+
 def import_job_run(*, job_id: int) -> str:
     """Run (or continue) a job; returns its final status. Safe to call twice."""
-    claimed = ImportJob.objects.filter(
-        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
-    ).update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
-    if not claimed:
+    if not import_job_claim(job_id=job_id):
         return "skipped"
-    job = ImportJob.objects.select_related("corpus").get(pk=job_id)
     try:
+        job = ImportJob.objects.select_related("corpus").get(pk=job_id)
         if job.kind == ImportJob.Kind.BULK:
             _run_bulk(job)
         else:
@@ -273,7 +328,21 @@ def import_job_run(*, job_id: int) -> str:
         raise  # transient: the task retries and the job continues where it was
     except Exception as exc:
         log.exception("import job %s failed", job_id)
-        _finish(job_id, error=f"The import stopped on an unexpected error: {exc}")
+        if connection.connection is not None and not connection.is_usable():
+            # The driver closed it (e.g. it could not allocate a buffer under the
+            # worker's memory cap): reconnect, so the reason is recorded.
+            connection.close()
+        limit = limit_reason(exc)
+        if limit:
+            # Free what the stopped work held (the traceback's frames keep the
+            # payload alive) before writing the reason; and do not re-raise: Celery
+            # would re-raise a MemoryError in the worker's main process too.
+            exc.__traceback__ = None
+            with contextlib.suppress(NameError):  # unbound if loading the job failed
+                del job
+            _finish(job_id, error=limit)
+            return ImportJob.Status.FAILED
+        _finish(job_id, error=f"{UNEXPECTED} {exc}")
         raise
     job.refresh_from_db(fields=["status"])
     return job.status
@@ -296,7 +365,13 @@ def _run_bulk(job: ImportJob) -> None:
         )
     ImportJob.objects.filter(pk=job.pk).update(total=len(parsed.rows), notices=notices)
     batch_size = settings.IMPORT_BATCH_SIZE
+    # A big batch runs as a chain of tasks, each well inside the time limit:
+    # past this budget the job is queued again and continues after its last batch.
+    deadline = time.monotonic() + settings.TASK_SOFT_TIME_LIMIT_SECONDS / 2
     while True:
+        if time.monotonic() > deadline:
+            _continue_later(job)
+            return
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().only(
                 "done", "failed", "duplicates", "status"
@@ -340,7 +415,17 @@ def _import_batch(job: ImportJob, corpus: Corpus, rows: list[bulk_formats.Row]) 
     job.done += done
     job.duplicates += duplicates
     job.failed += len(failures) - duplicates
-    job.save(update_fields=["done", "failed", "duplicates"])
+    job.attempts = 0  # progress: the starts before it were not lost
+    job.save(update_fields=["done", "failed", "duplicates", "attempts"])
+
+
+def _continue_later(job: ImportJob) -> None:
+    """Hand a long job back to the queue; the next task continues after its last batch."""
+    with transaction.atomic():
+        if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.QUEUED, attempts=0
+        ):
+            _queue(job)
 
 
 def _single_document(job: ImportJob) -> tuple[extraction.Extracted, Callable[[Article], None]]:
@@ -384,7 +469,8 @@ def _fetch_attempt_record(job: ImportJob, *, error: str) -> None:
         attempts.append(
             {"attempt": len(attempts) + 1, "at": timezone.now().isoformat(), "error": error}
         )
-        ImportJob.objects.filter(pk=job.pk).update(fetch_attempts=attempts)
+        # A try that ended (even in error) is progress: the start was not lost.
+        ImportJob.objects.filter(pk=job.pk).update(fetch_attempts=attempts, attempts=0)
     job.fetch_attempts = attempts
 
 
@@ -462,3 +548,65 @@ def _record_single_failure(job: ImportJob, exc: ValidationError) -> None:
             error=reason,
             finished_at=timezone.now(),
         )
+
+
+# --- healing and retrying -----------------------------------------------------------
+
+RECONCILE_BATCH = 200
+
+
+def import_jobs_reconcile(*, now: dt.datetime | None = None, queue_depth: int | None = None) -> int:
+    """Send again the jobs whose message was lost; how many were sent.
+
+    Never sent (the broker was down); queued and sent
+    ``REQUEUE_QUEUED_AFTER_SECONDS`` ago while the queue is empty; running with
+    no progress for ``WORK_STUCK_AFTER_SECONDS`` (past the task's hard
+    time limit, so its worker is gone: the next start is counted). Each job is
+    taken by a conditional UPDATE of ``sent_at``.
+    """
+    now = now or timezone.now()
+    requeue_before = now - dt.timedelta(seconds=settings.REQUEUE_QUEUED_AFTER_SECONDS)
+    stuck_before = now - dt.timedelta(seconds=settings.WORK_STUCK_AFTER_SECONDS)
+    due = Q(status=ImportJob.Status.QUEUED, sent_at__isnull=True)
+    if queue_depth == 0:
+        due |= Q(status=ImportJob.Status.QUEUED, sent_at__lt=requeue_before)
+    due |= Q(status=ImportJob.Status.RUNNING, started_at__lt=stuck_before) & (
+        Q(sent_at__isnull=True) | Q(sent_at__lt=stuck_before)
+    )
+    rows = ImportJob.objects.filter(due).order_by("pk").values_list("pk", "status", "sent_at")
+    sent = 0
+    for pk, status, sent_at in rows[:RECONCILE_BATCH]:
+        unchanged = Q(sent_at__isnull=True) if sent_at is None else Q(sent_at=sent_at)
+        if not ImportJob.objects.filter(unchanged, pk=pk, status=status).update(sent_at=now):
+            continue
+        if not task_try_send(IMPORT_TASK, pk):
+            import_job_mark_unsent(job_id=pk)
+            break
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def import_job_retry(*, job: ImportJob) -> bool:
+    """Queue a failed job again; False if it has not failed.
+
+    A batch continues after its last committed batch (rows already imported or
+    refused stay as they are); a single document starts over.
+    """
+    locked = ImportJob.objects.select_for_update().filter(pk=job.pk).first()
+    if locked is None or locked.status != ImportJob.Status.FAILED:
+        return False
+    locked.status = ImportJob.Status.QUEUED
+    locked.error = ""
+    locked.attempts = 0
+    locked.finished_at = None
+    fields = ["status", "error", "attempts", "finished_at"]
+    if locked.kind != ImportJob.Kind.BULK:
+        locked.failures.all().delete()
+        locked.done = locked.failed = locked.duplicates = 0
+        locked.fetch_attempts = []
+        fields += ["done", "failed", "duplicates", "fetch_attempts"]
+    locked.save(update_fields=fields)
+    _queue(locked)
+    job.refresh_from_db()
+    return True

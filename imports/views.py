@@ -1,13 +1,14 @@
-"""The corpus's import page, an import job's progress page and its JSON status."""
+"""The corpus's import page, an import job's progress page, its JSON status and its retry."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotator.middleware import csp_policy
 from articles.access import article_for
@@ -21,6 +22,7 @@ from imports.selectors import (
     snapshot_of,
 )
 from imports.services import import_create
+from imports.services import import_job_retry as import_job_retry_service
 
 FORM_FIELDS = ("kind", "text", "url", "title", "author", "outlet", "source_url", "published_on")
 
@@ -119,3 +121,15 @@ def article_snapshot(request: HttpRequest, pk: int) -> HttpResponse:
         article_id=article.pk,
         download=request.GET.get("download") == "1",
     )
+
+
+@require_POST
+@login_required
+def import_job_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
+    job = _job(corpus, pk)
+    if import_job_retry_service(job=job):
+        messages.success(request, "Queued again: the import continues where it stopped.")
+    else:
+        messages.info(request, f"Nothing to retry: the import is {job.status}.")
+    return redirect("import_job", slug=slug, pk=pk)

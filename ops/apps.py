@@ -7,4 +7,6 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        from ops import heartbeat  # noqa: F401 - connects the worker's heartbeat to Celery's signals
+        # Connect to Celery's signals: the heartbeat and the reconciler run in
+        # each worker's main process, the memory cap in each child.
+        from ops import heartbeat, reconciler, worker_limits  # noqa: F401

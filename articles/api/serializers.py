@@ -28,7 +28,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         model = Article
         fields = [
             "id", "corpus", "title", "author", "outlet", "source_url", "published_on", "status",
-            "failure_reason", "created_at", "sentence_count", "labeled_count",
+            "failure_reason", "attempts", "created_at", "sentence_count", "labeled_count",
         ]  # fmt: skip
 
 
@@ -68,6 +68,10 @@ class ArticleDetailSerializer(serializers.Serializer):
     published_on = serializers.DateField(allow_null=True)
     status = serializers.ChoiceField(choices=Article.Status.values)
     failure_reason = serializers.CharField()
+    attempts = serializers.IntegerField(
+        help_text="Workers that started segmenting it; at TASK_MAX_ATTEMPTS starts that never "
+        "finished it is given up as failed."
+    )
     segmenter_version = serializers.CharField()
     created_at = serializers.DateTimeField()
     text = serializers.CharField(help_text="Exactly as imported; sentences are offsets into it.")

@@ -14,6 +14,7 @@ urlpatterns = [
         name="api-corpus-history",
     ),
     path("articles/<id:pk>/", articles.ArticleDetailView.as_view(), name="api-article"),
+    path("articles/<id:pk>/retry/", articles.ArticleRetryView.as_view(), name="api-article-retry"),
     path(
         "sentences/<id:pk>/annotation/",
         annotations.SentenceAnnotationView.as_view(),

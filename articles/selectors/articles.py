@@ -42,6 +42,7 @@ def articles_list(
         "published_on",
         "status",
         "failure_reason",
+        "attempts",
         "created_at",
     )
 
@@ -98,6 +99,7 @@ def article_detail(*, article: Article, user) -> dict:
         "published_on": article.published_on,
         "status": article.status,
         "failure_reason": article.failure_reason,
+        "attempts": article.attempts,
         "segmenter_version": article.segmenter_version,
         "created_at": article.created_at,
         "text": article.text,

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from annotator.queue import task_send_on_commit
+from annotator.queue import task_send_on_commit, task_try_send
 from articles.models import Article
 from corpora.models import Corpus
 
@@ -31,7 +31,14 @@ SEGMENT_TASK = "articles.tasks.segment_article"
 
 
 def _queue_segmentation(article_id: int) -> None:
-    task_send_on_commit(SEGMENT_TASK, article_id)
+    task_send_on_commit(
+        SEGMENT_TASK, article_id, on_unsent=lambda: article_mark_unsent(article_id=article_id)
+    )
+
+
+def article_mark_unsent(*, article_id: int) -> None:
+    """The broker could not take the task: the reconciler sends it once it can."""
+    Article.objects.filter(pk=article_id).update(sent_at=None)
 
 
 def article_create(
@@ -97,6 +104,7 @@ def article_create(
                 outlet=outlet.strip(),
                 source_url=source_url.strip(),
                 published_on=published_on,
+                sent_at=timezone.now(),
             )
     except IntegrityError:
         # A concurrent import of the same text won the race.
@@ -113,9 +121,22 @@ def article_resegment(*, article: Article) -> bool:
     Returns False when the article is already pending or segmenting. Labels
     are carried over by the segmentation itself (see ``segmentation``).
     """
-    changed = Article.objects.filter(
-        pk=article.pk, status__in=[Article.Status.READY, Article.Status.FAILED]
-    ).update(status=Article.Status.PENDING, status_changed_at=timezone.now(), failure_reason="")
+    return _requeue(article, [Article.Status.READY, Article.Status.FAILED])
+
+
+def article_retry(*, article: Article) -> bool:
+    """Segment a failed article again, with a fresh attempt count; False if it has not failed."""
+    return _requeue(article, [Article.Status.FAILED])
+
+
+def _requeue(article: Article, statuses: list[str]) -> bool:
+    changed = Article.objects.filter(pk=article.pk, status__in=statuses).update(
+        status=Article.Status.PENDING,
+        status_changed_at=timezone.now(),
+        failure_reason="",
+        sent_at=timezone.now(),
+        attempts=0,
+    )
     if changed:
         _queue_segmentation(article.pk)
     return bool(changed)
@@ -125,10 +146,10 @@ def articles_requeue(*, include_failed: bool = True, now: dt.datetime | None = N
     """Queue again articles that failed or were left stuck.
 
     Stuck: pending or segmenting for longer than
-    ``SEGMENTATION_STUCK_AFTER_SECONDS``, as after a lost message.
+    ``WORK_STUCK_AFTER_SECONDS``, as after a lost message.
     """
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.SEGMENTATION_STUCK_AFTER_SECONDS)
+    cutoff = now - timedelta(seconds=settings.WORK_STUCK_AFTER_SECONDS)
     stuck = Q(
         status__in=[Article.Status.PENDING, Article.Status.SEGMENTING],
         status_changed_at__lt=cutoff,
@@ -142,15 +163,61 @@ def articles_requeue(*, include_failed: bool = True, now: dt.datetime | None = N
             article.status_changed_at = now
             article.failure_reason = ""
             article.segmentation_task_id = ""
+            article.sent_at = now
+            article.attempts = 0
             article.save(
                 update_fields=[
                     "status",
                     "status_changed_at",
                     "failure_reason",
                     "segmentation_task_id",
+                    "sent_at",
+                    "attempts",
                     "updated_at",
                 ]
             )
             _queue_segmentation(article.pk)
             ids.append(article.pk)
     return ids
+
+
+# At most this many articles are sent again per sweep, so a backlog is resent gradually.
+RECONCILE_BATCH = 500
+
+
+def articles_reconcile(*, now: dt.datetime | None = None, queue_depth: int | None = None) -> int:
+    """Send again the segmentation of articles whose message was lost; how many were sent.
+
+    - never sent (the broker was down when the article was created);
+    - pending, sent ``REQUEUE_QUEUED_AFTER_SECONDS`` ago, while the queue is
+      empty (``queue_depth`` 0; a waiting backlog is left alone);
+    - segmenting for longer than ``WORK_STUCK_AFTER_SECONDS`` (past
+      the task's hard time limit, so its worker is gone): sent again under the
+      same task id, so the claim counts the lost start (``TASK_MAX_ATTEMPTS``).
+
+    Each article is taken by a conditional UPDATE of ``sent_at``, so workers
+    sweeping at the same time never both send it.
+    """
+    now = now or timezone.now()
+    requeue_before = now - timedelta(seconds=settings.REQUEUE_QUEUED_AFTER_SECONDS)
+    stuck_before = now - timedelta(seconds=settings.WORK_STUCK_AFTER_SECONDS)
+    due = Q(status=Article.Status.PENDING, sent_at__isnull=True)
+    if queue_depth == 0:
+        due |= Q(status=Article.Status.PENDING, sent_at__lt=requeue_before)
+    due |= Q(status=Article.Status.SEGMENTING, status_changed_at__lt=stuck_before) & (
+        Q(sent_at__isnull=True) | Q(sent_at__lt=stuck_before)
+    )
+    rows = Article.objects.filter(due).order_by("pk")
+    sent = 0
+    for pk, status, task_id, sent_at in rows.values_list(
+        "pk", "status", "segmentation_task_id", "sent_at"
+    )[:RECONCILE_BATCH]:
+        unchanged = Q(sent_at__isnull=True) if sent_at is None else Q(sent_at=sent_at)
+        if not Article.objects.filter(unchanged, pk=pk, status=status).update(sent_at=now):
+            continue  # another worker took it, or it moved on
+        options = {"task_id": task_id} if status == Article.Status.SEGMENTING else {}
+        if not task_try_send(SEGMENT_TASK, pk, **options):
+            article_mark_unsent(article_id=pk)
+            break  # the broker is down: the next sweep tries again
+        sent += 1
+    return sent

@@ -14,10 +14,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from annotator.queue import attempts_exhausted_reason
 from articles import segmenter
 from articles.exceptions import ResegmentationRefused
 from articles.models import Annotation, Article, GoldLabel, Sentence
@@ -38,22 +40,45 @@ def article_claim(*, article_id: int, task_id: str) -> bool:
     """Claim a pending article for ``task_id``; True if this caller holds it.
 
     The same task delivered again (its worker died, or it is retrying) takes
-    back its own claim; any other delivery finds nothing to do.
+    back its own claim; any other delivery finds nothing to do. Each start is
+    counted: a task that has already started ``TASK_MAX_ATTEMPTS`` times
+    without finishing (a poison message that kills its worker) is not started
+    again; the article ends failed, with the reason.
     """
+    limit = settings.TASK_MAX_ATTEMPTS
+    now = timezone.now()
     claimed = (
         Article.objects.filter(pk=article_id)
         .filter(
             Q(status=Article.Status.PENDING)
-            | Q(status=Article.Status.SEGMENTING, segmentation_task_id=task_id)
+            | Q(
+                status=Article.Status.SEGMENTING,
+                segmentation_task_id=task_id,
+                attempts__lt=limit,
+            )
         )
         .update(
             status=Article.Status.SEGMENTING,
             segmentation_task_id=task_id,
-            status_changed_at=timezone.now(),
+            status_changed_at=now,
             failure_reason="",
+            attempts=F("attempts") + 1,
         )
     )
-    return claimed == 1
+    if claimed:
+        return True
+    Article.objects.filter(
+        pk=article_id,
+        status=Article.Status.SEGMENTING,
+        segmentation_task_id=task_id,
+        attempts__gte=limit,
+    ).update(
+        status=Article.Status.FAILED,
+        failure_reason=attempts_exhausted_reason("segmenting this article", limit),
+        segmentation_task_id="",
+        status_changed_at=now,
+    )
+    return False
 
 
 def validate_segments(text: str, segments: Sequence[segmenter.Segment]) -> None:

@@ -63,6 +63,7 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
             "paragraphs": paragraphs,
             "headline": headline,
             "can_see_all": has_right(role, Right.SEE_ALL_LABELS),
+            "can_retry": has_right(role, Right.MANAGE),
             "ready": ready,
             "total": len(labelable),
             "labeled": sum(1 for s in labelable if s.mine is not None),

@@ -41,6 +41,7 @@ def read_article(request: HttpRequest, pk: int) -> HttpResponse:
             "headline": headline,
             "all_labels": all_labels,
             "can_label": has_right(role, Right.LABEL),
+            "can_retry": has_right(role, Right.MANAGE),
             "guidelines_html": guidelines_html(article.corpus.guidelines, top_heading=IN_PAGE),
         },
     )

@@ -73,6 +73,11 @@ class ImportJobSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Bulk jobs: the articles this job created, counted by status.",
     )
+    attempts = serializers.IntegerField(
+        help_text="Workers that started the job since it last made progress; a start that "
+        "never finished (the worker was killed) counts. At attempts_allowed it is given up."
+    )
+    attempts_allowed = serializers.IntegerField(help_text="TASK_MAX_ATTEMPTS of the server.")
     fetch_attempts = ImportFetchAttemptSerializer(
         many=True, help_text="Web pages: each try at fetching the page, in order."
     )

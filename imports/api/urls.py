@@ -9,6 +9,7 @@ urlpatterns = [
         name="api-corpus-imports",
     ),
     path("imports/<id:pk>/", views.ImportDetailView.as_view(), name="api-import"),
+    path("imports/<id:pk>/retry/", views.ImportRetryView.as_view(), name="api-import-retry"),
     path(
         "articles/<id:pk>/snapshot/",
         views.ArticleSnapshotView.as_view(),

@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from annotator.api.conflicts import StateConflict, state_conflict_response
 from annotator.api.parsers import StrictJSONParser
 from annotator.api.schema import errors
 from annotator.api.serializers import validated
@@ -23,7 +24,7 @@ from imports.selectors import (
     snapshot_of,
     snapshot_record,
 )
-from imports.services import import_create
+from imports.services import import_create, import_job_retry
 
 
 class CorpusImportsView(CorpusSlugView):
@@ -59,12 +60,16 @@ class CorpusImportsView(CorpusSlugView):
         )
 
 
-class ImportDetailView(CorpusScopedView):
-    rights = {"GET": Right.MANAGE}
+class ImportScopedView(CorpusScopedView):
+    """A view on one import job, reached through its corpus's access check."""
 
     def resolve(self, request, right) -> None:
         corpus_id = import_job_corpus_id(job_id=self.kwargs["pk"])
         self.corpus, self.role = corpus_for(request.user, pk=corpus_id or 0, right=right)
+
+
+class ImportDetailView(ImportScopedView):
+    rights = {"GET": Right.MANAGE}
 
     @extend_schema(
         operation_id="imports_retrieve",
@@ -76,6 +81,37 @@ class ImportDetailView(CorpusScopedView):
         if job is None:  # deleted since the access check
             raise NotFound("No such import job.")
         return Response(ImportJobSerializer(import_job_progress(job=job, failures_limit=1000)).data)
+
+
+class ImportRetryView(ImportScopedView):
+    rights = {"POST": Right.MANAGE}
+
+    @extend_schema(
+        operation_id="imports_retry",
+        summary="Try a failed import again (owners)",
+        description="A failed job (its `error` says why) is queued again with a fresh attempt "
+        "count: a JSONL/CSV batch continues after its last imported batch, a single document "
+        "starts over. Answers 202 with the job; poll GET /api/imports/{id}/.",
+        request=None,
+        responses={
+            202: ImportJobSerializer,
+            409: state_conflict_response("The import has not failed (queued, running or done)."),
+            **errors(403, 404),
+        },
+    )
+    def post(self, request, pk: int):
+        job = import_job_get(corpus=self.corpus, job_id=pk)
+        if job is None:
+            raise NotFound("No such import job.")
+        if not import_job_retry(job=job):
+            raise StateConflict(
+                f"Only a failed import can be tried again; this one is {job.status}."
+            )
+        job = import_job_get(corpus=self.corpus, job_id=pk)
+        return Response(
+            ImportJobSerializer(import_job_progress(job=job)).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class ArticleSnapshotView(CorpusScopedView):

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from annotator.queue import task_send
+from annotator.queue import task_try_send
 from corpora.models import Corpus
 from review.models import AgreementReport
 from review.selectors.dashboard import corpus_progress_compute
@@ -62,12 +62,9 @@ def corpus_workflow_refresh_request(
         due = _claim_queue_slot(corpus_id, countdown)
         if due is None:
             return
-        try:
-            task_send(REFRESH_TASK, corpus_id, eta=due)
-        except Exception:
+        if not task_try_send(REFRESH_TASK, corpus_id, eta=due):
             # The label is saved; only its refresh is late. Free the slot so the
             # next change queues again once the broker is back.
-            log.exception("could not queue the refresh of corpus %s", corpus_id)
             AgreementReport.objects.filter(corpus_id=corpus_id).update(refresh_queued_at=None)
 
     transaction.on_commit(queue)

@@ -9,6 +9,7 @@ const bar = document.getElementById("import-bar");
 const message = document.getElementById("import-message");
 const workerMissing = document.getElementById("import-worker-missing");
 const doneLinks = document.getElementById("import-done-links");
+const retryForm = document.getElementById("import-retry");
 const notices = document.getElementById("import-notices");
 const failuresBody = document.querySelector("#failures-table tbody");
 const failuresWrap = document.getElementById("failures-wrap");
@@ -53,6 +54,7 @@ function render(state) {
   failuresWrap.hidden = state.failures.length === 0;
   failuresEmpty.hidden = state.failures.length !== 0;
   doneLinks.hidden = !state.finished;
+  retryForm.hidden = state.status !== "failed";
   if (state.article) addArticleLinks(state.article);
   root.dataset.status = state.status;
 }

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from annotator.api.conflicts import StateConflict, state_conflict_response
 from annotator.api.pagination import ArticlePagination
 from annotator.api.schema import errors
 from annotator.api.serializers import validated
@@ -18,7 +19,7 @@ from articles.api.serializers import (
     ArticleSerializer,
 )
 from articles.selectors.articles import article_detail, articles_list
-from articles.services.articles import article_create
+from articles.services.articles import article_create, article_retry
 from corpora.api.access import CorpusScopedView, CorpusSlugView
 from corpora.permissions import Right
 
@@ -70,3 +71,35 @@ class ArticleDetailView(CorpusScopedView):
     def get(self, request, pk: int):
         body = article_detail(article=self.article, user=request.user)
         return Response(ArticleDetailSerializer(body).data)
+
+
+class ArticleRetryView(CorpusScopedView):
+    rights = {"POST": Right.MANAGE}
+
+    def resolve(self, request, right) -> None:
+        self.article, self.role = article_for(request.user, self.kwargs["pk"], right=right)
+
+    @extend_schema(
+        operation_id="articles_retry",
+        summary="Segment a failed article again (owners)",
+        description="For an article whose segmentation failed (its `failure_reason` says why, "
+        "e.g. a time limit or a worker lost too many times): queues it again with a fresh "
+        "attempt count. Answers 202; poll GET /api/articles/{id}/.",
+        request=None,
+        responses={
+            202: ArticleDetailSerializer,
+            409: state_conflict_response(
+                "The article has not failed (it is pending, segmenting or ready)."
+            ),
+            **errors(403, 404),
+        },
+    )
+    def post(self, request, pk: int):
+        if not article_retry(article=self.article):
+            self.article.refresh_from_db(fields=["status"])
+            raise StateConflict(
+                f"Only a failed article can be tried again; this one is {self.article.status}."
+            )
+        self.article.refresh_from_db()
+        body = article_detail(article=self.article, user=request.user)
+        return Response(ArticleDetailSerializer(body).data, status=status.HTTP_202_ACCEPTED)

@@ -8,7 +8,7 @@ from articles.services.articles import articles_requeue
 class Command(BaseCommand):
     help = (
         "Re-queue segmentation of failed articles and of articles left pending or "
-        "segmenting longer than SEGMENTATION_STUCK_AFTER_SECONDS."
+        "segmenting longer than WORK_STUCK_AFTER_SECONDS."
     )
 
     def add_arguments(self, parser):
