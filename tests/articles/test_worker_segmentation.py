@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from articles.models import Article, Sentence
 from articles.services.articles import article_create
 from articles.tasks import segment_article
 from tests.conftest import SAMPLE_TEXT
+from tests.locks import sentence_table_locked, worker_waits_on_the_lock
 from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -61,46 +59,11 @@ def test_a_worker_killed_mid_task_leaves_exactly_one_set_after_redelivery(
     if settings.CELERY_BROKER_URL.startswith("filesystem"):
         pytest.skip("the filesystem broker does not redeliver unacknowledged messages")
     first = worker_factory()
-    blocker_ready = threading.Event()
-    release = threading.Event()
-
-    def hold_sentence_table() -> None:
-        # A second connection locks the sentence table, so the worker's insert
-        # waits inside its transaction: the task is mid-way when it dies.
-        from django.db import connections
-
-        conn = connections.create_connection("default")
-        try:
-            with conn.cursor() as cur:
-                cur.execute("BEGIN")
-                cur.execute("LOCK TABLE articles_sentence IN SHARE MODE")
-                blocker_ready.set()
-                release.wait(60)
-                cur.execute("ROLLBACK")
-        finally:
-            conn.close()
-
-    holder = threading.Thread(target=hold_sentence_table)
-    holder.start()
-    try:
-        assert blocker_ready.wait(10)
+    with sentence_table_locked():
         article = article_create(corpus=corpus, text=SAMPLE_TEXT)
         wait_for(lambda: status_of(article.pk) == "segmenting", message=first.output())
-
-        def worker_waits_on_lock() -> bool:
-            with connection.cursor() as cur:
-                cur.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND query ILIKE %s",
-                    ["%articles_sentence%"],
-                )
-                return cur.fetchone()[0] > 0
-
-        wait_for(worker_waits_on_lock, message="the worker never reached the sentence insert")
+        wait_for(worker_waits_on_the_lock, message="the worker never reached the sentence insert")
         first.kill()
-    finally:
-        release.set()
-        holder.join(30)
     assert status_of(article.pk) == "segmenting"
     assert not Sentence.objects.filter(article=article).exists()
 

@@ -6,17 +6,13 @@ environment (short thresholds, small limits).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
 import subprocess
-import threading
-from collections.abc import Iterator
 
 import pytest
 from celery.exceptions import TimeLimitExceeded
-from django.db import connection, connections
 from django.utils import timezone
 
 from articles.models import Article, Sentence
@@ -26,6 +22,11 @@ from imports.models import ImportJob
 from imports.services import import_file_create
 from imports.tasks import run_import_job
 from tests.conftest import SAMPLE_TEXT
+from tests.locks import (
+    end_sessions_waiting_on_the_lock,
+    sentence_table_locked,
+    worker_waits_on_the_lock,
+)
 from tests.plugins.worker import purge_queue
 from tests.waiting import wait_for
 
@@ -66,52 +67,6 @@ def test_a_worker_sends_again_an_import_that_could_not_be_sent(
         message=worker.output,
     )
     assert ImportJob.objects.get(pk=job.pk).done == 2
-
-
-@contextlib.contextmanager
-def sentence_table_locked() -> Iterator[None]:
-    """Hold a lock that makes a worker's sentence insert wait: a task that hangs mid-way."""
-    ready, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        conn = connections.create_connection("default")
-        try:
-            with conn.cursor() as cur:
-                cur.execute("BEGIN")
-                cur.execute("LOCK TABLE articles_sentence IN SHARE MODE")
-                ready.set()
-                release.wait(120)
-                cur.execute("ROLLBACK")
-        finally:
-            conn.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert ready.wait(10)
-        yield
-    finally:
-        release.set()
-        holder.join(30)
-
-
-def worker_waits_on_the_lock() -> bool:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query ILIKE %s",
-            ["%articles_sentence%"],
-        )
-        return cur.fetchone()[0] > 0
-
-
-def end_sessions_waiting_on_the_lock() -> None:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE wait_event_type = 'Lock' AND query ILIKE %s",
-            ["%articles_sentence%"],
-        )
 
 
 def child_pids(pid: int) -> list[int]:
