@@ -5,13 +5,32 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from annotator.validation import with_text_validator
+
 MAX_ID = 2**63 - 1  # the largest bigint: a larger id cannot exist, and would reach SQL as an error
 MAX_VERSION = 2**31 - 1
 BULK_MAX_ITEMS = 1000
 
 
+def _check_text(field: serializers.Field, name: str) -> None:
+    if isinstance(field, serializers.CharField):
+        field.validators = with_text_validator(field.validators, name)
+    elif isinstance(field, serializers.ListField | serializers.DictField):
+        _check_text(field.child, name)
+
+
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, naming them, instead of silently ignoring them."""
+    """Refuses fields it does not know, naming them, instead of silently ignoring them.
+
+    Every CharField also refuses control characters, naming the field and the
+    character's position (``annotator.validation``: one rule for every entry).
+    """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            _check_text(field, name)
+        return fields
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
