@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 from django.test import Client
@@ -14,7 +12,7 @@ from django.utils import timezone
 
 from ops.models import WorkerHeartbeat
 from ops.services import worker_heartbeat_touch
-from tests.plugins import ROOT
+from tests.plugins import django_python
 from tests.plugins.servers import free_port
 
 
@@ -116,22 +114,13 @@ def test_an_unreachable_database_fails_readiness(tmp_path):
         ANNOTATOR_DATA_DIR=str(tmp_path),
         DATABASE_URL=f"postgres://nobody@127.0.0.1:{free_port()}/annotator",
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, json; django.setup(); from django.test import Client; "
-            "r = Client(HTTP_HOST='localhost').get('/readyz'); "
-            "print(json.dumps([r.status_code, r.json()]))",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    line = django_python(
+        "import json; from django.test import Client; "
+        "r = Client(HTTP_HOST='localhost').get('/readyz'); "
+        "print(json.dumps([r.status_code, r.json()]))",
+        env,
     )
-    assert result.returncode == 0, result.stderr
-    status, body = json.loads(result.stdout.strip().splitlines()[-1])
+    status, body = json.loads(line)
     assert status == 503
     assert body["checks"]["database"]["ok"] is False
     assert "OperationalError" in body["checks"]["database"]["error"]

@@ -13,7 +13,26 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def django_python(code: str, env: dict[str, str], *args: str) -> str:
+    """Run ``code`` after ``django.setup()`` in a fresh process; the last line it printed.
+
+    For what only a fresh process shows: module-level settings logic, production mode.
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{code}", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]

@@ -26,7 +26,7 @@ from django.urls import resolve
 from gunicorn.config import Config as GunicornConfig
 
 from annotator.celery import app as celery_app
-from tests.plugins import ROOT
+from tests.plugins import ROOT, django_python
 from tests.plugins.servers import free_port
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -146,22 +146,13 @@ def test_the_compose_environment_starts_the_production_settings(tmp_path):
         HOME=str(tmp_path),
         DJANGO_SETTINGS_MODULE="annotator.settings",
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings as s; "
-            "print(s.MODE, s.DEBUG, s.SECURE_SSL_REDIRECT, s.CACHES['default']['BACKEND'], "
-            "s.CELERY_BROKER_URL)",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    line = django_python(
+        "from django.conf import settings as s; "
+        "print(s.MODE, s.DEBUG, s.SECURE_SSL_REDIRECT, s.CACHES['default']['BACKEND'], "
+        "s.CELERY_BROKER_URL)",
+        env,
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    assert line.split() == [
         "production",
         "False",
         "False",  # plain HTTP on port 8000 unless SECURE_SSL_REDIRECT is set

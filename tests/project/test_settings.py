@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.plugins import django_python
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -108,22 +110,13 @@ def read_settings(tmp_path, *names: str, **env_vars) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DEBUG"}
     env.update(ANNOTATOR_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="annotator.settings")
     env.update(env_vars)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, json, sys; django.setup(); from django.conf import settings; "
-            "print(json.dumps({n: getattr(settings, n, None) for n in sys.argv[1:]}))",
-            *names,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    line = django_python(
+        "import json, sys; from django.conf import settings; "
+        "print(json.dumps({n: getattr(settings, n, None) for n in sys.argv[1:]}))",
+        env,
+        *names,
     )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(line)
 
 
 @pytest.mark.parametrize("key", ["short-but-random-Q2x9", "aaaaabbbbb" * 6])
