@@ -72,6 +72,15 @@ def _from_django_validation(exc: DjangoValidationError) -> exceptions.Validation
     return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
+class LimitReached(exceptions.Throttled):
+    """429 for a limit other than the request rate (a lockout): ``message`` names it and
+    says when to retry; ``wait`` (seconds) becomes the ``Retry-After`` header."""
+
+    def __init__(self, message: str, *, wait: float) -> None:
+        super().__init__(wait=wait, detail=message)
+        self.message = message
+
+
 def _throttled_message(wait: float | None) -> str:
     if wait is None:
         return "Too many requests from this token; slow down and try again shortly."
@@ -104,7 +113,8 @@ def api_exception_handler(exc, context):
             fields = {"non_field_errors": ["The request is invalid."]}
         response.data = error_body("invalid", _validation_message(fields), fields)
     elif isinstance(exc, exceptions.Throttled):
-        response.data = error_body("throttled", _throttled_message(exc.wait))
+        message = exc.message if isinstance(exc, LimitReached) else _throttled_message(exc.wait)
+        response.data = error_body("throttled", message)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
