@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from annotator.api.exceptions import LimitReached
 from annotator.api.parsers import PayloadTooLarge
 from annotator.middleware import request_id_of
 
@@ -70,15 +71,6 @@ def _from_django_validation(exc: DjangoValidationError) -> exceptions.Validation
     if hasattr(exc, "error_dict"):
         return exceptions.ValidationError(exc.message_dict)
     return exceptions.ValidationError({"non_field_errors": exc.messages})
-
-
-class LimitReached(exceptions.Throttled):
-    """429 for a limit other than the request rate (a lockout): ``message`` names it and
-    says when to retry; ``wait`` (seconds) becomes the ``Retry-After`` header."""
-
-    def __init__(self, message: str, *, wait: float) -> None:
-        super().__init__(wait=wait, detail=message)
-        self.message = message
 
 
 def _throttled_message(wait: float | None) -> str:

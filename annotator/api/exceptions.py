@@ -1,0 +1,18 @@
+"""API exceptions that any app may raise; ``annotator.api.errors`` renders them.
+
+Kept apart from ``errors`` so authentication classes can import them: DRF imports those
+while ``rest_framework.views`` (which ``errors`` imports) is still loading.
+"""
+
+from __future__ import annotations
+
+from rest_framework import exceptions
+
+
+class LimitReached(exceptions.Throttled):
+    """429 for a limit other than the request rate (a lockout): ``message`` names it and
+    says when to retry; ``wait`` (seconds) becomes the ``Retry-After`` header."""
+
+    def __init__(self, message: str, *, wait: float) -> None:
+        super().__init__(wait=wait, detail=message)
+        self.message = message
