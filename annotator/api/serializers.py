@@ -43,6 +43,36 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class QuerySerializer(serializers.Serializer):
+    """Query parameters as the schema declares them: each given once, never empty.
+
+    DRF reads an empty optional parameter (``?status=``) as absent and a
+    repeated one (``?page_size=1&page_size=x``) by its last value; the schema
+    allows neither, so both are refused, naming the parameter. Unknown
+    parameters are ignored. CharFields refuse control characters as in
+    ``StrictSerializer``.
+    """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            _check_text(field, name)
+        return fields
+
+    def to_internal_value(self, data):
+        if hasattr(data, "getlist"):
+            problems = {}
+            for name in self.fields:
+                values = data.getlist(name)
+                if len(values) > 1:
+                    problems[name] = [f"Give {name} once, not {len(values)} times."]
+                elif values and values[0] == "":
+                    problems[name] = [f"Give {name} a value, or leave the parameter out."]
+            if problems:
+                raise serializers.ValidationError(problems)
+        return super().to_internal_value(data)
+
+
 # --- errors (for the schema) ----------------------------------------------------
 
 
