@@ -11,6 +11,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from annotator.api.serializers import MAX_ID
 from review.selectors.adjudication import BadCursor, cursor_decode
 
 # --- next article ---------------------------------------------------------------
@@ -142,6 +143,9 @@ class AdjudicationQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"offset": "Give offset and limit as whole numbers."}
             ) from None
+        if offset > MAX_ID:
+            # Past any integer column: the database would refuse it with an error.
+            raise serializers.ValidationError({"offset": f"Use an offset from 0 to {MAX_ID}."})
         if offset < 0 or not 1 <= limit <= 100:
             raise serializers.ValidationError(
                 {"limit": "Use offset >= 0 and a limit from 1 to 100."}

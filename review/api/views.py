@@ -14,9 +14,8 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from annotator.api.schema import errors
-from annotator.api.serializers import validated
-from articles.access import article_for
-from articles.models import Sentence
+from annotator.api.serializers import MAX_ID, validated
+from articles.access import sentence_for
 from corpora.api.access import CorpusScopedView, CorpusSlugView
 from corpora.permissions import Right
 from review.api.serializers import (
@@ -176,7 +175,11 @@ class AdjudicationQueueView(CorpusSlugView):
                 description="Continue after the page that returned this cursor as next "
                 "(keyset: decisions made meanwhile never shift the pages).",
             ),
-            OpenApiParameter("offset", int, description="Skip this many (default 0)."),
+            OpenApiParameter(
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                description="Skip this many (default 0).",
+            ),
             OpenApiParameter("limit", int, description="At most this many, 1-100 (default 20)."),
         ],
         responses={200: AdjudicationQueueSerializer, **errors(400, 403, 404)},
@@ -191,11 +194,9 @@ class SentenceGoldView(CorpusScopedView):
     rights = {"PUT": Right.REVIEW, "DELETE": Right.REVIEW}
 
     def resolve(self, request, right) -> None:
-        sentence = Sentence.objects.select_related("article").filter(pk=self.kwargs["pk"]).first()
-        if sentence is None:
-            raise Http404("No such sentence.")
-        article_for(request.user, sentence.article_id, right=right)
-        self.sentence = sentence
+        # Through the caller's membership, as every id route: an outsider gets the
+        # same 404 for a sentence elsewhere as for one that does not exist.
+        self.sentence, self.role = sentence_for(request.user, self.kwargs["pk"], right=right)
 
     @extend_schema(
         operation_id="sentences_gold_set",

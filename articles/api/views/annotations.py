@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator.api.errors import error_body
+from annotator.api.pagination import HistoryPagination
 from annotator.api.schema import errors
 from annotator.api.serializers import QuickValidation, validated
 from articles.access import sentence_for, sentence_for_labeling
@@ -139,13 +139,6 @@ class CorpusHistoryPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = CorpusHistoryEventSerializer(many=True)
-
-
-class HistoryPagination(CursorPagination):
-    ordering = "pk"
-    page_size = 200
-    page_size_query_param = "page_size"
-    max_page_size = 2000
 
 
 class CorpusHistoryView(CorpusSlugView):
