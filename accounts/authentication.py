@@ -1,10 +1,30 @@
-"""DRF authentication by personal token: ``Authorization: Token <secret>``."""
+"""Who a caller is: by personal API token, or by username and password (limited).
+
+``TokenAuthentication`` (DRF): ``Authorization: Token <secret>``. Failed attempts are
+counted per address; past ``API_TOKEN_FAILURES_PER_ADDRESS`` the address gets 429 for every
+token, the right one too, until the window ends (``accounts.throttling``).
+
+``LimitedModelBackend`` (Django): the username and password check of every sign-in form (the
+sign-in page, the admin's), refused while the account or the address is locked out after
+too many failures.
+"""
 
 from __future__ import annotations
 
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from rest_framework import authentication, exceptions
 
 from accounts.services import token_authenticate
+from accounts.throttling import (
+    client_address,
+    login_failure_record,
+    login_lockout,
+    login_success_record,
+    token_failure_lockout,
+    token_failure_record,
+)
+from annotator.api.exceptions import LimitReached
 
 KEYWORD = "Token"
 MAX_SECRET_CHARS = 200
@@ -17,6 +37,21 @@ class TokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != KEYWORD.lower().encode():
             return None
+        address = client_address(request)
+        lockout = token_failure_lockout(address=address, request=request)
+        if lockout is not None:
+            raise LimitReached(
+                f"{lockout.message} Until then every token from this address is refused, "
+                "a valid one too.",
+                wait=lockout.retry_after,
+            )
+        try:
+            return self._authenticate_token(header)
+        except exceptions.AuthenticationFailed:
+            token_failure_record(address=address, request=request)
+            raise
+
+    def _authenticate_token(self, header: list[bytes]):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
                 "Send the header as 'Authorization: Token <secret>', with no spaces in the secret."
@@ -37,3 +72,26 @@ class TokenAuthentication(authentication.BaseAuthentication):
     def authenticate_header(self, request) -> str:
         # Makes DRF answer 401 (not 403) to callers without credentials.
         return KEYWORD
+
+
+class LimitedModelBackend(ModelBackend):
+    """Django's username and password check, with brute-force lockouts.
+
+    A locked-out sign-in is refused before the password is checked (``PermissionDenied``
+    stops Django from trying other backends); the sign-in page says why and when to retry
+    (``accounts.views.SignInForm``). ``Client.login()`` in tests passes no request: only the
+    account's failures count then.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None  # another kind of credentials
+        address = client_address(request) if request is not None else None
+        if login_lockout(username=username, address=address, request=request) is not None:
+            raise PermissionDenied("Too many failed sign-ins.")
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            login_failure_record(username=username, address=address, request=request)
+        else:
+            login_success_record(username=username, request=request)
+        return user

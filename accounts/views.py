@@ -1,10 +1,13 @@
-"""The API tokens page: create (the secret shown once), list, revoke."""
+"""The sign-in page (with its brute-force lockout), and the API tokens page: create (the
+secret shown once), list, revoke."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +15,37 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import token_list
 from accounts.services import token_create, token_revoke
+from accounts.throttling import Lockout, client_address, login_lockout
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, saying so when the account or address is locked out.
+
+    The lockout itself is enforced by the authentication backend
+    (``accounts.authentication.LimitedModelBackend``); this form only names it.
+    """
+
+    lockout: Lockout | None = None
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and self.cleaned_data.get("password"):
+            address = client_address(self.request) if self.request is not None else None
+            self.lockout = login_lockout(username=username, address=address, request=self.request)
+            if self.lockout is not None:
+                raise ValidationError(self.lockout.message, code="locked_out")
+        return super().clean()
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+
+    def form_invalid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.lockout is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.lockout.retry_after)
+        return response
 
 
 def _page(request: HttpRequest, *, created=None, secret: str = "", errors=None, status=200):

@@ -360,6 +360,18 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API
         f"API_THROTTLE_RATE={API_THROTTLE_RATE!r}: use requests per period, e.g. 1200/min."
     )
 API_TOKEN_DEFAULT_EXPIRY_DAYS = env_int("API_TOKEN_DEFAULT_EXPIRY_DAYS", 90, minimum=0)
+# Brute force: past this many failures in a window that starts at the first one,
+# sign-in (or any token, from that address) is refused until the window ends
+# (accounts/throttling.py).
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
+API_TOKEN_FAILURES_PER_ADDRESS = env_int("API_TOKEN_FAILURES_PER_ADDRESS", 20, minimum=1)
+API_TOKEN_FAILURE_WINDOW_MINUTES = env_int("API_TOKEN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
+# Proxies in front of the app that append the client's address to
+# X-Forwarded-For; 0 (the default) trusts no such header, as a client can forge it.
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+AUTHENTICATION_BACKENDS = ["accounts.authentication.LimitedModelBackend"]
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -370,7 +382,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["annotator.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.TokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_RATE},
+    "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "annotator.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -390,6 +402,8 @@ SPECTACULAR_SETTINGS = {
         # labels are part of the match, and with the model's labels the override
         # matched nothing (check --deploy warns if the two ever differ).
         "SentenceKind": ["sentence", "heading"],
+        # What an import request may ask for (the job record's kind adds "bulk").
+        "ImportKind": ["text", "file", "url"],
         "ArticleStatus": "articles.models.Article.Status",
     },
 }

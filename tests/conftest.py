@@ -13,6 +13,8 @@ import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 
 from articles.models import Article
 from articles.services.articles import article_create
@@ -44,6 +46,17 @@ SAMPLE_TEXT = (
 def _fast_password_hashing(settings):
     """Tests create many users; the production hasher's cost would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    """Each test starts with no throttle or lockout counts, as on a freshly started server.
+
+    The counters live in the per-process cache (tests run on LocMemCache): without this,
+    failed sign-ins and tokens from one test would lock out 127.0.0.1 in later ones.
+    """
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
 
 
 @pytest.fixture
