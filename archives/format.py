@@ -39,7 +39,7 @@ from django.contrib.auth.models import User
 from django.db import models
 
 from articles.models import Annotation, AnnotationEvent, Article, GoldLabel, Sentence
-from corpora.models import Corpus, Label, Membership
+from corpora.models import Corpus, GuidelineVersion, Label, Membership
 from imports.models import ArticleSnapshot
 from review.models import Assignment
 
@@ -89,6 +89,7 @@ class Member:
 # In restore order: a row's foreign keys point at members before it.
 MEMBERS: tuple[Member, ...] = (
     Member("corpus", Corpus, "pk"),
+    Member("guideline_versions", GuidelineVersion, "corpus", row_cost=10),
     Member("labels", Label, "corpus"),
     Member("memberships", Membership, "corpus"),
     Member("articles", Article, "corpus", row_cost=100),

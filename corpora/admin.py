@@ -38,6 +38,6 @@ class CorpusAdmin(admin.ModelAdmin):
             new_text = obj.guidelines
             obj.guidelines = Corpus.objects.get(pk=obj.pk).guidelines
             super().save_model(request, obj, form, change)
-            corpus_guidelines_update(corpus=obj, guidelines=new_text)
+            corpus_guidelines_update(corpus=obj, guidelines=new_text, user=request.user)
         else:
             super().save_model(request, obj, form, change)

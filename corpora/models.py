@@ -67,6 +67,33 @@ class Membership(models.Model):
         return f"{self.user} ({self.role}) in {self.corpus}"
 
 
+class GuidelineVersion(models.Model):
+    """Every text the corpus's guidelines have had, so labels can be read against theirs.
+
+    Annotations record the ``guidelines_version`` they were made under; this keeps
+    that version's text. Written by ``corpus_create`` and ``corpus_guidelines_update``.
+    """
+
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="guideline_versions")
+    version = models.PositiveIntegerField()
+    text = models.TextField(blank=True, help_text="Markdown.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["corpus_id", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["corpus", "version"], name="guideline_version_unique_in_corpus"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.corpus} guidelines v{self.version}"
+
+
 class Label(models.Model):
     corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="labels")
     key = models.SlugField(max_length=40)

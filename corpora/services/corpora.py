@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from corpora.models import Corpus, Label, Membership, Role
+from corpora.models import Corpus, GuidelineVersion, Label, Membership, Role
 
 DEFAULT_LABELS: list[dict[str, str | bool]] = [
     {
@@ -75,6 +75,9 @@ def corpus_create(
         guidelines=guidelines,
         overlap=overlap,
     )
+    GuidelineVersion.objects.create(
+        corpus=corpus, version=corpus.guidelines_version, text=guidelines, created_by=owner
+    )
     Label.objects.bulk_create(
         Label(corpus=corpus, order=i, **spec) for i, spec in enumerate(DEFAULT_LABELS)
     )
@@ -82,13 +85,19 @@ def corpus_create(
     return corpus
 
 
-def corpus_guidelines_update(*, corpus: Corpus, guidelines: str) -> Corpus:
-    """Replace the guidelines; the version goes up when the text changes."""
+@transaction.atomic
+def corpus_guidelines_update(
+    *, corpus: Corpus, guidelines: str, user: User | None = None
+) -> Corpus:
+    """Replace the guidelines; the version goes up when the text changes, and each is kept."""
     if guidelines == corpus.guidelines:
         return corpus
     corpus.guidelines = guidelines
     corpus.guidelines_version += 1
     corpus.save(update_fields=["guidelines", "guidelines_version", "updated_at"])
+    GuidelineVersion.objects.create(
+        corpus=corpus, version=corpus.guidelines_version, text=guidelines, created_by=user
+    )
     return corpus
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from articles.models import Annotation, AnnotationEvent, Article, GoldLabel, Sentence
-from corpora.models import Corpus, Label, Membership
+from corpora.models import Corpus, GuidelineVersion, Label, Membership
 from imports.models import ArticleSnapshot
 from review.models import Assignment
 
 OWNED = [
     (Corpus, "pk"),
+    (GuidelineVersion, "corpus"),
     (Label, "corpus"),
     (Membership, "corpus"),
     (Article, "corpus"),

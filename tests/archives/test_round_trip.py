@@ -26,6 +26,8 @@ def _looks_rich(state: dict[str, list[dict]]) -> None:
     assert {g["origin"] for g in state["GoldLabel"]} == set(GoldLabel.Origin.values)
     assert {m["role"] for m in state["Membership"]} == set(Role.values)
     assert state["Corpus"][0]["guidelines_version"] == 3
+    assert [v["version"] for v in state["GuidelineVersion"]] == [1, 2, 3]
+    assert state["GuidelineVersion"][2]["text"] == state["Corpus"][0]["guidelines"]
     assert {a["guideline_version"] for a in state["Annotation"]} == {2, 3}
     assert {a["status"] for a in state["Article"]} == {"ready", "pending"}
     assert {a["assigned_by"] is None for a in state["Assignment"]} == {True, False}

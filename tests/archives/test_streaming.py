@@ -39,8 +39,8 @@ def test_export_and_restore_memory_follows_the_chunk_not_the_corpus(corpus, tmp_
     fraction of the corpus's size on the way out and on the way back in (measured: about
     0.9 MB each way, of which some 0.3 MB does not depend on the chunk)."""
     monkeypatch.setattr(archive_format, "CHUNK_ROWS", 500)
-    assert archive_format.MEMBERS[3].name == "articles"
-    assert archive_format.MEMBERS[3].chunk_rows == 5
+    articles = archive_format.member_by_model()[Article]
+    assert articles.chunk_rows == 5
     for i in range(150):
         article_create(corpus=corpus, text=f"Article {i}. " + "Many words here. " * 2_400)
     text_bytes = sum(

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from corpora.models import Membership, Role
+from corpora.models import GuidelineVersion, Membership, Role
 from corpora.services.corpora import (
     corpus_create,
     corpus_guidelines_update,
@@ -19,6 +19,14 @@ def test_guidelines_version_goes_up_on_every_edit(corpus):
     corpus_guidelines_update(corpus=corpus, guidelines="# v3")
     corpus.refresh_from_db()
     assert (corpus.guidelines, corpus.guidelines_version) == ("# v3", 3)
+
+
+def test_every_version_of_the_guidelines_is_kept_with_who_wrote_it(corpus, owner):
+    corpus_guidelines_update(corpus=corpus, guidelines="# v2", user=owner)
+    versions = list(
+        GuidelineVersion.objects.filter(corpus=corpus).values_list("version", "text", "created_by")
+    )
+    assert versions == [(1, "# Guidelines\n", owner.pk), (2, "# v2", owner.pk)]
 
 
 def test_slugs_are_made_unique(owner):
