@@ -165,10 +165,10 @@ def client_address(request: HttpRequest) -> str:
 
 
 def _duration_words(seconds: float) -> str:
-    if seconds < 60:
-        whole = max(1, math.ceil(seconds))
+    whole = max(1, math.ceil(seconds))
+    if whole < 60:
         return f"{whole} second{'s' if whole != 1 else ''}"
-    minutes = math.ceil(seconds / 60)
+    minutes = math.ceil(whole / 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 

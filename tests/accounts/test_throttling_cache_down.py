@@ -1,12 +1,18 @@
-"""The cache (Redis) down: token API calls keep working; throttling fails open and says so."""
+"""The cache (Redis) down: token API calls and sign-in keep working; the limits fail open and
+say so."""
 
 from __future__ import annotations
 
 import logging
 
 import pytest
+from django.test import Client
+from rest_framework.test import APIClient
 
 from accounts import throttling
+from accounts.services import token_create
+
+LOGIN = "/accounts/login/"
 
 
 @pytest.fixture
@@ -52,3 +58,30 @@ def test_the_warning_comes_again_after_its_interval(redis_cache, corpus, owner, 
     assert client.get("/api/corpora/").status_code == 200
     assert client.get("/api/corpora/").status_code == 200
     assert len(warnings_from_throttling(caplog)) == 2
+
+
+def test_sign_in_and_token_checks_fail_open_while_the_cache_is_down(
+    redis_cache, settings, annotator, caplog
+):
+    """No lockout can be counted, and none refuses: wrong passwords and bogus tokens get
+    their usual answers, the right ones work, and nothing answers 5xx."""
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 2
+    settings.API_TOKEN_FAILURES_PER_ADDRESS = 2
+    _, secret = token_create(user=annotator, name="real")
+    redis_cache.kill()
+
+    wrong = [
+        Client().post(LOGIN, {"username": "anna", "password": "guess"}).status_code
+        for _ in range(4)
+    ]
+    assert wrong == [200] * 4
+    assert Client().post(LOGIN, {"username": "anna", "password": "pw-anna"}).status_code == 302
+
+    def token_call(token: str) -> int:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        return client.get("/api/corpora/").status_code
+
+    assert [token_call("ann_bogus") for _ in range(4)] == [401] * 4
+    assert token_call(secret) == 200
+    assert "cache is unreachable" in warnings_from_throttling(caplog)[0].getMessage()
