@@ -14,6 +14,7 @@ import json
 
 from django.core.exceptions import ValidationError
 
+from annotator.validation import text_problem
 from imports.extraction import parse_date
 
 COLUMNS = ("text", "title", "author", "outlet", "source_url", "published_on")
@@ -42,6 +43,10 @@ def _fields(values: dict, line: int) -> Row:
             continue
         if not isinstance(value, str):
             return Row(line, error=f"{name!r} must be a string, not {type(value).__name__}.")
+        # A bad row is this row's failure, never the whole job's (invariant 8).
+        problem = text_problem(value, field=name)
+        if problem:
+            return Row(line, error=f"{name}: {problem}")
         fields[name] = value
     if not fields.get(REQUIRED, "").strip():
         return Row(line, error="The text is empty; every row needs the article's text.")

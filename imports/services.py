@@ -27,8 +27,9 @@ from django.utils import timezone
 
 from annotator.queue import attempts_exhausted_reason, task_send_on_commit, task_try_send
 from annotator.task_limits import limit_reason
+from annotator.validation import text_problem
 from articles.models import Article
-from articles.services.articles import article_create
+from articles.services.articles import article_create, article_metadata_check
 from corpora.models import Corpus
 from imports import bulk_formats, extraction
 from imports.fetcher import FetchError, check_url, fetch_page
@@ -94,6 +95,11 @@ def _options(**metadata) -> dict:
         elif not isinstance(value, str):
             raise ValidationError({name: f"The {name} must be text."})
         options[name] = value.strip()
+    # Checked now, not in the worker, so the request that sent it hears why
+    # (docs/architecture.md, invariant 8).
+    article_metadata_check(
+        **{name: options.get(name, "") for name in METADATA_FIELDS if name != "published_on"}
+    )
     return options
 
 
@@ -116,6 +122,9 @@ def import_text_create(
         raise ValidationError(
             {"text": f"The text is longer than {settings.MAX_ARTICLE_CHARS:,} characters."}
         )
+    problem = text_problem(text, field="text")
+    if problem:
+        raise ValidationError({"text": problem})
     options = _options(
         title=title, author=author, outlet=outlet, source_url=source_url, published_on=published_on
     )

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import CharField, Q
 from django.utils import timezone
 
 from annotator.queue import task_send_on_commit, task_try_send
+from annotator.validation import text_problem
 from articles.models import Article
 from corpora.models import Corpus
 
@@ -39,6 +40,39 @@ def _queue_segmentation(article_id: int) -> None:
 def article_mark_unsent(*, article_id: int) -> None:
     """The broker could not take the task: the reconciler sends it once it can."""
     Article.objects.filter(pk=article_id).update(sent_at=None)
+
+
+def metadata_max_length(name: str) -> int:
+    """The longest ``name`` (title, author, outlet, source_url) an article can hold."""
+    field = Article._meta.get_field(name)
+    assert isinstance(field, CharField) and field.max_length is not None  # noqa: S101
+    return field.max_length
+
+
+def article_metadata_check(
+    *, title: str = "", author: str = "", outlet: str = "", source_url: str = ""
+) -> None:
+    """Refuse metadata an article cannot hold, naming the field.
+
+    Run where a request enters (an import is checked before it is queued, so the
+    worker never meets it: docs/architecture.md, invariant 8) and again by
+    ``article_create``.
+    """
+    values = {"title": title, "author": author, "outlet": outlet, "source_url": source_url}
+    for name, value in values.items():
+        problem = text_problem(value, field=name)
+        if problem:
+            raise ValidationError({name: problem})
+        limit = metadata_max_length(name)
+        if len(value) > limit:
+            raise ValidationError({name: f"Keep the {name} under {limit} characters."})
+    if source_url:
+        try:
+            URLValidator(schemes=["http", "https"])(source_url)
+        except ValidationError:
+            raise ValidationError(
+                {"source_url": f"{source_url!r} is not an http(s) URL."}
+            ) from None
 
 
 def article_create(
@@ -68,17 +102,7 @@ def article_create(
                 f"{settings.MAX_ARTICLE_CHARS:,}. Split the article."
             }
         )
-    if source_url:
-        try:
-            URLValidator(schemes=["http", "https"])(source_url)
-        except ValidationError:
-            raise ValidationError(
-                {"source_url": f"{source_url!r} is not an http(s) URL."}
-            ) from None
-    fields = {"title": (title, 500), "author": (author, 300), "outlet": (outlet, 300)}
-    for name, (value, limit) in fields.items():
-        if len(value) > limit:
-            raise ValidationError({name: f"Keep the {name} under {limit} characters."})
+    article_metadata_check(title=title, author=author, outlet=outlet, source_url=source_url)
 
     digest = content_hash(text)
     duplicate = Article.objects.filter(corpus=corpus, content_hash=digest).first()
