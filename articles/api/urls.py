@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles.api.views import annotations, articles
+from articles.api.views import annotations, articles, sentences
 
 urlpatterns = [
     path(
@@ -14,6 +14,11 @@ urlpatterns = [
         name="api-corpus-history",
     ),
     path("articles/<id:pk>/", articles.ArticleDetailView.as_view(), name="api-article"),
+    path(
+        "articles/<id:pk>/sentences/",
+        sentences.ArticleSentencesView.as_view(),
+        name="api-article-sentences",
+    ),
     path("articles/<id:pk>/retry/", articles.ArticleRetryView.as_view(), name="api-article-retry"),
     path(
         "sentences/<id:pk>/annotation/",

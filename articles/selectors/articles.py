@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 
-from articles.models import Article, Sentence
+from articles.models import Annotation, Article, Sentence
 from articles.selectors.progress import articles_with_progress
 from corpora.models import Corpus
 
@@ -47,11 +47,16 @@ def articles_list(
     )
 
 
-def article_detail(*, article: Article, user) -> dict:
-    """The article with its sentences and the caller's label on each: one query for all."""
+# The most sentences one page of GET /api/articles/{id}/sentences/ holds.
+SENTENCE_PAGE_MAX = 1000
+
+
+def _sentence_rows(sentences: QuerySet[Sentence], user, limit: int | None = None) -> list[dict]:
+    """Sentences in index order with the caller's label on each: one query for all."""
     rows = (
-        Sentence.objects.filter(article=article)
-        .annotate(mine=FilteredRelation("annotations", condition=Q(annotations__annotator=user)))
+        sentences.annotate(
+            mine=FilteredRelation("annotations", condition=Q(annotations__annotator=user))
+        )
         .order_by("index")
         .values_list(
             "pk",
@@ -68,7 +73,9 @@ def article_detail(*, article: Article, user) -> dict:
             "mine__updated_at",
         )
     )
-    sentences = [
+    if limit is not None:
+        rows = rows[:limit]
+    return [
         {
             "id": pk,
             "index": index,
@@ -89,6 +96,32 @@ def article_detail(*, article: Article, user) -> dict:
         }
         for pk, index, start, end, paragraph, kind, text, label, note, source, version, updated_at in rows  # noqa: E501
     ]
+
+
+def article_sentences_page(
+    *, article: Article, user, offset: int, limit: int, unlabeled: bool = False
+) -> dict:
+    """Up to ``limit`` of the article's sentences from index ``offset`` on, with the
+    caller's label on each; ``count`` is the number of sentences in the article.
+
+    Sentence indexes run from 0 without gaps, so ``offset`` pages like a position;
+    ``unlabeled`` keeps only labelable sentences the caller has not labeled (the
+    labeling screen asks for the next one beyond what it holds). Two queries.
+    """
+    sentences = Sentence.objects.filter(article=article, index__gte=offset)
+    if unlabeled:
+        mine = Annotation.objects.filter(sentence=OuterRef("pk"), annotator=user)
+        sentences = sentences.filter(kind=Sentence.Kind.SENTENCE).exclude(Exists(mine))
+    return {
+        "count": Sentence.objects.filter(article=article).count(),
+        "offset": offset,
+        "results": _sentence_rows(sentences, user, limit),
+    }
+
+
+def article_detail(*, article: Article, user) -> dict:
+    """The article with its sentences and the caller's label on each: one query for all."""
+    sentences = _sentence_rows(Sentence.objects.filter(article=article), user)
     return {
         "id": article.pk,
         "corpus": article.corpus.slug,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 
 from articles.models import Annotation, Article, Sentence
 from corpora.models import Corpus, Label
@@ -25,14 +25,18 @@ def corpus_labels(*, corpus: Corpus) -> list[Label]:
     return list(corpus.labels.all())
 
 
-def article_paragraphs(article: Article, user) -> list[Paragraph]:
-    """The article's sentences grouped by paragraph, each with ``mine``: the
-    user's annotation or None. Two queries whatever the length."""
+def article_paragraphs(
+    article: Article, user, *, start: int = 0, stop: int | None = None
+) -> list[Paragraph]:
+    """The article's sentences with index in [start, stop) grouped by paragraph,
+    each with ``mine``: the user's annotation or None. Two queries whatever the
+    length."""
     mine = Annotation.objects.filter(annotator=user).select_related("label")
-    sentences = (
-        Sentence.objects.filter(article=article)
-        .order_by("index")
-        .prefetch_related(Prefetch("annotations", queryset=mine, to_attr="my_annotations"))
+    sentences = Sentence.objects.filter(article=article, index__gte=start)
+    if stop is not None:
+        sentences = sentences.filter(index__lt=stop)
+    sentences = sentences.order_by("index").prefetch_related(
+        Prefetch("annotations", queryset=mine, to_attr="my_annotations")
     )
     paragraphs: list[Paragraph] = []
     for sentence in sentences:
@@ -44,6 +48,51 @@ def article_paragraphs(article: Article, user) -> list[Paragraph]:
             paragraphs.append(Paragraph(number=sentence.paragraph))
         paragraphs[-1].sentences.append(sentence)
     return paragraphs
+
+
+# How many sentences (headings included) the labeling screen's first response
+# holds; the rest is fetched as the analyst moves (GET /api/articles/{id}/sentences/).
+WINDOW_SENTENCES = 200
+# Sentences shown above the first unlabeled one when the window starts there.
+WINDOW_LEAD = 10
+
+
+@dataclass(frozen=True)
+class LabelingWindow:
+    paragraphs: list[Paragraph]
+    start: int  # index of the window's first sentence
+    stop: int  # index after its last sentence
+    sentence_count: int  # sentences in the article, headings included
+    total: int  # labelable sentences in the article
+    labeled: int  # of those, labeled by the user
+    before: int  # labelable sentences before the window
+
+
+def labeling_window(*, article: Article, user, size: int = WINDOW_SENTENCES) -> LabelingWindow:
+    """The part of the article the labeling screen opens on, and the whole article's counts.
+
+    The window starts a few sentences before the user's first unlabeled sentence
+    (where the screen puts the focus), or at the top when there is none, so the
+    first response stays the same size however long the article is. Six queries.
+    """
+    labelable = Sentence.objects.filter(article=article, kind=Sentence.Kind.SENTENCE)
+    mine = Annotation.objects.filter(sentence=OuterRef("pk"), annotator=user)
+    first_open = (
+        labelable.exclude(Exists(mine)).order_by("index").values_list("index", flat=True).first()
+    )
+    start = max(0, first_open - WINDOW_LEAD) if first_open is not None else 0
+    stop = start + size
+    return LabelingWindow(
+        paragraphs=article_paragraphs(article, user, start=start, stop=stop),
+        start=start,
+        stop=stop,
+        sentence_count=Sentence.objects.filter(article=article).count(),
+        total=labelable.count(),
+        labeled=Annotation.objects.filter(
+            annotator=user, sentence__article=article, sentence__kind=Sentence.Kind.SENTENCE
+        ).count(),
+        before=labelable.filter(index__lt=start).count(),
+    )
 
 
 def _same_words(a: str, b: str) -> bool:

@@ -1,7 +1,9 @@
 """The labeling screen.
 
-The screen is rendered with the article and the user's labels in it; every
-change afterwards goes through the REST API from static/js/labeling.js.
+The screen is rendered with a window of the article (``labeling_window``:
+a bounded number of sentences around where the user left off) and the user's
+labels in it; static/js/labeling.js fetches the sentences before and after as
+the user moves, and writes every change through the REST API.
 """
 
 from __future__ import annotations
@@ -15,16 +17,34 @@ from django.views.decorators.http import require_GET
 
 from articles.access import article_for
 from articles.models import Article
-from articles.selectors.labeling import article_paragraphs, corpus_labels, split_headline
+from articles.selectors.labeling import (
+    LabelingWindow,
+    corpus_labels,
+    labeling_window,
+    split_headline,
+)
 from corpora.guidelines import IN_PAGE, guidelines_html
 from corpora.models import Label
 from corpora.permissions import Right, has_right
 
 
-def _page_config(article: Article, user, labels: list[Label]) -> dict:
+def _page_config(
+    article: Article, user, labels: list[Label], window: LabelingWindow | None
+) -> dict:
     corpus = article.corpus
     return {
         "articleId": article.pk,
+        # What the page holds of the article, and the whole article's counts.
+        "window": None
+        if window is None
+        else {
+            "start": window.start,
+            "stop": min(window.stop, window.sentence_count),
+            "sentenceCount": window.sentence_count,
+            "total": window.total,
+            "labeled": window.labeled,
+            "before": window.before,
+        },
         "userId": user.pk,
         "apiRoot": "/api/",
         "nextUrl": reverse("next_article", kwargs={"slug": corpus.slug}),
@@ -49,9 +69,8 @@ def _page_config(article: Article, user, labels: list[Label]) -> dict:
 def label_article(request: HttpRequest, pk: int) -> HttpResponse:
     article, role = article_for(request.user, pk, right=Right.LABEL)
     ready = article.status == Article.Status.READY
-    paragraphs = article_paragraphs(article, request.user) if ready else []
-    headline, paragraphs = split_headline(article, paragraphs)
-    labelable = [s for p in paragraphs for s in p.sentences if s.kind == "sentence"]
+    window = labeling_window(article=article, user=request.user) if ready else None
+    headline, paragraphs = split_headline(article, window.paragraphs if window else [])
     labels = corpus_labels(corpus=article.corpus)
     return render(
         request,
@@ -65,9 +84,9 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
             "can_see_all": has_right(role, Right.SEE_ALL_LABELS),
             "can_retry": has_right(role, Right.MANAGE),
             "ready": ready,
-            "total": len(labelable),
-            "labeled": sum(1 for s in labelable if s.mine is not None),
+            "total": window.total if window else 0,
+            "labeled": window.labeled if window else 0,
             "guidelines_html": guidelines_html(article.corpus.guidelines, top_heading=IN_PAGE),
-            "config": _page_config(article, request.user, labels),
+            "config": _page_config(article, request.user, labels, window),
         },
     )

@@ -5,12 +5,13 @@
 
 import { SaveQueue } from "./lib/save-queue.js";
 import { LabelingActions } from "./labeling/actions.js";
-import { annotationApi, articleFetcher } from "./labeling/annotation-api.js";
+import { annotationApi, sentencesFetcher } from "./labeling/annotation-api.js";
 import { ConflictDialog, GuidelinesPanel, SentenceDialogs, anyDialogOpen, createToast, setUpHelp } from "./labeling/dialogs.js";
 import { listenForShortcuts } from "./labeling/keys.js";
 import { moveTarget, startingSentence } from "./labeling/navigation.js";
 import { SaveStatusPanel } from "./labeling/save-status.js";
 import { SentenceView } from "./labeling/view.js";
+import { SentenceWindow } from "./labeling/window.js";
 
 const config = JSON.parse(document.getElementById("labeling-config").textContent);
 const labels = config.labels;
@@ -25,8 +26,17 @@ const view = new SentenceView({
   progressText: document.getElementById("progress-text"),
   labelButtons,
   undoButton: document.getElementById("undo-button"),
+  counts: config.window,
 });
 const toast = createToast(document.getElementById("toast"));
+const fetchPage = sentencesFetcher(config.apiRoot, config.articleId);
+const held = new SentenceWindow({
+  view,
+  range: config.window,
+  fetchPage,
+  onLoaded: (rows) => actions.loaded(rows),
+  onError: (reason) => toast(`More of the article could not be loaded (${reason}); move again to retry.`),
+});
 
 // The hooks use parts created below; the queue calls them only once it works.
 let hasUnsaved = false;
@@ -51,7 +61,8 @@ const actions = new LabelingActions({
   queue,
   labelByKey,
   toast,
-  fetchArticle: articleFetcher(config.apiRoot, config.articleId),
+  held,
+  fetchPage,
 });
 const conflicts = new ConflictDialog({
   view,
@@ -84,9 +95,17 @@ window.addEventListener("beforeunload", (event) => {
 
 // --- input ------------------------------------------------------------------------
 
+// A move past either end of what the page holds waits for the next sentences;
+// keys pressed meanwhile are carried out after it, in order.
+async function move(action) {
+  const from = view.isLoaded(view.current) ? view.current : view.first;
+  const target = moveTarget(action.move, from, view.count);
+  if (await held.ensure(target)) view.focus(target);
+}
+
 const perform = {
   label: (action) => actions.applyLabel(action.labelKey),
-  move: (action) => view.focus(moveTarget(action.move, view.current, view.count)),
+  move,
   undo: () => actions.undo(),
   clear: () => actions.clearLabel(),
   note: () => sentenceDialogs.openNote(),
@@ -94,10 +113,13 @@ const perform = {
   guidelines: () => guidelines.toggle(),
   help: () => openHelp(),
 };
+let pending = Promise.resolve();
 listenForShortcuts(document, {
   labelByShortcut,
   isPaused: anyDialogOpen,
-  perform: (action) => perform[action.name](action),
+  perform: (action) => {
+    pending = pending.then(() => perform[action.name](action)).catch((error) => console.error(error));
+  },
 });
 
 const articleText = document.getElementById("article-text");
@@ -111,9 +133,13 @@ articleText.addEventListener("focusin", (event) => {
 });
 for (const button of labelButtons) {
   button.style.setProperty("--label-color", button.dataset.color);
-  button.addEventListener("click", () => actions.applyLabel(button.dataset.labelKey));
+  button.addEventListener("click", () => {
+    pending = pending.then(() => actions.applyLabel(button.dataset.labelKey));
+  });
 }
-document.getElementById("undo-button").addEventListener("click", () => actions.undo());
+document.getElementById("undo-button").addEventListener("click", () => {
+  pending = pending.then(() => actions.undo());
+});
 document.getElementById("note-button").addEventListener("click", () => sentenceDialogs.openNote());
 document.getElementById("source-button").addEventListener("click", () => sentenceDialogs.openSource());
 document.getElementById("help-button").addEventListener("click", openHelp);
@@ -124,8 +150,10 @@ view.paintLabelColors();
 const restored = actions.showRestored();
 view.updateProgress();
 guidelines.reopenIfLeftOpen();
-const start = startingSentence((i) => view.isLabeled(i), view.count);
-if (start !== -1) view.focus(start);
+// The server's window starts just before the first unlabeled sentence.
+held.watchEdges(document.getElementById("window-before"), document.getElementById("window-after"));
+const start = startingSentence((k) => view.isLabeled(view.first + k), view.end - view.first);
+if (start !== -1) view.focus(view.first + start);
 queue.report();
 if (restored) {
   toast(`${restored} unsaved change${restored === 1 ? "" : "s"} from your last visit restored; saving now.`);

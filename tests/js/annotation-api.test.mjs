@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { errorMessage } from "../../static/js/lib/api.js";
-import { annotationApi, articleFetcher } from "../../static/js/labeling/annotation-api.js";
+import { annotationApi, sentencesFetcher } from "../../static/js/labeling/annotation-api.js";
 
 function recorder() {
   const calls = [];
@@ -37,11 +37,17 @@ describe("annotationApi", () => {
   });
 });
 
-describe("articleFetcher", () => {
-  it("asks for the article under the API root", async () => {
+describe("sentencesFetcher", () => {
+  it("asks for a page of the article's sentences under the API root", async () => {
     const { calls, fetchJson } = recorder();
-    await articleFetcher("/api/", 17, fetchJson)();
-    assert.deepEqual(calls, [{ url: "/api/articles/17/", options: undefined }]);
+    await sentencesFetcher("/api/", 17, fetchJson)({ offset: 200, limit: 50 });
+    assert.deepEqual(calls, [{ url: "/api/articles/17/sentences/?offset=200&limit=50", options: undefined }]);
+  });
+
+  it("asks for unlabeled sentences only when told to", async () => {
+    const { calls, fetchJson } = recorder();
+    await sentencesFetcher("/api/", 17, fetchJson)({ offset: 0, limit: 1, unlabeled: true });
+    assert.equal(calls[0].url, "/api/articles/17/sentences/?offset=0&limit=1&unlabeled=true");
   });
 });
 

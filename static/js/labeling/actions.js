@@ -5,25 +5,48 @@
 // to show it again when a change is given up.
 
 import { annotationValue } from "../lib/save-queue.js";
-import { nextUnlabeled } from "./navigation.js";
 import { UndoHistory } from "./undo-history.js";
 import { describe, isUnchanged, unlabeled, withLabel } from "./values.js";
 
 export class LabelingActions {
-  // fetchArticle(): resolves to {status, data} with the article's sentences.
-  constructor({ view, queue, labelByKey, toast, fetchArticle }) {
+  // held: the SentenceWindow that loads the rest of the article (window.js).
+  // fetchPage({offset, limit}): resolves to {status, data} with a page of the
+  // article's sentences (annotation-api.js's sentencesFetcher).
+  constructor({ view, queue, labelByKey, toast, held, fetchPage }) {
     this.view = view;
     this.queue = queue;
     this.labelByKey = labelByKey;
     this.toast = toast;
-    this.fetchArticle = fetchArticle;
+    this.held = held;
+    this.fetchPage = fetchPage;
     this.history = new UndoHistory();
     // Sentence id -> {value, version} the server holds, as far as this page
     // knows; read from the page before any queued change is shown on it.
     this.stored = new Map();
-    for (let i = 0; i < view.count; i += 1) {
-      this.stored.set(view.idAt(i), { value: view.valueAt(i), version: view.versionAt(i) });
+    for (let i = view.first; i < view.end; i += 1) this.remember(i);
+  }
+
+  remember(i) {
+    this.stored.set(this.view.idAt(i), { value: this.view.valueAt(i), version: this.view.versionAt(i) });
+  }
+
+  // Rows the window just put on the page: remember what the server holds, then
+  // show over it any change of this page still waiting to be saved.
+  loaded(rows) {
+    const view = this.view;
+    let shown = false;
+    for (const row of rows) {
+      const i = view.indexOf(row.id);
+      if (i === undefined) continue;
+      this.remember(i);
+      const entry = this.queue.entries.get(row.id);
+      if (entry) {
+        view.render(i, entry.wanted);
+        view.showSaveState(row.id, entry.state);
+        shown = true;
+      }
     }
+    if (shown) view.refresh();
   }
 
   // Show value on sentence i and queue it for saving; false if nothing changed.
@@ -42,14 +65,15 @@ export class LabelingActions {
     return true;
   }
 
-  // Label the current sentence (the first if none) and move to the next
-  // unlabeled one, so labeling a whole article is one key per sentence.
-  applyLabel(key) {
+  // Label the current sentence (the first on the page if none) and move to the
+  // next unlabeled one, so labeling a whole article is one key per sentence.
+  async applyLabel(key) {
     const view = this.view;
-    if (view.current < 0) view.focus(0);
+    if (!view.isLoaded(view.current)) view.focus(view.first);
+    if (!view.isLoaded(view.current)) return;
     const before = view.valueAt(view.current);
     this.setValue(view.current, withLabel(before, this.labelByKey.get(key)));
-    const next = nextUnlabeled((i) => view.isLabeled(i), view.count, view.current);
+    const next = await this.held.nextUnlabeled(view.current);
     if (next === -1) {
       this.toast(`All ${view.count} sentences are labeled. “Next article” takes you on.`);
       view.updateLabelBar();
@@ -59,17 +83,19 @@ export class LabelingActions {
   }
 
   clearLabel() {
-    if (this.view.current < 0) return;
+    if (!this.view.isLoaded(this.view.current)) return;
     this.setValue(this.view.current, unlabeled());
   }
 
-  undo() {
+  async undo() {
     const last = this.history.takeLast();
     this.view.setUndoAvailable(!this.history.isEmpty);
     if (!last) {
       this.toast("Nothing to undo.");
       return;
     }
+    // The page never drops a sentence it loaded; this is only a guard.
+    if (!(await this.held.ensure(last.index))) return;
     this.setValue(last.index, last.before, { record: false });
     this.view.focus(last.index);
     this.toast(`Undone: the sentence is ${describe(last.before, this.labelByKey).toLowerCase()} again.`);
@@ -117,21 +143,27 @@ export class LabelingActions {
     const n = dropped.length;
     this.toast(`Discarded ${n} refused change${n === 1 ? "" : "s"}; showing what is saved.`);
     // The button pressed is gone: the focus goes back to the text.
-    view.focus(ids ? view.indexOf(dropped[0]) : Math.max(view.current, 0));
+    view.focus(ids ? view.indexOf(dropped[0]) : view.isLoaded(view.current) ? view.current : view.first);
     this.refreshStored(dropped);
   }
 
   // What the server holds now may differ from what this page last saw (another
   // tab): ask, and show it for sentences the user has not changed since.
   async refreshStored(ids) {
+    const view = this.view;
+    const indexes = ids.map((id) => view.indexOf(id)).filter((i) => i !== undefined);
+    if (!indexes.length) return;
+    // One page covering the sentences concerned (they are on the page).
+    const first = Math.min(...indexes.map((i) => Number(view.el(i).dataset.index)));
+    const last = Math.max(...indexes.map((i) => Number(view.el(i).dataset.index)));
     let answer;
     try {
-      answer = await this.fetchArticle();
+      answer = await this.fetchPage({ offset: first, limit: Math.min(last - first + 1, 1000) });
     } catch {
       return; // the last known stored value is already shown
     }
-    if (answer.status !== 200 || !answer.data || !Array.isArray(answer.data.sentences)) return;
-    const byId = new Map(answer.data.sentences.map((s) => [s.id, s]));
+    if (answer.status !== 200 || !answer.data || !Array.isArray(answer.data.results)) return;
+    const byId = new Map(answer.data.results.map((s) => [s.id, s]));
     let changed = false;
     for (const id of ids) {
       const fresh = byId.get(id);
@@ -154,11 +186,9 @@ export class LabelingActions {
     const restored = this.queue.restore();
     for (const { sentenceId, wanted } of restored) {
       const i = this.view.indexOf(sentenceId);
-      if (i === undefined) {
-        // The article was segmented again since: that sentence is gone.
-        this.queue.drop(sentenceId);
-        continue;
-      }
+      // Not on the page: further on in a long article (shown once loaded, see
+      // loaded()) or gone since a new segmentation (the server refuses it).
+      if (i === undefined) continue;
       this.view.render(i, wanted);
       this.view.showSaveState(sentenceId, "queued");
     }

@@ -12,7 +12,12 @@ export function annotationApi(apiRoot, fetchJson = apiFetch) {
   };
 }
 
-// The article with this user's stored annotation of each sentence.
-export function articleFetcher(apiRoot, articleId, fetchJson = apiFetch) {
-  return () => fetchJson(`${apiRoot}articles/${articleId}/`);
+// A page of the article's sentences with this user's stored annotation of
+// each: {offset, limit, unlabeled} as GET /api/articles/{id}/sentences/ takes them.
+export function sentencesFetcher(apiRoot, articleId, fetchJson = apiFetch) {
+  return ({ offset, limit, unlabeled = false }) => {
+    const query = new URLSearchParams({ offset: String(offset), limit: String(limit) });
+    if (unlabeled) query.set("unlabeled", "true");
+    return fetchJson(`${apiRoot}articles/${articleId}/sentences/?${query}`);
+  };
 }
