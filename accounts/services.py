@@ -22,6 +22,8 @@ PREFIX_CHARS = 12
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 MAX_TOKENS_PER_USER = 50
+TOKEN_NAME_MAX_CHARS = ApiToken._meta.get_field("name").max_length or 100
+TOKEN_MAX_EXPIRY_DAYS = 3650
 
 
 def token_digest(secret: str) -> str:
@@ -47,6 +49,14 @@ def token_create(
         expires_in_days = settings.API_TOKEN_DEFAULT_EXPIRY_DAYS
     if expires_in_days < 0:
         raise ValidationError({"expires_in_days": "Use a positive number of days, or 0 for never."})
+    if expires_in_days > TOKEN_MAX_EXPIRY_DAYS:
+        raise ValidationError(
+            {"expires_in_days": f"Use at most {TOKEN_MAX_EXPIRY_DAYS} days, or 0 for never."}
+        )
+    if len(name) > TOKEN_NAME_MAX_CHARS:
+        raise ValidationError(
+            {"name": f"Keep the name to {TOKEN_NAME_MAX_CHARS} characters or fewer."}
+        )
     now = now or timezone.now()
     if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_USER:
         raise ValidationError(

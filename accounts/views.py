@@ -3,6 +3,7 @@ secret shown once), list, revoke."""
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -14,8 +15,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import token_list
-from accounts.services import token_create, token_revoke
+from accounts.services import (
+    TOKEN_MAX_EXPIRY_DAYS,
+    TOKEN_NAME_MAX_CHARS,
+    token_create,
+    token_revoke,
+)
 from accounts.throttling import Lockout, client_address, login_lockout
+from annotator.validation import CheckedForm
 
 
 class SignInForm(AuthenticationForm):
@@ -48,6 +55,19 @@ class SignInView(auth_views.LoginView):
         return response
 
 
+class TokenForm(CheckedForm):
+    """The same limits as the API's (``accounts.api.serializers.TokenCreateSerializer``)."""
+
+    # Not required here: the service's message for an empty name says what to write.
+    name = forms.CharField(required=False, max_length=TOKEN_NAME_MAX_CHARS)
+    expires_in_days = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=TOKEN_MAX_EXPIRY_DAYS,
+        error_messages={"invalid": "Give a whole number of days."},
+    )
+
+
 def _page(request: HttpRequest, *, created=None, secret: str = "", errors=None, status=200):
     context = {
         "tokens": token_list(user=request.user),
@@ -65,16 +85,14 @@ def _page(request: HttpRequest, *, created=None, secret: str = "", errors=None, 
 def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _page(request)
-    raw_days = request.POST.get("expires_in_days", "").strip()
-    try:
-        days = int(raw_days) if raw_days else None
-    except ValueError:
-        return _page(
-            request, errors={"expires_in_days": ["Give a whole number of days."]}, status=400
-        )
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _page(request, errors=form.errors, status=400)
     try:
         token, secret = token_create(
-            user=request.user, name=request.POST.get("name", ""), expires_in_days=days
+            user=request.user,
+            name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
         )
     except ValidationError as exc:
         return _page(request, errors=exc.message_dict, status=400)

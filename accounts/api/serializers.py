@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import ApiToken
+from accounts.services import TOKEN_MAX_EXPIRY_DAYS, TOKEN_NAME_MAX_CHARS
 from annotator.api.serializers import StrictSerializer
 
 
@@ -26,12 +27,12 @@ class TokenCreatedSerializer(TokenSerializer):
 
 
 class TokenCreateSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=100)
+    name = serializers.CharField(max_length=TOKEN_NAME_MAX_CHARS)
     expires_in_days = serializers.IntegerField(
         required=False,
         allow_null=True,
         min_value=0,
-        max_value=3650,
+        max_value=TOKEN_MAX_EXPIRY_DAYS,
         default=None,
         help_text="0: never expires. Omitted: API_TOKEN_DEFAULT_EXPIRY_DAYS.",
     )
