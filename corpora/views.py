@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from annotator.validation import CheckedForm
 from corpora.models import Role
 from corpora.permissions import Right, corpus_for, has_right
 from corpora.selectors import corpus_members as corpus_members_list
@@ -28,18 +30,37 @@ def corpus_members(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "members/members.html", context)
 
 
+class MemberForm(CheckedForm):
+    # Not required here: the service's messages for missing values say what to give.
+    user = forms.CharField(required=False, max_length=254, label="User name or email")
+    role = forms.CharField(required=False, max_length=16, label="Role")
+
+
 def _explain(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _form(request: HttpRequest) -> MemberForm | None:
+    """The posted member form, or None after its errors were shown as messages."""
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        return form
+    for message in form.named_errors():
+        messages.error(request, message)
+    return None
 
 
 @require_POST
 @login_required
 def member_add_view(request: HttpRequest, slug: str) -> HttpResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
+    form = _form(request)
+    if form is None:
+        return redirect("corpus_members", slug=corpus.slug)
     try:
         membership = member_add(
-            corpus=corpus, who=request.POST.get("user", ""), role=request.POST.get("role", "")
+            corpus=corpus, who=form.cleaned_data["user"], role=form.cleaned_data["role"]
         )
     except ValidationError as exc:
         _explain(request, exc)
@@ -54,9 +75,12 @@ def member_add_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def member_role_view(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
+    form = _form(request)
+    if form is None:
+        return redirect("corpus_members", slug=corpus.slug)
     try:
         membership = member_role_change(
-            corpus=corpus, user_id=user_id, role=request.POST.get("role", "")
+            corpus=corpus, user_id=user_id, role=form.cleaned_data["role"]
         )
     except ValidationError as exc:
         _explain(request, exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from annotator.validation import CheckedForm
 from corpora.permissions import Right, corpus_for
 from corpora.selectors import label_by_key
 from review.selectors.adjudication import (
@@ -23,6 +25,14 @@ from review.selectors.adjudication import (
 from review.services.adjudication import gold_label_decide
 
 PAGE_SIZE = 10
+
+
+class DecisionForm(CheckedForm):
+    """The same limits as the API's gold decision (``review.api.serializers``)."""
+
+    label = forms.CharField(required=False, max_length=40, label="Gold label")
+    note = forms.CharField(required=False, max_length=10_000, label="Note")
+    source = forms.CharField(required=False, max_length=2_000, label="Source")
 
 
 def _position(request: HttpRequest) -> tuple[str, int]:
@@ -77,7 +87,12 @@ def adjudication_decide(request: HttpRequest, slug: str, sentence_id: int) -> Ht
         raise Http404("No such sentence in this corpus.")
     # Back to the same place: the decided sentence has left, the next moves up.
     back = _queue_url(corpus, *_position(request))
-    label = label_by_key(corpus_id=corpus.pk, key=request.POST.get("label", ""))
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        for message in form.named_errors():
+            messages.error(request, message)
+        return redirect(f"{back}#sentence-{sentence.pk}")
+    label = label_by_key(corpus_id=corpus.pk, key=form.cleaned_data["label"])
     if label is None:
         messages.error(request, "Choose the gold label for the sentence, then save.")
         return redirect(f"{back}#sentence-{sentence.pk}")
@@ -86,8 +101,8 @@ def adjudication_decide(request: HttpRequest, slug: str, sentence_id: int) -> Ht
             sentence=sentence,
             label=label,
             reviewer=request.user,
-            note=request.POST.get("note", ""),
-            source=request.POST.get("source", ""),
+            note=form.cleaned_data["note"],
+            source=form.cleaned_data["source"],
         )
     except ValidationError as exc:
         for message in exc.messages:
