@@ -39,7 +39,9 @@ def test_label_changes_recompute_agreement_and_gold_in_the_background(
     assert [g.sentence_id for g in gold] == [sentences[0].pk]
 
 
-def test_a_burst_of_changes_queues_one_refresh(celery_worker, corpus, article, annotator):
+def test_a_burst_of_changes_queues_one_refresh(corpus, article, annotator, celery_worker):
+    # The article is segmented (in this process) before the worker starts, so the
+    # worker never races it for its segmentation message.
     celery_worker.stop()  # nothing consumes the queue while the burst lands
     purge_queue()  # the fixture article's segmentation message
     label_sentences(article, annotator, "claim")
