@@ -104,10 +104,14 @@ class CheckedForm(forms.Form):
             if isinstance(field, forms.CharField):
                 field.validators = with_text_validator(field.validators, name)
 
-    def named_errors(self) -> list[str]:
-        out = []
+    def named_error_dict(self) -> dict[str, list[str]]:
+        """Each field's errors, each message led by the field's label."""
+        out: dict[str, list[str]] = {}
         for name, errors in self.errors.items():
-            label = self.fields[name].label if name in self.fields else None
-            for message in errors:
-                out.append(f"{label or name.replace('_', ' ').capitalize()}: {message}")
+            field = self.fields.get(name)
+            label = (field.label if field else None) or name.replace("_", " ").capitalize()
+            out[name] = [f"{label}: {message}" for message in errors]
         return out
+
+    def named_errors(self) -> list[str]:
+        return [message for messages in self.named_error_dict().values() for message in messages]

@@ -202,6 +202,9 @@ def import_url_create(*, corpus: Corpus, user: User | None, url: str) -> ImportJ
     url = (url or "").strip()
     if not url:
         raise ValidationError({"url": "Give the address of the page to import."})
+    problem = text_problem(url, field="url")
+    if problem:
+        raise ValidationError({"url": problem})
     try:
         check_url(url)
     except FetchError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,7 +13,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotator.middleware import csp_policy
+from annotator.validation import CheckedForm
 from articles.access import article_for
+from articles.services.articles import metadata_max_length
 from corpora.permissions import Right, corpus_for
 from imports.extraction import BULK_SUFFIXES, DOCUMENT_SUFFIXES
 from imports.selectors import (
@@ -27,6 +31,23 @@ from imports.services import import_job_retry as import_job_retry_service
 FORM_FIELDS = ("kind", "text", "url", "title", "author", "outlet", "source_url", "published_on")
 
 
+def _optional(name: str, **kwargs) -> forms.CharField:
+    return forms.CharField(required=False, label=name.replace("_", " ").capitalize(), **kwargs)
+
+
+class ImportForm(CheckedForm):
+    """The import page's fields; ``import_create`` checks what they mean and names the field."""
+
+    kind = _optional("kind", max_length=8)
+    text = _optional("text", strip=False, max_length=settings.MAX_ARTICLE_CHARS)
+    url = _optional("url", max_length=2000)
+    title = _optional("title", max_length=metadata_max_length("title"))
+    author = _optional("author", max_length=metadata_max_length("author"))
+    outlet = _optional("outlet", max_length=metadata_max_length("outlet"))
+    source_url = _optional("source_url", max_length=metadata_max_length("source_url"))
+    published_on = _optional("published_on", max_length=40)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def corpus_import(request: HttpRequest, slug: str) -> HttpResponse:
@@ -34,17 +55,21 @@ def corpus_import(request: HttpRequest, slug: str) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     values = {name: request.POST.get(name, "") for name in FORM_FIELDS}
     if request.method == "POST":
-        try:
-            job = import_create(
-                corpus=corpus,
-                user=request.user,
-                upload=request.FILES.get("file"),
-                **{name: value for name, value in values.items()},
-            )
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"kind": exc.messages}
+        form = ImportForm(request.POST)
+        if not form.is_valid():
+            errors = form.named_error_dict()
         else:
-            return redirect("import_job", slug=corpus.slug, pk=job.pk)
+            try:
+                job = import_create(
+                    corpus=corpus,
+                    user=request.user,
+                    upload=request.FILES.get("file"),
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {"kind": exc.messages}
+            else:
+                return redirect("import_job", slug=corpus.slug, pk=job.pk)
     jobs = import_jobs_recent(corpus=corpus, limit=20)
     context = {
         "corpus": corpus,
