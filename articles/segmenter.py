@@ -186,7 +186,8 @@ def _mask_doomed_dots(line: str) -> str:
         t = m.start()
         if t < pos:
             continue  # inside a run already judged
-        end = _GLUED_CITATIONS.match(line, t + 1).end()
+        glued = _GLUED_CITATIONS.match(line, t + 1)  # always matches, maybe empty
+        end = glued.end() if glued else t + 1
         pos = end
         if end < n and not line[end].isspace():
             # this dot and each later dot of the run before a "[" (up to line[end])
