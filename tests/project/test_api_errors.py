@@ -125,10 +125,11 @@ def test_bad_query_parameters_are_400(client_for, owner, corpus):
     assert_error(client.get("/api/datasets/sentences/?article=-4"), 400, "invalid")
 
 
-def test_bad_page_and_cursor_are_404(client_for, owner, corpus):
+def test_a_page_past_the_end_is_404_and_a_forged_cursor_400(client_for, owner, corpus):
     client = client_for(owner)
     assert_error(client.get(f"/api/corpora/{corpus.slug}/articles/?page=999"), 404)
-    assert_error(client.get("/api/datasets/sentences/?cursor=bogus"), 404)
+    error = assert_error(client.get("/api/datasets/sentences/?cursor=bogus"), 400, "invalid")
+    assert "cursor" in error["fields"]
 
 
 def test_bad_token_is_401(api):
