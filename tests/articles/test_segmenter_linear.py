@@ -125,9 +125,9 @@ def check_linear(text_of_size: Callable[[int], str], size: int = SIZE) -> None:
 @example(prefix="", unit="a?Bb", suffix="")
 @example(prefix="See https://example.com/", unit="a.Bc/", suffix="")
 @example(prefix="", unit="At 5 a.m. The boat left. ", suffix="")
+# and the others found in the rules: numbers after stops on a line without
+# spaces, emoticon mouths, citation markers glued by dots.
 @example(prefix="", unit="a.\t5.\t", suffix="")
-# and the others found in the rules: emoticon mouths, citation markers glued by
-# dots.
 @example(prefix="Fine :", unit=")", suffix="x")
 @example(prefix="Fine :(", unit="[p]", suffix="x")
 @example(prefix="A fact.", unit="[1].", suffix="x")
