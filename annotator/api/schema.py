@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse
 
 from annotator.api.serializers import ErrorSerializer
@@ -25,3 +26,16 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
         code: OpenApiResponse(response=ErrorSerializer, description=_DESCRIPTIONS[code])
         for code in wanted
     }
+
+
+class StrictSerializerExtension(OpenApiSerializerExtension):
+    """A StrictSerializer's request body refuses unknown fields: ``additionalProperties: false``."""
+
+    target_class = "annotator.api.serializers.StrictSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema

@@ -57,6 +57,10 @@ class QuerySerializer(serializers.Serializer):
         fields = super().get_fields()
         for name, field in fields.items():
             _check_text(field, name)
+            if isinstance(field, serializers.BooleanField):
+                # DRF reads a boolean missing from a query (an unticked checkbox) as
+                # false; here a missing parameter is absent, so no filter applies.
+                field.default_empty_html = serializers.empty
         return fields
 
     def to_internal_value(self, data):

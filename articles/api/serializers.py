@@ -6,6 +6,7 @@ Thin: rules live in services.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from annotator.api.serializers import (
@@ -13,6 +14,7 @@ from annotator.api.serializers import (
     MAX_ID,
     MAX_VERSION,
     ErrorSerializer,
+    QuerySerializer,
     StrictSerializer,
 )
 from articles.models import Annotation, AnnotationEvent, Article, Sentence
@@ -79,7 +81,12 @@ class ArticleDetailSerializer(serializers.Serializer):
 
 
 class ArticleCreateSerializer(StrictSerializer):
-    text = serializers.CharField(trim_whitespace=False, max_length=settings.MAX_ARTICLE_CHARS)
+    text = serializers.CharField(
+        trim_whitespace=False,
+        max_length=settings.MAX_ARTICLE_CHARS,
+        # In the schema as a pattern: whitespace alone is no article.
+        validators=[RegexValidator(r"\S", "The article has no text; paste its text.")],
+    )
     title = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     author = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
     outlet = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
@@ -89,14 +96,19 @@ class ArticleCreateSerializer(StrictSerializer):
     published_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ArticleListQuerySerializer(serializers.Serializer):
+class ArticleListQuerySerializer(QuerySerializer):
     status = serializers.ChoiceField(choices=Article.Status.values, required=False)
     search = serializers.CharField(required=False, max_length=200, help_text="In the title.")
     labeled_by_me = serializers.BooleanField(
         required=False,
-        allow_null=True,
-        default=None,
         help_text="true: articles I labeled every sentence of; false: the others.",
+    )
+    # Read by the paginator (annotator.api.pagination); declared here so they are checked.
+    page = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Page number, from 1."
+    )
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=500, help_text="Up to 500; 50 by default."
     )
 
 
@@ -147,7 +159,7 @@ class AnnotationWriteSerializer(StrictSerializer):
     )
 
 
-class AnnotationClearQuerySerializer(serializers.Serializer):
+class AnnotationClearQuerySerializer(QuerySerializer):
     version = serializers.IntegerField(
         min_value=0, max_value=MAX_VERSION, help_text="The version you last saw."
     )
@@ -189,7 +201,7 @@ class BulkItemSerializer(StrictSerializer):
 
 
 class BulkSerializer(StrictSerializer):
-    annotations = BulkItemSerializer(many=True, min_length=1, max_length=BULK_MAX_ITEMS)
+    annotations = BulkItemSerializer(many=True, max_length=BULK_MAX_ITEMS)  # [] writes nothing
 
 
 class BulkResultSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from annotator.api.serializers import StrictSerializer
 from corpora.models import Label, Role
 
 
@@ -41,10 +42,12 @@ class MemberSerializer(serializers.Serializer):
     since = serializers.DateTimeField(source="created_at")
 
 
-class MemberAddSerializer(serializers.Serializer):
-    user = serializers.CharField(help_text="User name or email address.")
+class MemberAddSerializer(StrictSerializer):
+    user = serializers.CharField(max_length=254, help_text="User name or email address.")
     role = serializers.ChoiceField(choices=Role.choices, default=Role.ANNOTATOR)
 
 
-class RoleSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Role.choices)
+class RoleSerializer(StrictSerializer):
+    role = serializers.ChoiceField(
+        choices=Role.choices, required=False, help_text="Omitted: the role stays as it is."
+    )

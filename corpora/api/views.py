@@ -88,7 +88,7 @@ class CorpusMemberView(CorpusSlugView):
     )
     def patch(self, request, slug: str, user_id: int):
         data = validated(RoleSerializer, request.data)
-        membership = member_role_change(corpus=self.corpus, user_id=user_id, role=data["role"])
+        membership = member_role_change(corpus=self.corpus, user_id=user_id, role=data.get("role"))
         return Response(MemberSerializer(membership).data)
 
     @extend_schema(

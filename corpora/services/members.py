@@ -54,8 +54,11 @@ def _member(corpus: Corpus, user_id: int) -> Membership:
     return membership
 
 
-def member_role_change(*, corpus: Corpus, user_id: int, role: str) -> Membership:
+def member_role_change(*, corpus: Corpus, user_id: int, role: str | None) -> Membership:
+    """Give the member ``role``; None (a PATCH without it) changes nothing."""
     membership = _member(corpus, user_id)
+    if role is None:
+        return membership
     return membership_set(corpus=corpus, user=membership.user, role=role)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from annotator.api.serializers import MAX_ID
+from annotator.api.serializers import MAX_ID, QuerySerializer
 from articles.models import Sentence
 
 
@@ -57,7 +57,7 @@ class DatasetPageSerializer(serializers.Serializer):
     results = DatasetRowSerializer(many=True)
 
 
-class DatasetQuerySerializer(serializers.Serializer):
+class DatasetQuerySerializer(QuerySerializer):
     corpus = serializers.SlugField(required=False, max_length=80, help_text="A corpus slug.")
     article = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     label = serializers.SlugField(
@@ -71,7 +71,12 @@ class DatasetQuerySerializer(serializers.Serializer):
         help_text="Sentences whose labels were set, changed or cleared, or whose gold label "
         "changed, at or after this time: for incremental sync.",
     )
-    gold = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="true: only sentences with gold."
-    )
+    gold = serializers.BooleanField(required=False, help_text="true: only sentences with gold.")
     kind = serializers.ChoiceField(choices=Sentence.Kind.values, required=False)
+    # Read by the paginator (annotator.api.pagination); declared here so they are checked.
+    cursor = serializers.CharField(
+        required=False, max_length=1000, help_text="From the previous page's `next`."
+    )
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=2000, help_text="Up to 2000; 200 by default."
+    )

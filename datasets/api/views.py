@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
@@ -29,11 +29,7 @@ class DatasetSentencesView(APIView):
         "gold; owners, reviewers and viewers get everyone's. For incremental sync, pass "
         "`changed_since` the time of your last sync: sentences whose labels were set, "
         "changed or cleared since come back (a cleared label shows as a missing annotation).",
-        parameters=[
-            DatasetQuerySerializer,
-            OpenApiParameter("cursor", str, description="From the previous page's `next`."),
-            OpenApiParameter("page_size", int, description="Up to 2000; 200 by default."),
-        ],
+        parameters=[DatasetQuerySerializer],
         responses={200: DatasetPageSerializer, **errors(400, 404)},
     )
     def get(self, request):

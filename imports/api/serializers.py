@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from annotator.api.serializers import StrictSerializer
 
-class ImportCreateSerializer(serializers.Serializer):
-    # A CharField, not a ChoiceField: the schema already has a "kind" enum (sentences).
-    kind = serializers.CharField(help_text="text, file or url.")
+
+class ImportCreateSerializer(StrictSerializer):
+    # The schema names this enum ImportKind (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+    kind = serializers.ChoiceField(
+        choices=["text", "file", "url"],
+        error_messages={"invalid_choice": "Use text, file or url, not {input!r}."},
+    )
     text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     file = serializers.FileField(required=False)
     url = serializers.CharField(required=False, allow_blank=True)
@@ -20,11 +25,6 @@ class ImportCreateSerializer(serializers.Serializer):
     outlet = serializers.CharField(required=False, allow_blank=True, default="")
     source_url = serializers.CharField(required=False, allow_blank=True, default="")
     published_on = serializers.CharField(required=False, allow_blank=True, default="")
-
-    def validate_kind(self, value: str) -> str:
-        if value not in ("text", "file", "url"):
-            raise serializers.ValidationError(f"Use text, file or url, not {value!r}.")
-        return value
 
     def validate(self, data):
         needed = {"text": "text", "file": "file", "url": "url"}[data["kind"]]

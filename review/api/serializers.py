@@ -11,15 +11,18 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from annotator.api.serializers import MAX_ID
+from annotator.api.serializers import MAX_ID, QuerySerializer, StrictSerializer
 from review.selectors.adjudication import BadCursor, cursor_decode
 
 # --- next article ---------------------------------------------------------------
 
 
-class NextArticleRequest(serializers.Serializer):
+class NextArticleRequest(StrictSerializer):
     after = serializers.IntegerField(
-        required=False, min_value=1, help_text="The article being left; offered last."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The article being left; offered last.",
     )
 
 
@@ -36,9 +39,11 @@ class NextArticleSerializer(serializers.Serializer):
 # --- assignments ----------------------------------------------------------------
 
 
-class AssignmentSerializer(serializers.Serializer):
-    article = serializers.IntegerField(min_value=1)
-    annotator = serializers.IntegerField(min_value=1, help_text="The member's user id.")
+class AssignmentSerializer(StrictSerializer):
+    article = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    annotator = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The member's user id."
+    )
 
 
 class AssignmentRowSerializer(serializers.Serializer):
@@ -111,52 +116,38 @@ class ProgressSerializer(serializers.Serializer):
     progress_by_day = DayCountsField(help_text="[[date, cumulative labels], ...]")
 
 
-class WorkflowSettingsSerializer(serializers.Serializer):
-    auto_gold_unanimous = serializers.BooleanField()
+class WorkflowSettingsSerializer(StrictSerializer):
+    auto_gold_unanimous = serializers.BooleanField(
+        required=False, help_text="Omitted: the setting stays as it is."
+    )
 
 
 # --- adjudication -----------------------------------------------------------------
 
 
-class QueryTextField(serializers.Field):
-    """A query parameter as sent; the serializer's ``validate`` parses it."""
+class AdjudicationQuerySerializer(QuerySerializer):
+    offset = serializers.IntegerField(
+        required=False, default=0, min_value=0, max_value=MAX_ID, help_text="Skip this many."
+    )
+    limit = serializers.IntegerField(
+        required=False, default=20, min_value=1, max_value=100, help_text="At most this many."
+    )
+    cursor = serializers.CharField(
+        required=False,
+        max_length=1000,
+        help_text="Continue after the page that returned this cursor as next (keyset: "
+        "decisions made meanwhile never shift the pages).",
+    )
 
-    def to_internal_value(self, data):
-        return str(data)
-
-    def to_representation(self, value):  # pragma: no cover - input only
+    def validate_cursor(self, value: str) -> str:
+        try:
+            cursor_decode(value)
+        except BadCursor as exc:
+            raise serializers.ValidationError(str(exc)) from None
         return value
 
-
-class AdjudicationQuerySerializer(serializers.Serializer):
-    # The parameters are documented by OpenApiParameter on the view; this parses
-    # them in the queue's order, with its own messages.
-    offset = QueryTextField(required=False)
-    limit = QueryTextField(required=False)
-    cursor = QueryTextField(required=False)
-
     def validate(self, data):
-        try:
-            offset = int(data.get("offset", 0))
-            limit = int(data.get("limit", 20))
-        except ValueError:
-            raise serializers.ValidationError(
-                {"offset": "Give offset and limit as whole numbers."}
-            ) from None
-        if offset > MAX_ID:
-            # Past any integer column: the database would refuse it with an error.
-            raise serializers.ValidationError({"offset": f"Use an offset from 0 to {MAX_ID}."})
-        if offset < 0 or not 1 <= limit <= 100:
-            raise serializers.ValidationError(
-                {"limit": "Use offset >= 0 and a limit from 1 to 100."}
-            )
-        after = data.get("cursor") or None
-        if after:
-            try:
-                cursor_decode(after)
-            except BadCursor as exc:
-                raise serializers.ValidationError({"cursor": str(exc)}) from None
-        return {"offset": offset, "limit": limit, "after": after}
+        return {"offset": data["offset"], "limit": data["limit"], "after": data.get("cursor")}
 
 
 class RoundedFloatField(serializers.FloatField):
@@ -204,7 +195,7 @@ class AdjudicationQueueSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="Gold")  # the request body: GoldRequest
-class GoldDecisionSerializer(serializers.Serializer):
+class GoldDecisionSerializer(StrictSerializer):
     label = serializers.CharField(max_length=40, help_text="The label key.")
     note = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     source = serializers.CharField(required=False, allow_blank=True, max_length=2_000)

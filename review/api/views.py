@@ -9,12 +9,12 @@ report; asking for a recomputation queues one and answers 202.
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
 from annotator.api.schema import errors
-from annotator.api.serializers import MAX_ID, validated
+from annotator.api.serializers import validated
 from articles.access import sentence_for
 from corpora.api.access import CorpusScopedView, CorpusSlugView
 from corpora.permissions import Right
@@ -158,7 +158,9 @@ class WorkflowSettingsView(CorpusSlugView):
     )
     def patch(self, request, slug: str):
         data = validated(WorkflowSettingsSerializer, request.data)
-        corpus = corpus_auto_gold_set(corpus=self.corpus, enabled=data["auto_gold_unanimous"])
+        corpus = self.corpus
+        if "auto_gold_unanimous" in data:  # an empty PATCH changes nothing
+            corpus = corpus_auto_gold_set(corpus=corpus, enabled=data["auto_gold_unanimous"])
         return Response(WorkflowSettingsSerializer(corpus).data)
 
 
@@ -168,20 +170,7 @@ class AdjudicationQueueView(CorpusSlugView):
     @extend_schema(
         operation_id="corpora_adjudication_queue",
         summary="Sentences on which annotators disagree, most contested first (reviewers)",
-        parameters=[
-            OpenApiParameter(
-                "cursor",
-                str,
-                description="Continue after the page that returned this cursor as next "
-                "(keyset: decisions made meanwhile never shift the pages).",
-            ),
-            OpenApiParameter(
-                "offset",
-                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
-                description="Skip this many (default 0).",
-            ),
-            OpenApiParameter("limit", int, description="At most this many, 1-100 (default 20)."),
-        ],
+        parameters=[AdjudicationQuerySerializer],
         responses={200: AdjudicationQueueSerializer, **errors(400, 403, 404)},
     )
     def get(self, request, slug: str):

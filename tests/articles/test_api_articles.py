@@ -72,12 +72,13 @@ def test_owner_imports_an_article_from_json(
     assert len(callbacks) == 1  # segmentation queued once committed
 
 
-def test_duplicate_text_and_bad_url_are_400_naming_the_field(client_for, owner, corpus, article):
+def test_duplicate_text_is_409_and_bad_url_400_naming_the_field(client_for, owner, corpus, article):
     client = client_for(owner)
     url = f"/api/corpora/{corpus.slug}/articles/"
     dup = client.post(url, {"text": article.text}, format="json")
-    assert dup.status_code == 400
-    assert f"article {article.pk}" in dup.json()["error"]["fields"]["text"][0]
+    assert dup.status_code == 409  # a well-formed request the corpus's state refuses
+    assert dup.json()["error"]["code"] == "conflict"
+    assert f"article {article.pk}" in dup.json()["error"]["message"]
     bad = client.post(
         url, {"text": "Fresh. Text.", "source_url": "javascript:alert(1)"}, format="json"
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -30,15 +31,13 @@ class CorpusArticlesView(CorpusSlugView):
     @extend_schema(
         operation_id="corpora_articles_list",
         summary="The corpus's articles, with your labeled/total sentence counts",
-        parameters=[
-            ArticleListQuerySerializer,
-            OpenApiParameter("page", int, description="Page number, from 1."),
-            OpenApiParameter("page_size", int, description="Up to 500; 50 by default."),
-        ],
+        parameters=[ArticleListQuerySerializer],
         responses={200: ArticlePageSerializer, **errors(400, 404)},
     )
     def get(self, request, slug: str):
         query = validated(ArticleListQuerySerializer, request.query_params)
+        for name in ("page", "page_size"):  # read by the paginator
+            query.pop(name, None)
         articles = articles_list(corpus=self.corpus, user=request.user, **query)
         paginator = ArticlePagination()
         page = paginator.paginate_queryset(articles, request, view=self)
@@ -48,11 +47,22 @@ class CorpusArticlesView(CorpusSlugView):
         operation_id="corpora_articles_create",
         summary="Import an article from its text and metadata; it is segmented in the background",
         request=ArticleCreateSerializer,
-        responses={201: ArticleDetailSerializer, **errors(400, 403, 404, 413)},
+        responses={
+            201: ArticleDetailSerializer,
+            409: state_conflict_response("The corpus already holds this text (a duplicate)."),
+            **errors(400, 403, 404, 413),
+        },
     )
     def post(self, request, slug: str):
         data = validated(ArticleCreateSerializer, request.data)
-        article = article_create(corpus=self.corpus, **data)
+        try:
+            article = article_create(corpus=self.corpus, **data)
+        except ValidationError as exc:
+            texts = getattr(exc, "error_dict", {}).get("text", [])
+            duplicate = [e for e in texts if e.code == "duplicate"]
+            if duplicate:  # the request is fine; the corpus already holds the text
+                raise StateConflict(duplicate[0].message) from None
+            raise
         body = article_detail(article=article, user=request.user)
         return Response(ArticleDetailSerializer(body).data, status=status.HTTP_201_CREATED)
 
