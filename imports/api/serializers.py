@@ -6,9 +6,17 @@ class names give the schema's component names.
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import serializers
 
 from annotator.api.serializers import StrictSerializer
+from articles.services.articles import metadata_max_length
+
+
+def _metadata(name: str, **kwargs) -> serializers.CharField:
+    return serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=metadata_max_length(name), **kwargs
+    )
 
 
 class ImportCreateSerializer(StrictSerializer):
@@ -17,14 +25,22 @@ class ImportCreateSerializer(StrictSerializer):
         choices=["text", "file", "url"],
         error_messages={"invalid_choice": "Use text, file or url, not {input!r}."},
     )
-    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=settings.MAX_ARTICLE_CHARS,
+    )
     file = serializers.FileField(required=False)
-    url = serializers.CharField(required=False, allow_blank=True)
-    title = serializers.CharField(required=False, allow_blank=True, default="")
-    author = serializers.CharField(required=False, allow_blank=True, default="")
-    outlet = serializers.CharField(required=False, allow_blank=True, default="")
-    source_url = serializers.CharField(required=False, allow_blank=True, default="")
-    published_on = serializers.CharField(required=False, allow_blank=True, default="")
+    url = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    # As long as an article's fields (the import service checks them again).
+    title = _metadata("title")
+    author = _metadata("author")
+    outlet = _metadata("outlet")
+    source_url = _metadata("source_url", help_text="An http(s) URL.")
+    published_on = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=40, help_text="YYYY-MM-DD."
+    )
 
     def validate(self, data):
         needed = {"text": "text", "file": "file", "url": "url"}[data["kind"]]
