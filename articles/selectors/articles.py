@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from articles.models import Annotation, Article, Sentence
 from articles.selectors.progress import articles_with_progress
@@ -110,8 +110,12 @@ def article_sentences_page(
     """
     sentences = Sentence.objects.filter(article=article, index__gte=offset)
     if unlabeled:
-        mine = Annotation.objects.filter(sentence=OuterRef("pk"), annotator=user)
-        sentences = sentences.filter(kind=Sentence.Kind.SENTENCE).exclude(Exists(mine))
+        # NOT IN, hashed once, as in labeling_window (a plan that does not
+        # depend on the tables having been analysed since a bulk import).
+        mine = Annotation.objects.filter(annotator=user, sentence__article=article)
+        sentences = sentences.filter(kind=Sentence.Kind.SENTENCE).exclude(
+            pk__in=mine.values("sentence_id")
+        )
     return {
         "count": Sentence.objects.filter(article=article).count(),
         "offset": offset,
