@@ -38,6 +38,7 @@ MATRIX = [
         _codes(201, 403, 403, 403, 404),
     ),
     ("get", "/api/articles/{article}/", None, MEMBERS_READ),
+    ("get", "/api/articles/{article}/sentences/?limit=5", None, MEMBERS_READ),
     (
         "put",
         "/api/sentences/{sentence}/annotation/",

@@ -61,6 +61,11 @@ class ArticleSentencesView(CorpusScopedView):
     @extend_schema(
         operation_id="articles_sentences_list",
         summary="A page of an article's sentences, from an index on, with your label on each",
+        description="For articles too long to take whole from GET /api/articles/{id}/: "
+        "`offset` is the index of the first sentence returned (indexes run from 0 without "
+        "gaps, so the next page starts at the last index + 1) and `count` the number of "
+        "sentences in the article. With `unlabeled=true` only labelable sentences you have "
+        "not labeled are returned, from `offset` on (`limit=1`: the next one to label).",
         parameters=[SentencePageQuerySerializer],
         responses={200: SentencePageSerializer, **errors(400, 404)},
     )
