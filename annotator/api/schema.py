@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from drf_spectacular.extensions import OpenApiSerializerExtension
+from django.core.validators import RegexValidator
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
 
 from annotator.api.serializers import ErrorSerializer
+from annotator.validation import TextValidator
 
 _DESCRIPTIONS = {
     400: "Invalid input: `error.fields` names each field with what to fix.",
@@ -38,4 +40,34 @@ class StrictSerializerExtension(OpenApiSerializerExtension):
         schema = auto_schema._map_basic_serializer(self.target, direction)
         if direction == "request":
             schema["additionalProperties"] = False
+        return schema
+
+
+# The characters annotator.validation refuses in text (surrogates cannot be sent in
+# valid JSON or UTF-8 at all), as a JSON Schema character class.
+_REFUSED = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff"
+
+
+class CheckedTextFieldExtension(OpenApiSerializerFieldExtension):
+    """A request's CharField that refuses control characters says so with a ``pattern``.
+
+    ``annotator.validation.TextValidator`` is no RegexValidator (it names the
+    character and its position), so drf-spectacular would declare any string.
+    A field that also must not be blank (``RegexValidator(r"\\S")``) gets both
+    rules in one pattern; one that has a pattern of its own (a slug) keeps it.
+    """
+
+    target_class = "rest_framework.fields.CharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        validators = self.target.validators
+        if direction != "request" or not any(isinstance(v, TextValidator) for v in validators):
+            return schema
+        patterns = {v.regex.pattern for v in validators if isinstance(v, RegexValidator)}
+        if not patterns:
+            schema["pattern"] = f"^[^{_REFUSED}]*$"
+        elif patterns == {r"\S"}:
+            schema["pattern"] = f"^[^{_REFUSED}]*[^{_REFUSED}\\s][^{_REFUSED}]*$"
         return schema

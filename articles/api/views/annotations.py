@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import IsAuthenticated
@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from annotator.api.errors import error_body
 from annotator.api.pagination import HistoryPagination
 from annotator.api.schema import errors
-from annotator.api.serializers import QuickValidation, validated
+from annotator.api.serializers import QuerySerializer, QuickValidation, validated
 from articles.access import sentence_for, sentence_for_labeling
 from articles.api.errors import AnswersVersionConflicts
 from articles.api.serializers import (
@@ -130,9 +130,16 @@ class CorpusHistoryEventSerializer(AnnotationEventSerializer):
         fields = ["id", "sentence", "article", *AnnotationEventSerializer.Meta.fields]
 
 
-class CorpusHistoryQuerySerializer(serializers.Serializer):
+class CorpusHistoryQuerySerializer(QuerySerializer):
     since = serializers.DateTimeField(required=False, help_text="Changes at or after this time.")
     annotator = serializers.CharField(required=False, max_length=150, help_text="A username.")
+    # Read by the paginator (annotator.api.pagination); declared here so they are checked.
+    cursor = serializers.CharField(
+        required=False, max_length=1000, help_text="From the previous page's `next`."
+    )
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=2000, help_text="Up to 2000; 200 by default."
+    )
 
 
 class CorpusHistoryPageSerializer(serializers.Serializer):
@@ -147,11 +154,7 @@ class CorpusHistoryView(CorpusSlugView):
     @extend_schema(
         operation_id="corpora_history_list",
         summary="Every label change in the corpus, oldest first (annotators: their own)",
-        parameters=[
-            CorpusHistoryQuerySerializer,
-            OpenApiParameter("cursor", str, description="From the previous page's `next`."),
-            OpenApiParameter("page_size", int, description="Up to 2000; 200 by default."),
-        ],
+        parameters=[CorpusHistoryQuerySerializer],
         responses={200: CorpusHistoryPageSerializer, **errors(400, 404)},
     )
     def get(self, request, slug: str):
