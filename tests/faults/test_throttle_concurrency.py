@@ -63,7 +63,6 @@ def test_eight_concurrent_clients_get_the_rate_and_no_more(
         thread.join()
 
     served = sum(n for status, n in statuses.items() if 200 <= status < 300)
-    print(f"served {served} of {sum(statuses.values())} answers: {dict(statuses)}")
     # The clients pushed well past the rate, and nothing but 200 and 429 came back.
     assert sum(statuses.values()) >= 3 * LIMIT, statuses
     assert set(statuses) == {200, 429}, statuses
