@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotator.validation import with_text_validator
@@ -190,3 +191,17 @@ class QuickValidation:
                 return None
             body[name] = value
         return body
+
+
+# URLs that Django's URLValidator(schemes=["http", "https"]) accepts, as the schema
+# states them for clients: the common shape (host names of ASCII letters and digits,
+# a port, a printable-ASCII path). The server accepts every URL the validator does.
+HTTP_URL_PATTERN = (
+    r"^(https?://[A-Za-z0-9]{1,20}([.-][A-Za-z0-9]{1,20}){0,2}\.[A-Za-z]{2,20}"
+    r"(:[0-9]{1,5})?([/?#][!-~]{0,1000})?)?$"
+)
+
+
+@extend_schema_field({"type": "string", "pattern": HTTP_URL_PATTERN})
+class HttpUrlTextField(serializers.CharField):
+    """A CharField for an optional http(s) URL that a service checks (empty: none)."""
