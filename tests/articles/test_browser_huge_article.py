@@ -37,7 +37,9 @@ def test_first_screen_is_fast_and_bounded_and_keys_move_past_the_window(
     labels_bulk_set(article=huge, user=annotator, count=1_000)
     sign_in(page, annotator)
     response = page.goto(f"{live_server.url}/articles/{huge.pk}/label/")
-    assert len(response.body()) < FIRST_RESPONSE_MAX_BYTES, len(response.body())
+    first_response = response.body()
+    assert len(first_response) < FIRST_RESPONSE_MAX_BYTES, len(first_response)
+    assert first_response.decode().count('class="sentence"') <= 200
     page.wait_for_selector("html[data-labeling-ready='true']")
     ready_ms = page.evaluate("performance.getEntriesByName('labeling-ready')[0].startTime")
     assert ready_ms < FIRST_SCREEN_MAX_MS, f"first screen after {ready_ms:.0f} ms"
@@ -47,15 +49,13 @@ def test_first_screen_is_fast_and_bounded_and_keys_move_past_the_window(
     # Where the analyst left off: the 1,001st labelable sentence has the focus.
     assert _focused_index(page) == labelable[1_000]
     expect(page.locator("#progress-text")).to_have_text(f"1000 / {total} labeled")
-    held = page.locator("#article-text .sentence").count()
-    assert held < 250
 
-    # End of the window: the next key loads the following sentences and moves on.
+    # End of what the page holds (it may already have grown while scrolled near an
+    # edge): the next key loads the following sentences and moves on.
     page.locator("#article-text .sentence").last.click()
     last_held = _focused_index(page)
     page.keyboard.press("j")
     expect(page.locator(f"#article-text .sentence[data-index='{last_held + 1}']")).to_be_focused()
-    assert page.locator("#article-text .sentence").count() > held
 
     # Labeling there saves, and moves to the next unlabeled sentence.
     target = Sentence.objects.get(article=huge, index=last_held + 1)
