@@ -10,7 +10,10 @@ annotator who labeled the first tenth of it, then against gunicorn on PostgreSQL
 
 Usage (from the repository root, with the project's virtualenv):
     python bench/huge_article.py [--db-url postgres://postgres@127.0.0.1:5432/annotator_huge_bench]
-        [--sentences 20000] [--loads 5] [--no-browser]
+        [--sentences 20000] [--loads 5] [--no-browser] [--analyze]
+By default the pages are measured right after the rows are written, before
+PostgreSQL has statistics on them (as just after a bulk import); --analyze runs
+ANALYZE first (as once autovacuum has been by).
 """
 
 from __future__ import annotations
@@ -140,6 +143,7 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=20_000)
     parser.add_argument("--loads", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--analyze", action="store_true")
     args = parser.parse_args()
 
     prepare(args.db_url)
@@ -147,6 +151,11 @@ def main() -> None:
     article_id, slug = fill(args.sentences)
     print(f"article {article_id}: {args.sentences} sentences, built in "
           f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    if args.analyze:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     with Gunicorn(args.db_url, workers=2, timeout=600) as server:
         opener = signed_in_opener(server.base)
         for name, path in (
