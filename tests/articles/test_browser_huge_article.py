@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 FIRST_RESPONSE_MAX_BYTES = 300_000
 # The target is 2 s on this machine; CI machines are shared and slower.
 FIRST_SCREEN_MAX_MS = 4_000
+# Waits that span a fetch from the live server, on a machine shared with other runs.
+LOAD_TIMEOUT_MS = 20_000
 
 
 @pytest.fixture
@@ -55,7 +57,9 @@ def test_first_screen_is_fast_and_bounded_and_keys_move_past_the_window(
     page.locator("#article-text .sentence").last.click()
     last_held = _focused_index(page)
     page.keyboard.press("j")
-    expect(page.locator(f"#article-text .sentence[data-index='{last_held + 1}']")).to_be_focused()
+    expect(page.locator(f"#article-text .sentence[data-index='{last_held + 1}']")).to_be_focused(
+        timeout=LOAD_TIMEOUT_MS
+    )
 
     # Labeling there saves, and moves to the next unlabeled sentence.
     target = Sentence.objects.get(article=huge, index=last_held + 1)
@@ -81,7 +85,9 @@ def test_first_screen_is_fast_and_bounded_and_keys_move_past_the_window(
     )
     assert _focused_index(page) < first_held
     page.keyboard.press("Home")
-    expect(page.locator("#article-text .sentence[data-index='0']")).to_be_focused()
+    expect(page.locator("#article-text .sentence[data-index='0']")).to_be_focused(
+        timeout=LOAD_TIMEOUT_MS
+    )
     # Labeled earlier, shown as such once loaded.
     expect(page.locator("#article-text .sentence[data-index='0']")).to_have_attribute(
         "data-label", "claim"
@@ -109,7 +115,7 @@ def test_labeling_the_last_unlabeled_sentence_of_the_window_finds_the_next_beyon
     # The next unlabeled sentence lies past the window and the labeled run.
     expect(
         page.locator(f"#article-text .sentence[data-index='{labelable[600].index}']")
-    ).to_be_focused()
+    ).to_be_focused(timeout=LOAD_TIMEOUT_MS)
     wait_saved(page)
     assert Annotation.objects.get(sentence=labelable[148], annotator=annotator).label == claim
     assert page.js_errors == []
