@@ -14,6 +14,7 @@ from annotator.api.serializers import (
     MAX_ID,
     MAX_VERSION,
     ErrorSerializer,
+    HttpUrlTextField,
     QuerySerializer,
     StrictSerializer,
 )
@@ -90,9 +91,7 @@ class ArticleCreateSerializer(StrictSerializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     author = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
     outlet = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
-    source_url = serializers.CharField(
-        required=False, allow_blank=True, max_length=2000, default=""
-    )
+    source_url = HttpUrlTextField(required=False, allow_blank=True, max_length=2000, default="")
     published_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 

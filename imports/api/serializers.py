@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
-from annotator.api.serializers import StrictSerializer
+from annotator.api.serializers import HttpUrlTextField, StrictSerializer
 from articles.services.articles import metadata_max_length
 
 
@@ -37,10 +37,14 @@ class ImportCreateSerializer(StrictSerializer):
     title = _metadata("title")
     author = _metadata("author")
     outlet = _metadata("outlet")
-    source_url = _metadata("source_url", help_text="An http(s) URL.")
-    published_on = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=40, help_text="YYYY-MM-DD."
+    source_url = HttpUrlTextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=metadata_max_length("source_url"),
+        help_text="An http(s) URL.",
     )
+    published_on = serializers.DateField(required=False, help_text="YYYY-MM-DD.")
 
     def validate(self, data):
         needed = {"text": "text", "file": "file", "url": "url"}[data["kind"]]
