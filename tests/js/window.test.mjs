@@ -157,6 +157,13 @@ describe("SentenceWindow.nextUnlabeled", () => {
     assert.equal(await held.nextUnlabeled(view.ordinalOf.get(1000 + 600)), 5);
   });
 
+  it("wraps round on the page alone when it holds the whole article", async () => {
+    const labeled = new Set(Array.from({ length: 100 }, (_, i) => i).filter((i) => i !== 2));
+    const { api, held } = setUp(100, { start: 0, stop: 100, labeled });
+    assert.equal(await held.nextUnlabeled(50), 2);
+    assert.equal(api.calls.length, 0);
+  });
+
   it("answers -1 at once when every sentence is labeled", async () => {
     const labeled = new Set(Array.from({ length: 100 }, (_, i) => i));
     const { api, held } = setUp(100, { start: 0, stop: 100, labeled });

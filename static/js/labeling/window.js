@@ -5,6 +5,8 @@
 // unlabeled sentence lies beyond it. The page never drops what it loaded, so
 // positions, pending saves and undo keep pointing at sentences on the page.
 
+import { nextUnlabeled } from "./navigation.js";
+
 // Sentences (headings included) asked for at a time; the API's limit is 1000.
 export const PAGE = 200;
 export const MAX_PAGE = 1000;
@@ -132,6 +134,11 @@ export class SentenceWindow {
   async nextUnlabeled(from) {
     const view = this.view;
     if (view.labeledCount >= view.count) return -1;
+    if (!this.hasBefore && !this.hasAfter) {
+      // The whole article is on the page.
+      const local = nextUnlabeled((k) => view.isLabeled(view.first + k), view.end - view.first, from - view.first);
+      return local === -1 ? -1 : view.first + local;
+    }
     for (let i = Math.max(from + 1, view.first); i < view.end; i += 1) {
       if (!view.isLabeled(i)) return i;
     }
