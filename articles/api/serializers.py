@@ -53,8 +53,16 @@ class MyAnnotationSerializer(serializers.Serializer):
 class SentenceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     index = serializers.IntegerField()
-    start = serializers.IntegerField(help_text="Offset of the first character in the text.")
-    end = serializers.IntegerField(help_text="Offset after the last character.")
+    start = serializers.IntegerField(
+        help_text="Offset of the first character in the text, in Unicode code points "
+        "(Python's str index)."
+    )
+    end = serializers.IntegerField(help_text="Offset after the last character, in code points.")
+    start_utf16 = serializers.IntegerField(
+        help_text="start in UTF-16 code units (JavaScript's string index): a character "
+        "outside the Basic Multilingual Plane, such as an emoji, counts two."
+    )
+    end_utf16 = serializers.IntegerField(help_text="end in UTF-16 code units.")
     paragraph = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Sentence.Kind.values)
     text = serializers.CharField()

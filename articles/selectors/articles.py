@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from articles.models import Annotation, Article, Sentence
+from articles.offsets import utf16_offsets
 from articles.selectors.progress import articles_with_progress
 from corpora.models import Corpus
 
@@ -51,8 +52,14 @@ def articles_list(
 SENTENCE_PAGE_MAX = 1000
 
 
-def _sentence_rows(sentences: QuerySet[Sentence], user, limit: int | None = None) -> list[dict]:
-    """Sentences in index order with the caller's label on each: one query for all."""
+def _sentence_rows(
+    sentences: QuerySet[Sentence], user, *, text: str, limit: int | None = None
+) -> list[dict]:
+    """Sentences in index order with the caller's label on each: one query for all.
+
+    Each also carries its offsets into ``text`` (the article's) in UTF-16 code
+    units, for JavaScript clients (``articles.offsets``).
+    """
     rows = (
         sentences.annotate(
             mine=FilteredRelation("annotations", condition=Q(annotations__annotator=user))
@@ -75,12 +82,16 @@ def _sentence_rows(sentences: QuerySet[Sentence], user, limit: int | None = None
     )
     if limit is not None:
         rows = rows[:limit]
+    rows = list(rows)
+    utf16 = iter(utf16_offsets(text, (offset for row in rows for offset in row[2:4])))
     return [
         {
             "id": pk,
             "index": index,
             "start": start,
             "end": end,
+            "start_utf16": next(utf16),
+            "end_utf16": next(utf16),
             "paragraph": paragraph,
             "kind": kind,
             "text": text,
@@ -119,13 +130,13 @@ def article_sentences_page(
     return {
         "count": Sentence.objects.filter(article=article).count(),
         "offset": offset,
-        "results": _sentence_rows(sentences, user, limit),
+        "results": _sentence_rows(sentences, user, text=article.text, limit=limit),
     }
 
 
 def article_detail(*, article: Article, user) -> dict:
     """The article with its sentences and the caller's label on each: one query for all."""
-    sentences = _sentence_rows(Sentence.objects.filter(article=article), user)
+    sentences = _sentence_rows(Sentence.objects.filter(article=article), user, text=article.text)
     return {
         "id": article.pk,
         "corpus": article.corpus.slug,
