@@ -53,11 +53,11 @@ SENTENCE_PAGE_MAX = 1000
 
 
 def _sentence_rows(
-    sentences: QuerySet[Sentence], user, *, text: str, limit: int | None = None
+    sentences: QuerySet[Sentence], user, *, article_text: str, limit: int | None = None
 ) -> list[dict]:
     """Sentences in index order with the caller's label on each: one query for all.
 
-    Each also carries its offsets into ``text`` (the article's) in UTF-16 code
+    Each also carries its offsets into ``article_text`` in UTF-16 code
     units, for JavaScript clients (``articles.offsets``).
     """
     rows = (
@@ -82,8 +82,8 @@ def _sentence_rows(
     )
     if limit is not None:
         rows = rows[:limit]
-    rows = list(rows)
-    utf16 = iter(utf16_offsets(text, (offset for row in rows for offset in row[2:4])))
+    fetched = list(rows)
+    utf16 = iter(utf16_offsets(article_text, (offset for row in fetched for offset in row[2:4])))
     return [
         {
             "id": pk,
@@ -105,7 +105,7 @@ def _sentence_rows(
                 "updated_at": updated_at,
             },
         }
-        for pk, index, start, end, paragraph, kind, text, label, note, source, version, updated_at in rows  # noqa: E501
+        for pk, index, start, end, paragraph, kind, text, label, note, source, version, updated_at in fetched  # noqa: E501
     ]
 
 
@@ -130,13 +130,15 @@ def article_sentences_page(
     return {
         "count": Sentence.objects.filter(article=article).count(),
         "offset": offset,
-        "results": _sentence_rows(sentences, user, text=article.text, limit=limit),
+        "results": _sentence_rows(sentences, user, article_text=article.text, limit=limit),
     }
 
 
 def article_detail(*, article: Article, user) -> dict:
     """The article with its sentences and the caller's label on each: one query for all."""
-    sentences = _sentence_rows(Sentence.objects.filter(article=article), user, text=article.text)
+    sentences = _sentence_rows(
+        Sentence.objects.filter(article=article), user, article_text=article.text
+    )
     return {
         "id": article.pk,
         "corpus": article.corpus.slug,
