@@ -36,6 +36,8 @@ from datasets.selectors import (
     dataset_chunk,
     dataset_row,
     iso,
+    sentence_rows_utf16_spans,
+    sentence_utf16_spans,
 )
 
 CHUNK_SENTENCES = 2000
@@ -60,6 +62,8 @@ CSV_COLUMNS = [
     "sentence_index",
     "sentence_start",
     "sentence_end",
+    "sentence_start_utf16",
+    "sentence_end_utf16",
     "sentence_paragraph",
     "sentence_kind",
     "sentence_text",
@@ -117,7 +121,7 @@ def _snapshot():
 
 
 def _chunks(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator[tuple]:
-    """(sentence rows, articles, annotations) for each keyset chunk of the corpus."""
+    """(sentence rows, articles, annotations, UTF-16 spans) for each keyset chunk."""
     last = 0
     while True:
         rows = list(
@@ -128,19 +132,25 @@ def _chunks(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator
         if not rows:
             return
         articles, annotations = dataset_chunk(sentence_rows=rows, scope=scope)
-        yield rows, articles, annotations
+        yield rows, articles, annotations, sentence_rows_utf16_spans(rows)
         last = rows[-1][0]
 
 
 def _jsonl_python(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator[bytes]:
     show_gold = corpus_id in scope.see_all
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    for rows, articles, labels_of in _chunks(
+    for rows, articles, labels_of, spans in _chunks(
         corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
     ):
         lines = [
             dumps(
-                dataset_row(row, articles[row[7]], labels_of.get(row[0], ()), show_gold=show_gold)
+                dataset_row(
+                    row,
+                    articles[row[7]],
+                    labels_of.get(row[0], ()),
+                    show_gold=show_gold,
+                    utf16=spans[row[0]],
+                )
             )
             for row in rows
         ]
@@ -185,7 +195,14 @@ def _jsonl_postgres(
             articles = {aid: text for aid, text in articles.items() if aid == rows[0].article_id}
             for article in sql.articles_json(cursor, ids=missing):
                 articles[article.article_id] = article.article_json
-        lines = [head + articles[row.article_id] + row.line_tail for row in rows]
+        spans = sentence_utf16_spans(
+            sentences=[(row.sentence_id, row.article_id, row.start, row.end) for row in rows]
+        )
+        lines = []
+        for row in rows:
+            start16, end16 = spans[row.sentence_id]
+            utf16 = f',"start_utf16":{start16},"end_utf16":{end16}'
+            lines.append(head + articles[row.article_id] + row.line_head + utf16 + row.line_tail)
         lines.append("")
         return "\n".join(lines).encode("utf-8")
 
@@ -244,7 +261,7 @@ def export_csv(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     with _snapshot():
-        for rows, articles, labels_of in _chunks(
+        for rows, articles, labels_of, spans in _chunks(
             corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
         ):
             safe_articles = {
@@ -261,6 +278,7 @@ def export_csv(
                     index,
                     start,
                     end,
+                    *spans[pk],
                     paragraph,
                     *_csv_cells((kind, text)),
                 ]
@@ -332,6 +350,8 @@ def _parquet_schema():
             ("sentence_index", integer),
             ("sentence_start", integer),
             ("sentence_end", integer),
+            ("sentence_start_utf16", integer),
+            ("sentence_end_utf16", integer),
             ("sentence_paragraph", integer),
             ("sentence_kind", text),
             ("sentence_text", text),
@@ -360,7 +380,7 @@ def export_parquet(
     sink = _Drain()
     writer = pq.ParquetWriter(sink, schema, compression="zstd")
     with _snapshot():
-        for rows, articles, labels_of in _chunks(
+        for rows, articles, labels_of, spans in _chunks(
             corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
         ):
             columns: dict[str, list] = {name: [] for name in schema.names}
@@ -369,7 +389,7 @@ def export_parquet(
                 gold = row[10:14] if show_gold else (None,) * 4
                 article = articles[article_id]
                 values = [
-                    slug, *article, pk, index, start, end, paragraph, kind, text,
+                    slug, *article, pk, index, start, end, *spans[pk], paragraph, kind, text,
                     [
                         dict(zip(("annotator", "label", "note", "source",
                                   "guideline_version", "updated_at"), a[1:], strict=True))

@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from articles.models import Annotation, AnnotationEvent, Article, Sentence
+from articles.offsets import utf16_offsets
 from corpora.permissions import Right, corpus_roles, has_right
 
 
@@ -165,6 +166,8 @@ class DatasetSentence(TypedDict):
     text: str
     start: int
     end: int
+    start_utf16: int
+    end_utf16: int
     paragraph: int
     kind: str
 
@@ -246,10 +249,42 @@ def dataset_chunk(
     return articles, annotations
 
 
+def sentence_utf16_spans(
+    *, sentences: Iterable[tuple[int, int, int, int]]
+) -> dict[int, tuple[int, int]]:
+    """Each sentence's start and end in UTF-16 code units, by sentence id.
+
+    ``sentences``: (sentence id, article id, start, end) with start and end in
+    code points. One query for the articles' texts and one scan of each
+    (``articles.offsets``).
+    """
+    by_article: dict[int, list[tuple[int, int, int, int]]] = {}
+    for sentence in sentences:
+        by_article.setdefault(sentence[1], []).append(sentence)
+    spans: dict[int, tuple[int, int]] = {}
+    for article_id, text in Article.objects.filter(pk__in=by_article).values_list("pk", "text"):
+        rows = by_article[article_id]
+        offsets = utf16_offsets(text, (offset for row in rows for offset in row[2:4]))
+        for i, row in enumerate(rows):
+            spans[row[0]] = (offsets[2 * i], offsets[2 * i + 1])
+    return spans
+
+
+def sentence_rows_utf16_spans(rows: list[tuple]) -> dict[int, tuple[int, int]]:
+    """``sentence_utf16_spans`` of rows of SENTENCE_FIELDS."""
+    return sentence_utf16_spans(sentences=[(r[0], r[7], r[3], r[4]) for r in rows])
+
+
 def dataset_row(
-    sentence: tuple, article: tuple, annotations: Iterable[tuple], *, show_gold: bool
+    sentence: tuple,
+    article: tuple,
+    annotations: Iterable[tuple],
+    *,
+    show_gold: bool,
+    utf16: tuple[int, int],
 ) -> DatasetRow:
-    """One row of the listing and of the JSONL export."""
+    """One row of the listing and of the JSONL export; ``utf16``: the sentence's span
+    in UTF-16 code units (``sentence_utf16_spans``)."""
     (pk, index, text, start, end, paragraph, kind, _, slug, _, g_label, g_origin, g_by, g_note) = (
         sentence
     )
@@ -269,6 +304,8 @@ def dataset_row(
             "text": text,
             "start": start,
             "end": end,
+            "start_utf16": utf16[0],
+            "end_utf16": utf16[1],
             "paragraph": paragraph,
             "kind": kind,
         },
@@ -295,9 +332,14 @@ def dataset_rows(*, sentence_ids: list[int], scope: DatasetScope) -> list[Datase
         Sentence.objects.filter(pk__in=sentence_ids).order_by("pk").values_list(*SENTENCE_FIELDS)
     )
     articles, annotations = dataset_chunk(sentence_rows=sentence_rows, scope=scope)
+    spans = sentence_rows_utf16_spans(sentence_rows)
     return [
         dataset_row(
-            row, articles[row[7]], annotations.get(row[0], []), show_gold=row[9] in scope.see_all
+            row,
+            articles[row[7]],
+            annotations.get(row[0], []),
+            show_gold=row[9] in scope.see_all,
+            utf16=spans[row[0]],
         )
         for row in sentence_rows
     ]

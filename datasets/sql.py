@@ -108,10 +108,10 @@ def _jsonl_sql() -> str:
         "username": user.USERNAME_FIELD,
     }
     return """
-SELECT s.id AS sentence_id, s.article_id, concat(
+SELECT s.id AS sentence_id, s.article_id, s.start, s."end", concat(
   ',"sentence":{{"id":', s.id, ',"index":', s.index, ',"text":', to_json(s.text),
-  ',"start":', s.start, ',"end":', s."end", ',"paragraph":', s.paragraph,
-  ',"kind":', to_json(s.kind),
+  ',"start":', s.start, ',"end":', s."end") AS line_head, concat(
+  ',"paragraph":', s.paragraph, ',"kind":', to_json(s.kind),
   '}},"annotations":[', coalesce((
     SELECT string_agg(concat(
       '{{"annotator":', to_json(u."{username}"), ',"label":', to_json(l.key),
@@ -141,10 +141,15 @@ ORDER BY s.id
 
 
 class JsonlRow(NamedTuple):
-    """A sentence's line from ``,"sentence":`` to its end (the corpus and article go before)."""
+    """A sentence's line from ``,"sentence":`` to its end (the corpus and article go before),
+    in two parts: up to its ``end`` offset, and from its paragraph on. The UTF-16
+    offsets go between (``datasets.export``: computed from the article's text)."""
 
     sentence_id: int
     article_id: int
+    start: int
+    end: int
+    line_head: str
     line_tail: str
 
 

@@ -21,8 +21,12 @@ class DatasetSentenceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     index = serializers.IntegerField()
     text = serializers.CharField()
-    start = serializers.IntegerField()
-    end = serializers.IntegerField()
+    start = serializers.IntegerField(help_text="In the article's text, in code points.")
+    end = serializers.IntegerField(help_text="In code points.")
+    start_utf16 = serializers.IntegerField(
+        help_text="start in UTF-16 code units (JavaScript's string index)."
+    )
+    end_utf16 = serializers.IntegerField(help_text="end in UTF-16 code units.")
     paragraph = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Sentence.Kind.values)
 

@@ -40,9 +40,14 @@ def test_jsonl_rows_name_sentence_article_and_line(article, sentences, annotator
         all_labels=False,
         show_gold=False,
     )
-    assert [(r.sentence_id, r.article_id) for r in rows] == [(sentences[0].pk, article.pk)]
-    line = json.loads('{"x":0' + rows[0].line_tail)
+    assert [(r.sentence_id, r.article_id, r.start, r.end) for r in rows] == [
+        (sentences[0].pk, article.pk, sentences[0].start, sentences[0].end)
+    ]
+    # The UTF-16 offsets go between the two parts.
+    line = json.loads('{"x":0' + rows[0].line_head + ',"start_utf16":0' + rows[0].line_tail)
     assert line["sentence"]["id"] == sentences[0].pk
+    assert line["sentence"]["end"] == sentences[0].end
+    assert line["sentence"]["paragraph"] == sentences[0].paragraph
     assert [a["label"] for a in line["annotations"]] == ["claim"]
 
 
