@@ -54,6 +54,8 @@ USERS = "users.jsonl"
 CHUNK_ROWS = 2000
 # A line longer than this is refused on import: no row the app stores is near it.
 MAX_LINE_BYTES = 64 * 1024 * 1024
+# The manifest holds counts, checksums and field names: small whatever the corpus.
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
 # Called after each chunk with (member name, rows done, rows in all).
 Progress = Callable[[str, int, int], None]
@@ -236,8 +238,22 @@ def archive_open(path: str) -> zipfile.ZipFile:
 
 def manifest_read(archive: zipfile.ZipFile, *, name: str) -> dict[str, Any]:
     """The manifest, refused when it is missing, foreign, newer than this code or incomplete."""
+    for info in archive.infolist():
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ArchiveError(
+                f"{name} is not a corpus archive: {info.filename} is compressed with method "
+                f"{info.compress_type}; archives use deflate."
+            )
     try:
-        raw = archive.read(MANIFEST)
+        # Read with a cap (every other member is streamed): a manifest that would
+        # inflate without end is refused before it fills memory.
+        with archive.open(MANIFEST) as stream:
+            raw = stream.read(MAX_MANIFEST_BYTES + 1)
+        if len(raw) > MAX_MANIFEST_BYTES:
+            raise ArchiveError(
+                f"{name} is not a corpus archive: its {MANIFEST} is over "
+                f"{MAX_MANIFEST_BYTES // (1024 * 1024)} MB."
+            )
     except KeyError:
         raise ArchiveError(f"{name} is not a corpus archive: it holds no {MANIFEST}.") from None
     except (zipfile.BadZipFile, OSError, EOFError) as exc:

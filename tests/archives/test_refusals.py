@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from archives.format import ArchiveError, manifest_read
 from archives.selectors import corpus_archive_export
 from articles.models import Article, Sentence
 from corpora.models import Corpus
@@ -278,3 +279,20 @@ def test_an_archive_without_a_field_that_has_a_default_restores_with_the_default
     assert restored.labels.count() == len(labels)
     newest = corpus.memberships.order_by("-created_at").first().created_at
     assert all(m.created_at > newest for m in restored.memberships.all())
+
+
+def test_a_manifest_that_would_inflate_without_end_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", b" " * (20 * 1024 * 1024))  # 20 MB of spaces, ~20 kB
+    assert path.stat().st_size < 100_000
+    with zipfile.ZipFile(path) as archive, pytest.raises(ArchiveError, match="over 16 MB"):
+        manifest_read(archive, name="bomb.zip")
+
+
+def test_a_member_compressed_with_another_method_is_refused(tmp_path):
+    path = tmp_path / "bz2.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("manifest.json", b"{}")
+    with zipfile.ZipFile(path) as archive, pytest.raises(ArchiveError, match="method 12"):
+        manifest_read(archive, name="bz2.zip")
