@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import get_doc
 from drf_spectacular.utils import OpenApiResponse
 
-from annotator.api.serializers import ErrorSerializer
+from annotator.api.serializers import ErrorSerializer, StrictSerializer
 from annotator.validation import TextValidator
 
 _DESCRIPTIONS = {
@@ -40,6 +41,8 @@ class StrictSerializerExtension(OpenApiSerializerExtension):
         schema = auto_schema._map_basic_serializer(self.target, direction)
         if direction == "request":
             schema["additionalProperties"] = False
+        if schema.get("description") == get_doc(StrictSerializer):
+            del schema["description"]  # the base class's docstring, not the body's
         return schema
 
 
