@@ -13,8 +13,11 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 
-# Characters that take two UTF-16 code units (a surrogate pair).
-ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# Characters that take two UTF-16 code units (a surrogate pair). The pattern is
+# written with escapes that both Python's re and PostgreSQL's regular expressions
+# read, so a query can find the texts that hold one.
+ASTRAL_PATTERN = r"[\U00010000-\U0010FFFF]"
+ASTRAL = re.compile(ASTRAL_PATTERN)
 
 
 def utf16_offsets(text: str, offsets: Iterable[int]) -> list[int]:

@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from articles.models import Annotation, AnnotationEvent, Article, Sentence
-from articles.offsets import utf16_offsets
+from articles.offsets import ASTRAL_PATTERN, utf16_offsets
 from corpora.permissions import Right, corpus_roles, has_right
 
 
@@ -255,14 +255,18 @@ def sentence_utf16_spans(
     """Each sentence's start and end in UTF-16 code units, by sentence id.
 
     ``sentences``: (sentence id, article id, start, end) with start and end in
-    code points. One query for the articles' texts and one scan of each
-    (``articles.offsets``).
+    code points. One query, which reads back only the texts that hold a
+    character outside the Basic Multilingual Plane (the database searches the
+    others); each of those is scanned once (``articles.offsets``). In the
+    others the two kinds of offsets are the same.
     """
     by_article: dict[int, list[tuple[int, int, int, int]]] = {}
+    spans: dict[int, tuple[int, int]] = {}
     for sentence in sentences:
         by_article.setdefault(sentence[1], []).append(sentence)
-    spans: dict[int, tuple[int, int]] = {}
-    for article_id, text in Article.objects.filter(pk__in=by_article).values_list("pk", "text"):
+        spans[sentence[0]] = (sentence[2], sentence[3])
+    astral = Article.objects.filter(pk__in=by_article, text__regex=ASTRAL_PATTERN)
+    for article_id, text in astral.values_list("pk", "text"):
         rows = by_article[article_id]
         offsets = utf16_offsets(text, (offset for row in rows for offset in row[2:4]))
         for i, row in enumerate(rows):
