@@ -13,6 +13,7 @@ import json
 from articles.models import Article, Sentence
 from imports.models import ImportJob
 from tests.plugins.servers import django_command
+from tests.waiting import wait_for
 
 CREATE = """
 import json
@@ -94,3 +95,20 @@ def segmentation_state(corpus) -> str:
         articles.exclude(status=Article.Status.READY).values_list("title", flat=True)[:5]
     )
     return f"articles by status: {counts}; sentences: {sentences}; not ready: {waiting}\n"
+
+
+def wait_imported_and_segmented_once(
+    corpus, job_ids: list[int], *, rows: int, worker, segment_timeout: float = 60
+) -> None:
+    """Every job ends done with one article per row, then every article is segmented once."""
+    wait_for(
+        lambda: imports_finished(job_ids),
+        timeout=60,
+        message=lambda: imports_state(job_ids) + worker.output()[-3000:],
+    )
+    assert_imported_exactly_once(corpus, job_ids, rows=rows)
+    wait_for(
+        lambda: segmented_once(corpus),
+        timeout=segment_timeout,
+        message=lambda: segmentation_state(corpus) + worker.output()[-3000:],
+    )

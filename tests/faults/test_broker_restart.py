@@ -17,16 +17,8 @@ from __future__ import annotations
 import pytest
 import redis
 
-from tests.faults.queued_imports import (
-    assert_imported_exactly_once,
-    imports_finished,
-    imports_queue,
-    imports_state,
-    segmentation_state,
-    segmented_once,
-)
+from tests.faults.queued_imports import imports_queue, wait_imported_and_segmented_once
 from tests.plugins.worker import process_queue, worker_env
-from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -51,17 +43,7 @@ def test_queued_imports_survive_a_broker_kill_with_append_only_persistence(
     broker.start()
     worker = worker_factory(broker_url=broker.url)
 
-    wait_for(
-        lambda: imports_finished(job_ids),
-        timeout=60,
-        message=lambda: imports_state(job_ids) + worker.output()[-3000:],
-    )
-    assert_imported_exactly_once(corpus, job_ids, rows=ROWS)
-    wait_for(
-        lambda: segmented_once(corpus),
-        timeout=60,
-        message=lambda: segmentation_state(corpus) + worker.output()[-3000:],
-    )
+    wait_imported_and_segmented_once(corpus, job_ids, rows=ROWS, worker=worker)
 
 
 def test_imports_whose_messages_the_broker_lost_are_sent_again_and_complete(
@@ -80,14 +62,4 @@ def test_imports_whose_messages_the_broker_lost_are_sent_again_and_complete(
         broker_url=broker.url, RECONCILE_EVERY_SECONDS="2", REQUEUE_QUEUED_AFTER_SECONDS="5"
     )
 
-    wait_for(
-        lambda: imports_finished(job_ids),
-        timeout=60,
-        message=lambda: imports_state(job_ids) + worker.output()[-3000:],
-    )
-    assert_imported_exactly_once(corpus, job_ids, rows=ROWS)
-    wait_for(
-        lambda: segmented_once(corpus),
-        timeout=60,
-        message=lambda: segmentation_state(corpus) + worker.output()[-3000:],
-    )
+    wait_imported_and_segmented_once(corpus, job_ids, rows=ROWS, worker=worker)

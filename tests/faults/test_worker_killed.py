@@ -19,14 +19,7 @@ from __future__ import annotations
 import pytest
 
 from imports.models import ImportJob
-from tests.faults.queued_imports import (
-    assert_imported_exactly_once,
-    imports_finished,
-    imports_queue,
-    imports_state,
-    segmentation_state,
-    segmented_once,
-)
+from tests.faults.queued_imports import imports_queue, wait_imported_and_segmented_once
 from tests.plugins.worker import worker_env
 from tests.waiting import wait_for
 
@@ -61,14 +54,4 @@ def test_an_import_whose_worker_is_killed_mid_job_ends_done_exactly_once(
     )
 
     second = worker_factory(broker_url=broker.url, **WORKER)
-    wait_for(
-        lambda: imports_finished([job_id]),
-        timeout=60,
-        message=lambda: imports_state([job_id]) + second.output()[-3000:],
-    )
-    assert_imported_exactly_once(corpus, [job_id], rows=ROWS)
-    wait_for(
-        lambda: segmented_once(corpus),
-        timeout=90,
-        message=lambda: segmentation_state(corpus) + second.output()[-3000:],
-    )
+    wait_imported_and_segmented_once(corpus, [job_id], rows=ROWS, worker=second, segment_timeout=90)
