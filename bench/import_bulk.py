@@ -6,6 +6,7 @@ file by real Celery workers, timed until every article is segmented.
 
 Uses PostgreSQL and Redis (DATABASE_URL / CELERY_BROKER_URL, defaulting to the
 local services with a database of its own, created and migrated on first use),
+or with ``--embedded`` SQLite and the filesystem broker under ANNOTATOR_DATA_DIR;
 starts the workers itself (``--concurrency`` processes each) and stops them at
 the end. Prints the time until the import job finished and until the last
 article was segmented. Target (issue 5): 1,000 articles in under 60 s with two
@@ -111,14 +112,25 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=1, help="processes per worker")
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument(
+        "--embedded",
+        action="store_true",
+        help="the embedded defaults: SQLite and the filesystem broker under\n"
+        "ANNOTATOR_DATA_DIR (DATABASE_URL / CELERY_BROKER_URL are ignored)",
+    )
     args = ap.parse_args()
 
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
-    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/3")
+    if args.embedded:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ.pop("CELERY_BROKER_URL", None)
+    else:
+        os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
+        os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/3")
     os.environ.setdefault("CELERY_QUEUE", "bench_imports")
     os.environ["DJANGO_SETTINGS_MODULE"] = "annotator.settings"
     sys.path.insert(0, str(REPO))
-    ensure_database(os.environ["DATABASE_URL"])
+    if not args.embedded:
+        ensure_database(os.environ["DATABASE_URL"])
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, check=True
     )
