@@ -104,6 +104,26 @@ def _csv_cells(values) -> list:
     ]
 
 
+def jsonl_trailer(rows: int) -> bytes:
+    """The JSONL export's last line: ``{"export":{"complete":true,"rows":N}}``.
+
+    N counts the data lines before it. Its one key, ``export``, is in no data
+    row (those start with ``corpus``), so a reader tells it apart; a file
+    without it was cut short.
+    """
+    return b'{"export":{"complete":true,"rows":%d}}\n' % rows
+
+
+def csv_trailer(lines: int) -> bytes:
+    """The CSV export's last line: ``#export complete rows=N``, one cell.
+
+    N counts the data lines between the header and it. No data line starts with
+    ``#`` (the first cell is the corpus slug), so a reader drops the last line
+    when it starts with ``#export``; a file without it was cut short.
+    """
+    return b"#export complete rows=%d\n" % lines
+
+
 @contextmanager
 def _snapshot():
     """One consistent snapshot for the whole export, where the database offers it.
@@ -184,15 +204,19 @@ def _jsonl_postgres(
             show_gold=see_all,
         )
 
-    # An article's JSON is rendered once, not once per sentence; sentences come
-    # in id order, so an article rarely spans more than two chunks.
+    # An article's JSON is rendered once per chunk at most, not once per
+    # sentence. The sentences of articles segmented at the same time interleave
+    # by id, so a chunk may need any number of articles, some also in the
+    # previous chunk: each chunk keeps those it shares with the previous one and
+    # fetches the rest by id, so memory holds one chunk's articles.
     articles: dict[int, str] = {}
 
     def render(cursor, rows: list[sql.JsonlRow]) -> bytes:
         nonlocal articles
-        missing = list({row.article_id for row in rows} - articles.keys())
+        needed = {row.article_id for row in rows}
+        articles = {aid: articles[aid] for aid in needed if aid in articles}
+        missing = sorted(needed - articles.keys())
         if missing:
-            articles = {aid: text for aid, text in articles.items() if aid == rows[0].article_id}
             for article in sql.articles_json(cursor, ids=missing):
                 articles[article.article_id] = article.article_json
         spans = sentence_utf16_spans(
@@ -236,30 +260,41 @@ def _jsonl_postgres(
 
 
 def export_jsonl(
-    *, corpus_id: int, scope: DatasetScope, chunk_size: int = CHUNK_SENTENCES
+    *, corpus_id: int, scope: DatasetScope, chunk_size: int | None = None
 ) -> Iterator[bytes]:
-    """One JSON object per sentence and line; the same shape as the dataset listing."""
+    """One JSON object per sentence and line; the same shape as the dataset listing.
+
+    The last line is the trailer ``jsonl_trailer``: a stream cut short lacks it.
+    """
+    chunk_size = chunk_size or CHUNK_SENTENCES
+    rows = 0
     with _snapshot() as own:
         if connection.vendor == "postgresql":
             readers = EXPORT_READERS if own else 1
-            yield from _jsonl_postgres(
+            chunks = _jsonl_postgres(
                 corpus_id=corpus_id, scope=scope, chunk_size=chunk_size, readers=readers
             )
         else:
-            yield from _jsonl_python(corpus_id=corpus_id, scope=scope, chunk_size=chunk_size)
+            chunks = _jsonl_python(corpus_id=corpus_id, scope=scope, chunk_size=chunk_size)
+        for chunk in chunks:
+            rows += chunk.count(b"\n")
+            yield chunk
+    yield jsonl_trailer(rows)
 
 
 def export_csv(
-    *, corpus_id: int, scope: DatasetScope, chunk_size: int = CHUNK_SENTENCES
+    *, corpus_id: int, scope: DatasetScope, chunk_size: int | None = None
 ) -> Iterator[bytes]:
     """One line per sentence and annotation (a sentence without labels: one line, blank).
 
     Text cells a spreadsheet would run as a formula are neutralised (``csv_cell``).
     """
+    chunk_size = chunk_size or CHUNK_SENTENCES
     show_gold = corpus_id in scope.see_all
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    lines = 0
     with _snapshot():
         for rows, articles, labels_of, spans in _chunks(
             corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
@@ -289,11 +324,13 @@ def export_csv(
                     writer.writerow([*head, "", "", "", "", "", "", *tail])
                 for a in labels or ():
                     writer.writerow([*head, *_csv_cells(a[1:6]), iso(a[6]), *tail])
+                lines += len(labels) if labels else 1
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
         if buffer.tell():
             yield buffer.getvalue().encode("utf-8")
+    yield csv_trailer(lines)
 
 
 class _Drain:
@@ -365,16 +402,19 @@ def _parquet_schema():
 
 
 def export_parquet(
-    *, corpus_id: int, scope: DatasetScope, chunk_size: int = CHUNK_SENTENCES
+    *, corpus_id: int, scope: DatasetScope, chunk_size: int | None = None
 ) -> Iterator[bytes]:
     """One row per sentence, annotations as a list of structs; one row group per chunk.
 
     Each row group is sent as soon as it is written, the footer at the end, so
-    memory holds one chunk whatever the corpus size.
+    memory holds one chunk whatever the corpus size. A stream cut short has no
+    footer (which holds the schema and the row count) and no closing ``PAR1``:
+    Parquet readers refuse it, so it needs no trailer of its own.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    chunk_size = chunk_size or CHUNK_SENTENCES
     show_gold = corpus_id in scope.see_all
     schema = _parquet_schema()
     sink = _Drain()

@@ -8,15 +8,14 @@ of cells that start with an apostrophe, so dropping one gives the value back).
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 
 import pytest
 
 from articles.services.annotations import annotation_set
 from corpora.models import Label
 from datasets.export import csv_cell
+from tests.datasets.readers import csv_rows, jsonl_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +44,7 @@ def _body(response) -> bytes:
 
 def test_formula_cells_are_neutralised_in_csv(client_for, owner, corpus, hostile):
     article, first, second = hostile
-    text = _body(client_for(owner).get(f"/api/corpora/{corpus.slug}/export.csv")).decode()
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = csv_rows(_body(client_for(owner).get(f"/api/corpora/{corpus.slug}/export.csv")))
     mine = [row for row in rows if row["article_id"] == str(article.pk)]
     assert {row["article_title"] for row in mine} == {"'" + TITLE}
     assert {row["article_author"] for row in mine} == {"'-Anon"}
@@ -75,7 +73,7 @@ def test_dropping_one_apostrophe_gives_the_stored_value_back():
 def test_jsonl_keeps_the_values_as_stored(client_for, owner, corpus, hostile):
     article, first, second = hostile
     lines = _body(client_for(owner).get(f"/api/corpora/{corpus.slug}/export.jsonl"))
-    rows = [json.loads(line) for line in lines.decode().splitlines()]
+    rows = jsonl_rows(lines)
     mine = {row["sentence"]["id"]: row for row in rows if row["article"]["id"] == article.pk}
     assert mine[first.pk]["article"]["title"] == TITLE
     assert mine[first.pk]["article"]["author"] == "-Anon"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 
 import pytest
 from django.http import StreamingHttpResponse
@@ -12,6 +10,7 @@ from django.http import StreamingHttpResponse
 from articles.services.annotations import annotation_set
 from corpora.models import Label
 from datasets.export import CSV_COLUMNS
+from tests.datasets.readers import csv_rows, jsonl_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +36,10 @@ def test_jsonl_has_one_row_per_sentence_like_the_listing(client_for, owner, corp
     response = client.get(f"/api/corpora/{corpus.slug}/export.jsonl")
     assert response["Content-Type"].startswith("application/x-ndjson")
     assert f'filename="{corpus.slug}.jsonl"' in response["Content-Disposition"]
-    lines = body(response).decode().splitlines()
+    rows = jsonl_rows(body(response))
     listing = client.get(f"/api/datasets/sentences/?corpus={corpus.slug}&page_size=2000").json()
-    assert [json.loads(line) for line in lines] == listing["results"]
-    first = json.loads(lines[[json.loads(x)["sentence"]["id"] for x in lines].index(labeled[0].pk)])
+    assert rows == listing["results"]
+    first = rows[[x["sentence"]["id"] for x in rows].index(labeled[0].pk)]
     assert [a["label"] for a in first["annotations"]] == ["claim", "sourced_fact"]
 
 
@@ -64,7 +63,7 @@ def test_chunks_do_not_change_the_bytes(owner, corpus, labeled):
 def test_csv_has_a_line_per_sentence_and_annotation(client_for, owner, corpus, article, labeled):
     response = client_for(owner).get(f"/api/corpora/{corpus.slug}/export.csv")
     assert response["Content-Type"].startswith("text/csv")
-    reader = list(csv.DictReader(io.StringIO(body(response).decode())))
+    reader = csv_rows(body(response))
     assert list(reader[0]) == CSV_COLUMNS
     s1, s2 = labeled
     s1_rows = [r for r in reader if r["sentence_id"] == str(s1.pk)]
@@ -79,16 +78,19 @@ def test_csv_has_a_line_per_sentence_and_annotation(client_for, owner, corpus, a
 
 
 def test_annotator_exports_only_their_own_labels(client_for, annotator, corpus, labeled):
-    lines = body(client_for(annotator).get(f"/api/corpora/{corpus.slug}/export.jsonl")).splitlines()
-    names = {a["annotator"] for line in lines for a in json.loads(line)["annotations"]}
+    rows = jsonl_rows(body(client_for(annotator).get(f"/api/corpora/{corpus.slug}/export.jsonl")))
+    names = {a["annotator"] for row in rows for a in row["annotations"]}
     assert names == {"anna"}
 
 
-def test_empty_corpus_exports_nothing_but_the_csv_header(client_for, owner, corpus):
+def test_empty_corpus_exports_nothing_but_the_csv_header_and_the_trailers(
+    client_for, owner, corpus
+):
     client = client_for(owner)
-    assert body(client.get(f"/api/corpora/{corpus.slug}/export.jsonl")) == b""
+    jsonl = body(client.get(f"/api/corpora/{corpus.slug}/export.jsonl"))
+    assert jsonl == b'{"export":{"complete":true,"rows":0}}\n'
     csv_body = body(client.get(f"/api/corpora/{corpus.slug}/export.csv")).decode()
-    assert csv_body == ",".join(CSV_COLUMNS) + "\n"
+    assert csv_body == ",".join(CSV_COLUMNS) + "\n#export complete rows=0\n"
 
 
 def test_postgres_writes_the_same_bytes_as_python(owner, annotator, corpus, article, labeled):
@@ -126,7 +128,8 @@ def test_parallel_readers_share_one_snapshot_and_keep_the_order(client_for, owne
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
     scope = dataset_scope(user=owner, corpus_id=corpus.pk)
-    expected = b"".join(_jsonl_python(corpus_id=corpus.pk, scope=scope, chunk_size=2000))
+    rows = b"".join(_jsonl_python(corpus_id=corpus.pk, scope=scope, chunk_size=2000))
+    expected = rows + export.jsonl_trailer(rows.count(b"\n"))
     whole = b"".join(export.export_jsonl(corpus_id=corpus.pk, scope=scope, chunk_size=1))
     assert whole == expected
     response = client_for(owner).get(f"/api/corpora/{corpus.slug}/export.jsonl")

@@ -7,13 +7,12 @@ stay code points.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 
 import pytest
 
 from tests.articles.test_utf16_offsets import ASTRAL_TEXT, _js_slice
+from tests.datasets.readers import csv_rows, jsonl_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -56,15 +55,10 @@ def test_listing_and_every_export_carry_utf16_offsets(client_for, owner, corpus,
         texts,
     )
 
-    lines = _body(client.get(f"/api/corpora/{corpus.slug}/export.jsonl")).splitlines()
-    jsonl = [json.loads(line) for line in lines]
+    jsonl = jsonl_rows(_body(client.get(f"/api/corpora/{corpus.slug}/export.jsonl")))
     assert jsonl == listing  # the same rows
 
-    table = list(
-        csv.DictReader(
-            io.StringIO(_body(client.get(f"/api/corpora/{corpus.slug}/export.csv")).decode())
-        )
-    )
+    table = csv_rows(_body(client.get(f"/api/corpora/{corpus.slug}/export.csv")))
     _check(
         [
             (
