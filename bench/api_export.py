@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import time
 
 from api_server import DEFAULT_DB, Gunicorn, make_corpus_with_articles, peak_rss_mb, prepare
 
 
-def fill(sentences: int):
+def fill(sentences: int, interleave: int):
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -34,7 +35,11 @@ def fill(sentences: int):
     others = [User.objects.create_user(f"labeler{i}", password="x") for i in range(3)]
     started = time.perf_counter()
     corpus = make_corpus_with_articles(
-        articles=sentences // 100, sentences_per_article=100, annotators=[owner, *others], copy=True
+        articles=sentences // 100,
+        sentences_per_article=100,
+        annotators=[owner, *others],
+        copy=True,
+        interleave=interleave,
     )
     labels = list(Label.objects.filter(corpus=corpus).values_list("pk", flat=True))
     users = [u.pk for u in others]
@@ -59,16 +64,39 @@ def fill(sentences: int):
     return corpus, secret
 
 
+def complete_rows(fmt: str, tail: bytes, sentences: int) -> int:
+    """The rows the export's end marker counts (docs/api.md, "Exports"); fails without it."""
+    if fmt == "parquet":  # the footer comes last: a file cut short does not end in PAR1
+        if not tail.endswith(b"PAR1"):
+            raise SystemExit("export cut short: no Parquet footer")
+        return sentences
+    last = tail.rstrip(b"\n").rpartition(b"\n")[2]
+    if fmt == "jsonl":
+        trailer = json.loads(last) if last.startswith(b'{"export":') else {}
+        if not trailer.get("export", {}).get("complete"):
+            raise SystemExit(f"export cut short: no trailer (last line {last[:80]!r})")
+        return trailer["export"]["rows"]
+    if not last.startswith(b"#export complete rows="):
+        raise SystemExit(f"export cut short: no trailer (last line {last[:80]!r})")
+    return int(last.rpartition(b"=")[2])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url", default=DEFAULT_DB)
     parser.add_argument("--sentences", type=int, default=1_000_000)
     parser.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
+    parser.add_argument(
+        "--interleave",
+        type=int,
+        default=3,
+        help="articles whose sentence ids interleave, as when segmented at the same time",
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
     prepare(args.db_url)
-    corpus, secret = fill(args.sentences)
+    corpus, secret = fill(args.sentences, interleave=args.interleave)
     with Gunicorn(args.db_url, workers=1, threads=1, timeout=600) as server:
         (worker,) = server.worker_pids()
         before = peak_rss_mb(worker)
@@ -81,17 +109,19 @@ def main() -> None:
         )
         response = conn.getresponse()
         assert response.status == 200, response.status
-        lines = size = 0
+        size = 0
+        tail = b""
         first_byte = None
         while chunk := response.read1(1 << 20):
             if first_byte is None:
                 first_byte = time.perf_counter() - started
-            lines += chunk.count(b"\n")
+            tail = (tail + chunk)[-200:]
             size += len(chunk)
         elapsed = time.perf_counter() - started
         peak = peak_rss_mb(worker)
-    # Parquet is binary: count the sentences asked for rather than newlines.
-    rows = {"csv": lines - 1, "jsonl": lines}.get(args.format, args.sentences)
+    rows = complete_rows(args.format, tail, args.sentences)
+    if rows != args.sentences // 100 * 100:  # one line per sentence: one label each
+        raise SystemExit(f"export of {rows:,} rows, not {args.sentences // 100 * 100:,}")
     print(f"export .{args.format} of {args.sentences:,} labeled sentences, 1 gunicorn worker")
     rate = rows / elapsed
     print(f"  rows: {rows:,} ({size / 1e6:.0f} MB) in {elapsed:.2f} s: {rate:,.0f} rows/s")

@@ -8,6 +8,7 @@ wait until it answers, stop by process id).
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import socket
@@ -160,12 +161,19 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def make_corpus_with_articles(
-    *, articles: int, sentences_per_article: int, annotators: list, copy: bool = False
+    *,
+    articles: int,
+    sentences_per_article: int,
+    annotators: list,
+    copy: bool = False,
+    interleave: int = 1,
 ):
     """A corpus owned by the first user, ready articles with sentences, all via bulk writes.
 
     Article texts are built from their sentences so every offset holds
-    (docs/architecture.md, invariant 1). Returns the corpus.
+    (docs/architecture.md, invariant 1). With ``interleave`` > 1, each group of
+    that many articles gets its sentences in turn, so their ids interleave as
+    when articles are segmented at the same time. Returns the corpus.
     """
     from articles.models import Article, Sentence
     from articles.services.articles import content_hash
@@ -203,10 +211,19 @@ def make_corpus_with_articles(
         )
         texts.append(spans)
     created = Article.objects.bulk_create(batch_articles, batch_size=1000)
-    rows = (
-        (article.pk, i, start, end, i // 5, "sentence", text)
+    runs = [
+        [
+            (article.pk, i, start, end, i // 5, "sentence", text)
+            for i, (start, end, text) in enumerate(spans)
+        ]
         for article, spans in zip(created, texts, strict=True)
-        for i, (start, end, text) in enumerate(spans)
+    ]
+    rows = (
+        row
+        for g in range(0, len(runs), interleave)
+        for turn in itertools.zip_longest(*runs[g : g + interleave])
+        for row in turn
+        if row is not None
     )
     if copy:
         _copy_sentences(rows)
