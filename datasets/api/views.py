@@ -63,7 +63,10 @@ class CorpusExportView(CorpusSlugView):
         summary="The whole corpus, streamed (JSONL: one dataset row per line; CSV: one line "
         "per sentence and annotation; Parquet: one row per sentence, a row group per 2,000)",
         description="A consistent snapshot in a deterministic order: the same data gives the "
-        "same bytes. Annotators get their own labels only.",
+        "same bytes. Annotators get their own labels only. The JSONL ends with the line "
+        '`{"export":{"complete":true,"rows":N}}`, the CSV with `#export complete rows=N` '
+        "(N data lines): a file without it was cut short. A Parquet file cut short has "
+        "no footer and does not open.",
         responses={
             (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
