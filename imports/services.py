@@ -3,7 +3,8 @@
 A request creates an ``ImportJob`` (cheap checks only, so bad input gets an
 immediate message) and a worker runs it with ``import_job_run``. Every article
 goes through ``article_create``, which validates, refuses duplicates and queues
-segmentation on commit. Rows are processed in batches; each batch commits its
+segmentation on commit (a bulk batch queues its articles' segmentation as a few
+messages of ``SEGMENT_BATCH_SIZE`` articles). Rows are processed in batches; each batch commits its
 articles, failure rows and counters together while holding the job's row lock,
 so a job delivered twice, or again after its worker died, continues where the
 last committed batch ended and never imports a row twice.
@@ -29,7 +30,11 @@ from annotator.queue import attempts_exhausted_reason, task_send_on_commit, task
 from annotator.task_limits import limit_reason
 from annotator.validation import text_problem
 from articles.models import Article
-from articles.services.articles import article_create, article_metadata_check
+from articles.services.articles import (
+    article_create,
+    article_metadata_check,
+    articles_queue_segmentation,
+)
 from corpora.models import Corpus
 from imports import bulk_formats, extraction
 from imports.fetcher import FetchError, check_url, fetch_page
@@ -408,7 +413,7 @@ def _import_batch(job: ImportJob, corpus: Corpus, rows: list[bulk_formats.Row]) 
             failures.append(ImportFailure(job=job, line=row.line, reason=row.error))
             continue
         try:
-            created.append(article_create(corpus=corpus, **row.fields))
+            created.append(article_create(corpus=corpus, queue=False, **row.fields))
         except ValidationError as exc:
             duplicate = _is_duplicate(exc)
             duplicates += duplicate
@@ -423,6 +428,7 @@ def _import_batch(job: ImportJob, corpus: Corpus, rows: list[bulk_formats.Row]) 
         else:
             done += 1
     ImportFailure.objects.bulk_create(failures)
+    articles_queue_segmentation(article_ids=[article.pk for article in created])
     job.created_articles.add(*created)
     job.done += done
     job.duplicates += duplicates

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from datetime import timedelta
 
@@ -29,6 +30,12 @@ def content_hash(text: str) -> str:
 
 
 SEGMENT_TASK = "articles.tasks.segment_article"
+SEGMENT_BATCH_TASK = "articles.tasks.segment_articles"
+# A bulk import sends its articles' segmentation in messages of this many
+# articles: per-message costs (broker round trip, a database connection per
+# task) are paid once per batch, and a batch is small enough that every
+# worker process gets a share of an import.
+SEGMENT_BATCH_SIZE = 25
 
 
 def _queue_segmentation(article_id: int) -> None:
@@ -37,9 +44,30 @@ def _queue_segmentation(article_id: int) -> None:
     )
 
 
+def articles_queue_segmentation(*, article_ids: list[int]) -> None:
+    """Queue the segmentation of new articles in batches, once the transaction commits.
+
+    Each article is still claimed one by one by the task (``article_claim``);
+    a batch the broker could not take is marked unsent, article by article,
+    for the reconciler.
+    """
+    for start in range(0, len(article_ids), SEGMENT_BATCH_SIZE):
+        batch = article_ids[start : start + SEGMENT_BATCH_SIZE]
+        task_send_on_commit(
+            SEGMENT_BATCH_TASK,
+            batch,
+            on_unsent=functools.partial(articles_mark_unsent, article_ids=batch),
+        )
+
+
 def article_mark_unsent(*, article_id: int) -> None:
     """The broker could not take the task: the reconciler sends it once it can."""
-    Article.objects.filter(pk=article_id).update(sent_at=None)
+    articles_mark_unsent(article_ids=[article_id])
+
+
+def articles_mark_unsent(*, article_ids: list[int]) -> None:
+    """The broker could not take these articles' task: the reconciler sends them once it can."""
+    Article.objects.filter(pk__in=article_ids).update(sent_at=None)
 
 
 def metadata_max_length(name: str) -> int:
@@ -84,11 +112,13 @@ def article_create(
     outlet: str = "",
     source_url: str = "",
     published_on: dt.date | None = None,
+    queue: bool = True,
 ) -> Article:
     """Store an article (pending) and queue its segmentation once committed.
 
     Refuses empty or oversized text, a malformed URL and a text already in the
-    corpus, each with a message naming the field.
+    corpus, each with a message naming the field. With ``queue=False`` the
+    caller queues it (``articles_queue_segmentation``, as a bulk import does).
     """
     text = normalise_text(text)
     if not text.strip():
@@ -135,7 +165,8 @@ def article_create(
         raise ValidationError(
             {"text": ValidationError("This text is already in the corpus.", code="duplicate")}
         ) from None
-    _queue_segmentation(article.pk)
+    if queue:
+        _queue_segmentation(article.pk)
     return article
 
 

@@ -17,7 +17,12 @@ from annotator.queue import queue_depth
 from articles.models import Article
 from articles.services.articles import article_create, articles_reconcile
 from imports.models import ImportJob
-from imports.services import import_jobs_reconcile, import_text_create
+from imports.services import (
+    import_file_create,
+    import_job_run,
+    import_jobs_reconcile,
+    import_text_create,
+)
 from ops.services import sweep_all
 from tests.conftest import SAMPLE_TEXT
 from tests.plugins.worker import purge_queue
@@ -104,6 +109,23 @@ def test_an_article_left_segmenting_past_the_stuck_threshold_is_sent_again_under
     article.refresh_from_db()
     assert (article.status, article.segmentation_task_id) == ("segmenting", "lost-task")
     assert articles_reconcile(now=stuck, queue_depth=0) == 0
+
+
+def test_a_bulk_import_whose_segmentation_batch_was_not_sent_is_sent_later(
+    corpus, owner, broker_switch, settings
+):
+    rows = "\n".join(f'{{"text": "Bulk article {i}. It ends."}}' for i in range(3))
+    job = import_file_create(corpus=corpus, user=owner, filename="b.jsonl", data=rows.encode())
+    purge_queue()
+    broker_switch(None)
+    import_job_run(job_id=job.pk)  # the batch commits; its segmentation cannot be sent
+    articles = Article.objects.filter(corpus=corpus)
+    assert articles.count() == 3
+    assert list(articles.values_list("sent_at", flat=True)) == [None] * 3
+
+    broker_switch(settings.CELERY_BROKER_URL)
+    assert articles_reconcile(queue_depth=queue_depth()) == 3  # one message per article
+    assert queue_depth() == 3
 
 
 def test_import_jobs_are_swept_the_same_way(corpus, owner, settings):
