@@ -272,8 +272,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         # The transport has no wake-up: a worker whose prefetch is full, or
         # that found the queue empty, sleeps this long before it looks again
         # (kombu's default, 1 s, capped segmentation at one article per
-        # second per process). Listing an empty folder 20 times a second
-        # costs nothing measurable.
+        # second per process). An idle worker, polling 20 times a second,
+        # uses about 1 % of one core.
         "polling_interval": FILESYSTEM_BROKER_POLL_SECONDS,
     }
 else:
