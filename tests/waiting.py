@@ -26,3 +26,15 @@ def wait_for(
         time.sleep(interval)
     text = message() if callable(message) else message
     raise AssertionError(text or f"condition not met within {timeout}s")
+
+
+def wait_started(proc, ready, *, what: str, output, timeout: float, interval: float = 0.1) -> None:
+    """Wait until a started process is ``ready()``; fail with its ``output()`` if it exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited early:\n{output()}")
+        if ready():
+            return
+        time.sleep(interval)
+    raise RuntimeError(f"{what} did not start within {timeout}s:\n{output()}")

@@ -25,7 +25,7 @@ from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-ROWS = 150
+ROWS = 600  # enough batches that the worker is provably mid-job when it is killed
 BATCH = 5
 WORKER = {
     "IMPORT_BATCH_SIZE": str(BATCH),

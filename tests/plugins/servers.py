@@ -34,7 +34,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +41,7 @@ from pathlib import Path
 import pytest
 
 from tests.plugins import IN_CI, ROOT
+from tests.waiting import wait_started
 
 SERVER_FIXTURES = {"private_redis", "private_postgres", "private_postgres_cluster"}
 
@@ -126,14 +126,15 @@ class RedisServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"redis-server exited early:\n{self.log()}")
-            if self.ping():
-                return self
-            time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not answer within {timeout}s:\n{self.log()}")
+        wait_started(
+            self.proc,
+            self.ping,
+            what="redis-server",
+            output=self.log,
+            timeout=timeout,
+            interval=0.05,
+        )
+        return self
 
     @property
     def running(self) -> bool:
@@ -382,14 +383,14 @@ class WebServer:
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early:\n{self.log()}")
-            if _port_open(self.port):
-                return self
-            time.sleep(0.1)
-        raise RuntimeError(f"gunicorn did not listen within {timeout}s:\n{self.log()}")
+        wait_started(
+            self.proc,
+            lambda: _port_open(self.port),
+            what="gunicorn",
+            output=self.log,
+            timeout=timeout,
+        )
+        return self
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.plugins import ROOT
+from tests.waiting import wait_started
 
 WORKER_FIXTURES = {"celery_worker", "worker_factory"}
 
@@ -64,14 +64,15 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the worker exited early:\n{self.output()}")
-            if " ready." in self.output():
-                return self
-            time.sleep(0.2)
-        raise RuntimeError(f"the worker did not start within {timeout}s:\n{self.output()}")
+        wait_started(
+            self.proc,
+            lambda: " ready." in self.output(),
+            what="the worker",
+            output=self.output,
+            timeout=timeout,
+            interval=0.2,
+        )
+        return self
 
     def output(self) -> str:
         return self.log_path.read_bytes()[self._offset :].decode(errors="replace")
