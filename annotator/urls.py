@@ -19,3 +19,6 @@ urlpatterns = [
 
 # An unexpected exception: JSON with the request id under /api/, a plain page elsewhere.
 handler500 = "annotator.api.errors.server_error"
+# 403 and 404: a styled page with the view's reason and what to do (JSON under /api/).
+handler403 = "annotator.api.errors.permission_denied"
+handler404 = "annotator.api.errors.page_not_found"

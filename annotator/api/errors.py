@@ -15,7 +15,8 @@ import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -139,6 +140,41 @@ def server_error(request, *args, **kwargs):
     )
     body["error"]["request_id"] = request_id
     return JsonResponse(body, status=500)
+
+
+def _reason(exception: BaseException | None) -> str:
+    """The message a view raised ``Http404``/``PermissionDenied`` with, or ``""``.
+
+    The URL resolver's own 404 carries a dict (the patterns tried), not a
+    sentence for a reader: it gives ``""`` too.
+    """
+    args = getattr(exception, "args", None) or ("",)
+    return args[0] if isinstance(args[0], str) else ""
+
+
+def permission_denied(request, exception=None, *args, **kwargs) -> HttpResponse:
+    """``handler403``: the reason (the role held and the roles needed) and what to do.
+
+    Under /api/ the JSON error shape, as for every other API answer.
+    """
+    reason = _reason(exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body("permission_denied", reason or "You may not do this."), status=403
+        )
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def page_not_found(request, exception=None, *args, **kwargs) -> HttpResponse:
+    """``handler404``: a styled "not found" with what to do.
+
+    The message is the view's own ("No such corpus."), which is the same for a
+    corpus that does not exist and one the user is not a member of.
+    """
+    reason = _reason(exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", reason or "Not found."), status=404)
+    return render(request, "404.html", {"reason": reason}, status=404)
 
 
 @csrf_exempt  # nothing is changed here; a CSRF refusal would hide the real answer
