@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import time
 from collections.abc import Callable
 
@@ -38,3 +41,15 @@ def wait_started(proc, ready, *, what: str, output, timeout: float, interval: fl
             return
         time.sleep(interval)
     raise RuntimeError(f"{what} did not start within {timeout}s:\n{output()}")
+
+
+def stop_group(proc, *, timeout: float) -> None:
+    """SIGTERM a process group (warm shutdown); SIGKILL it if it outlasts ``timeout``."""
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)

@@ -41,7 +41,7 @@ from pathlib import Path
 import pytest
 
 from tests.plugins import IN_CI, ROOT
-from tests.waiting import wait_started
+from tests.waiting import stop_group, wait_started
 
 SERVER_FIXTURES = {"private_redis", "private_postgres", "private_postgres_cluster"}
 
@@ -393,13 +393,7 @@ class WebServer:
         return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
+        stop_group(self.proc, timeout=20)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

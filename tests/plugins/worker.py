@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.plugins import ROOT
-from tests.waiting import wait_started
+from tests.waiting import stop_group, wait_started
 
 WORKER_FIXTURES = {"celery_worker", "worker_factory"}
 
@@ -84,12 +84,7 @@ class WorkerProcess:
             self.proc.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_group(self.proc, timeout=15)
 
 
 def process_queue() -> str:
