@@ -31,6 +31,10 @@ WORKER = {
     "IMPORT_BATCH_SIZE": str(BATCH),
     "RECONCILE_EVERY_SECONDS": "2",
     "REQUEUE_QUEUED_AFTER_SECONDS": "5",
+    # The dead worker's unacknowledged message comes back from Redis after its visibility
+    # timeout, unless the worker died holding the transport's restore lock; then the
+    # reconciler sends the job again once it has been running this long without a new send.
+    "WORK_STUCK_AFTER_SECONDS": "10",
 }
 
 
