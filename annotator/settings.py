@@ -128,10 +128,12 @@ INSTALLED_APPS = [
     "ops",
     "corpora",
     "articles",
+    "suggestions",
     "imports",
     "review",
     "datasets",
     "archives",
+    "releases",
 ]
 
 MIDDLEWARE = [

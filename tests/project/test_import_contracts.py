@@ -23,10 +23,12 @@ PACKAGES = [
     "ops",
     "corpora",
     "articles",
+    "suggestions",
     "imports",
     "review",
     "datasets",
     "archives",
+    "releases",
 ]
 LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 
