@@ -156,6 +156,10 @@ def model_train(*, model_id: int) -> SuggestionModel | None:
     corpus = model.corpus
     started = time.perf_counter()
     labels = corpus_label_keys(corpus=corpus)
+    # Counted before reading the labels: a label set meanwhile counts towards the next one.
+    SuggestionSettings.objects.filter(corpus=corpus).update(
+        labels_at_last_training=corpus_label_count(corpus_id=corpus.pk)
+    )
     data = training_set(corpus=corpus)
     present = set(data.targets)
     if len(data.targets) < settings.SUGGESTIONS_MIN_LABELS or len(present) < 2:
