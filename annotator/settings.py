@@ -420,6 +420,7 @@ SPECTACULAR_SETTINGS = {
         # What an import request may ask for (the job record's kind adds "bulk").
         "ImportKind": ["text", "file", "url"],
         "ArticleStatus": "articles.models.Article.Status",
+        "NextPolicy": "suggestions.models.NextPolicy",
     },
 }
 

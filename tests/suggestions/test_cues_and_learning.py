@@ -16,7 +16,7 @@ KEYS = {"claim", "speculation", "sourced_fact"}
     [
         ("Officials confirmed the meetings on Friday, according to Reuters.", "sourced_fact"),
         ("The minister said the budget was balanced.", "sourced_fact"),
-        ('He called it “a betrayal of every voter in the country”.', "sourced_fact"),
+        ("He called it “a betrayal of every voter in the country”.", "sourced_fact"),
         ("A 2019 study found that trams cut traffic.", "sourced_fact"),
         ("The talks may collapse within weeks.", "speculation"),
         ("If the bank raises rates, house prices will fall.", "speculation"),

@@ -98,7 +98,9 @@ def test_a_model_that_does_not_beat_the_cue_baseline_is_recorded_but_not_shown(c
 
 
 def test_blind_labeling_shows_no_suggestion_to_anyone(corpus, labeled):
-    SuggestionSettings.objects.update_or_create(corpus=corpus, defaults={"show_to_annotators": False})
+    SuggestionSettings.objects.update_or_create(
+        corpus=corpus, defaults={"show_to_annotators": False}
+    )
     _, fresh = labeled
     for role in ("annotator", "owner"):
         answer = article_suggestions(article=fresh, role=role)
