@@ -37,7 +37,7 @@ def labeled(corpus, make_article, annotator, few_labels):
 def test_a_trained_model_records_its_scores_and_stores_suggestions_for_every_sentence(
     corpus, labeled
 ):
-    articles, fresh = labeled
+    _, fresh = labeled
     model, created = training_request(corpus=corpus, requested_by="owner")
     assert created
     assert (model.status, model.version) == ("queued", "1")
