@@ -296,3 +296,28 @@ def next_sentence(*, corpus: Corpus, user, policy: str | None = None) -> dict | 
 
 def can_manage(role: str) -> bool:
     return has_right(role, Right.MANAGE)
+
+
+def model_ratings(*, corpus: Corpus) -> list[tuple[str, dict[int, str]]]:
+    """Each model to compare as a rater: its name and version, and its label per sentence.
+
+    The corpus's current trained model (its suggestions on labeled sentences
+    are out-of-fold, so it is not compared with labels it learned) and every
+    outside model that posted predictions.
+    """
+    models: list[SuggestionModel] = []
+    current = current_model(corpus=corpus)
+    if current is not None:
+        models.append(current)
+    models.extend(
+        SuggestionModel.objects.filter(corpus=corpus, kind=SuggestionModel.Kind.EXTERNAL)
+        .defer("weights")
+        .order_by("name", "version", "pk")
+    )
+    return [
+        (
+            model.display_name,
+            dict(Suggestion.objects.filter(model=model).values_list("sentence_id", "label")),
+        )
+        for model in models
+    ]
