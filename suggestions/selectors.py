@@ -321,3 +321,33 @@ def model_ratings(*, corpus: Corpus) -> list[tuple[str, dict[int, str]]]:
         )
         for model in models
     ]
+
+
+@dataclass
+class Overview:
+    """What the suggestions page and the dashboard show."""
+
+    settings: SuggestionSettings
+    current: SuggestionModel | None
+    models: list[SuggestionModel]
+    curve: list[dict]
+    gold: dict
+    cue_gold: dict
+    labels: list[str]
+    labels_since_training: int
+
+
+def suggestions_overview(*, corpus: Corpus) -> Overview:
+    current = current_model(corpus=corpus)
+    found = suggestion_settings_get(corpus=corpus)
+    return Overview(
+        settings=found,
+        current=current,
+        models=suggestion_models(corpus=corpus),
+        curve=learning_curve(corpus=corpus),
+        gold=gold_accuracy(corpus=corpus, model=current) if current else {},
+        cue_gold=gold_accuracy(corpus=corpus, model=None),
+        labels=corpus_label_keys(corpus=corpus),
+        labels_since_training=corpus_label_count(corpus_id=corpus.pk)
+        - found.labels_at_last_training,
+    )
