@@ -120,8 +120,11 @@ def speed(source: Path, n: int = 10_000) -> dict:
     """Train as the task does on n labels drawn from the source texts (labels from the cues
     with 30% noise, so the model has something to learn and something to doubt)."""
     texts = []
-    for doc_id, text in load_source(source).items():
-        texts.extend((doc_id, line.strip()) for line in text.split("\n") if line.strip())
+    for path in sorted(source.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                doc = json.loads(line)
+                texts.extend((doc["id"], doc["text"][a:b]) for a, b in doc.get("spans", []))
     rng = random.Random(13)
     rng.shuffle(texts)
     texts = texts[: 2 * n]
