@@ -1,4 +1,4 @@
-"""Machine suggestions, stored apart from human labels (docs/architecture.md, invariant 8).
+"""Machine suggestions, stored apart from human labels.
 
 A ``SuggestionModel`` is one versioned source of suggestions for a corpus:
 a model trained here on the corpus's labels (``kind=trained``, versions 1, 2,

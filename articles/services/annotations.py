@@ -176,8 +176,8 @@ def annotation_set(
     None to write whatever is stored. ``announce=False`` leaves sending
     ``labels_changed`` to a caller that changes many labels at once.
     ``suggested_by`` names the machine suggestion (model and version) the
-    person accepted, kept on the label and in its history (invariant 8: a
-    machine's output never passes for a person's).
+    person accepted, kept on the label and in its history: a machine's
+    output never passes for a person's.
     """
     check_labelable(sentence, label)
     note, source = clean_note_and_source(note, source, label)
