@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 __all__ = ["SEGMENTER_VERSION", "Segment", "segment", "spans"]
 
-SEGMENTER_VERSION = "1.2"
+SEGMENTER_VERSION = "1.3"
 
 
 class Segment(NamedTuple):
@@ -113,6 +113,15 @@ _OPENERS = frozenset(
 )
 
 _CLOSERS = "\"'”’)]»›"
+# Terminal punctuation; "؟" is the Arabic question mark.
+_STOPS = ".!?…‽؟"
+_QUESTION_EXCLAMATION = "?!‽؟"
+# Every character that ends a line (those of str.splitlines): each is read as
+# "\n", a hard boundary. The text is translated character for character, so
+# offsets do not move ("\r\n" becomes two line ends, the second an empty line).
+_LINE_ENDS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_TO_NEWLINE = str.maketrans(dict.fromkeys(_LINE_ENDS, "\n"))
+_HAS_LINE_END = re.compile(f"[{_LINE_ENDS}]")
 _OPENERS_PUNCT = "\"'“‘([«‹¿¡"
 _QUOTES = "\"'”’»›"
 _DASHES = "-–—‒―"
@@ -144,8 +153,8 @@ _CANDIDATE = re.compile(
     r"""
     (?P<term>
         (?:\.[ ]){2,}\.          # spaced ellipsis ". . ." or ". . . ."
-      | [.!?…‽](?<![.!?…‽].)[.!?…‽]*+   # ".", "...", "?!", "…", from a run's start
-        (?:[ ][?!]+(?=\s|$))*           # "? ? ?"
+      | [.!?…‽؟](?<![.!?…‽؟].)[.!?…‽؟]*+   # ".", "...", "?!", "…", from a run's start
+        (?:[ ][?!؟]+(?=\s|$))*           # "? ? ?"
       | (?<=\s)EMO               # an emoticon on its own: "lol :( I'm"
     )
     (?P<close>
@@ -211,7 +220,7 @@ _LIST_MARKER = re.compile(
     r"^(?:[•⁃▪‣◦●○■□◆◇➢➤►▶*-]\s*)?(?:\(?(\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})(\.\)|\.|\)))\s"
 )
 _LINE_MARKER = re.compile(
-    r"^(?:[•⁃▪‣◦●○■□◆◇➢➤►▶*-]\s*)?"
+    r"(?:[•⁃▪‣◦●○■□◆◇➢➤►▶*-]\s*)?"
     r"(?:(?:Figure|Fig\.|Table|Chapter|Section|Part|Step|Article|Appendix|Chart|Map)\s+)?"
     r"\(?(?:\d{1,3}(?:\.\d{1,3})*|[A-Za-z]|[ivxlcIVXLC]{1,5})$"
 )
@@ -219,7 +228,7 @@ _BULLET_INLINE = re.compile(r"(?<=\s)[•⁃▪‣◦●■◆➢➤►▶](?=\s
 _URL = re.compile(r"(?<!\S)(?:https?://|www\.)\S+")
 # Caption credits glued to a caption: "... in Washington. Image: US Navy."
 _CREDIT = re.compile(r"(?<=\S)[^\S\n]+((?:Image|Photo|Photograph|Picture|Credit)s?:[^\S\n])")
-_SENT_END = re.compile(r"[.!?…‽][\"'”’)\]»›]*(?:\s?\[\d+\])*$")
+_SENT_END = re.compile(r"[.!?…‽؟][\"'”’)\]»›]*(?:\s?\[\d+\])*$")
 _SPEECH_VERBS = frozenset(
     """
     said says asked asks replied replies cried cries shouted shouts called calls
@@ -244,13 +253,14 @@ _SPACE = re.compile(r"\s")
 _SPACE_RUN = re.compile(r"\s+")
 
 
-def _marker_limit(line: str) -> int:
-    """Where the third run of white space in ``line`` starts (or its length).
+def _marker_limit(line: str, ls: int) -> int:
+    """Where the third run of white space of the line starting at ``ls`` starts.
 
     A _LINE_MARKER match holds at most two runs of white space (after a bullet,
-    after "Figure"), so a longer stretch cannot match and need not be read.
+    after "Figure"), so a longer stretch cannot match and need not be read. Read
+    once per line: the runs are counted from the line's start.
     """
-    for k, m in enumerate(_SPACE_RUN.finditer(line)):
+    for k, m in enumerate(_SPACE_RUN.finditer(line, ls)):
         if k == 2:
             return m.start()
     return len(line)
@@ -287,10 +297,57 @@ def _is_opener(tok: str) -> bool:
 _ALL_ABBREVIATIONS = _TITLES | _NEVER_FINAL | _NUMERIC_PREFIX | _ABBREVIATIONS
 
 
-def _decide_period(line: str, start: int, nxt: str, ls: int) -> bool:
+# A finite verb or auxiliary right after a capitalised word: "... from the U.S.
+# Russia responded", "... Apple Inc. Employees were told". After an ambiguous
+# abbreviation, "Capitalised-word + one of these" starts a new clause.
+_CLAUSE_VERBS = frozenset(
+    """
+    is are was were has have had will would could can should may might must did does do
+    shall cannot won't can't didn't don't doesn't isn't wasn't weren't aren't haven't
+    hasn't hadn't wouldn't couldn't shouldn't won’t can’t didn’t don’t doesn’t isn’t
+    wasn’t weren’t aren’t haven’t hasn’t hadn’t wouldn’t couldn’t shouldn’t
+    said says told declined responded refused denied added announced confirmed warned
+    argued insisted noted reported stated claimed agreed rejected replied wrote
+    """.split()
+)
+
+# Words after "a.m." / "p.m." that belong to the time: "5 p.m. Friday", "p.m. EST".
+_TIME_FOLLOWERS = (
+    frozenset(
+        """
+        monday tuesday wednesday thursday friday saturday sunday january february march
+        april may june july august september october november december eastern pacific
+        central mountain local
+        """.split()
+    )
+    | _MONTHS
+    | _DAYS
+)
+
+# Titles that are also street words after a name: "Main St.", "Mulholland Dr.".
+_STREET_TITLES = frozenset(["st"])
+
+
+def _clause_follows(line: str, start: int, prev: str, nstart: int, nxt: str, ls: int) -> bool:
+    """Whether ``nxt`` (capitalised, at ``nstart``) opens a clause after the
+    abbreviation ``prev`` ending at ``line[start]``: the next word is a finite verb
+    (_CLAUSE_VERBS) and the sentence so far holds three words or more before the
+    abbreviation ("The U.S. Senate voted" stays whole; "Officials in the U.S.
+    Russia responded" too: the rule reads two words ahead and three back only).
+    """
+    if not nxt[:1].isupper() or not nxt.rstrip(",").isalpha():
+        return False
+    after, _ = _next_token(line, nstart + len(nxt))
+    if after.rstrip(",;:").lower() not in _CLAUSE_VERBS:
+        return False
+    before = _last_words(line, ls, start - len(prev), 3)
+    return len(before) == 3 and not any(_SENT_END.search(w) for w in before)
+
+
+def _decide_period(line: str, start: int, nxt: str, ls: int, nstart: int) -> bool:
     """Whether a single period at ``line[start]`` followed by ``nxt`` ends a sentence.
 
-    ``ls`` is the start of the line holding ``start``.
+    ``ls`` is the start of the line holding ``start``; ``nxt`` starts at ``nstart``.
     """
     prev = _prev_token(line, start)
     first = nxt[0]
@@ -315,9 +372,17 @@ def _decide_period(line: str, start: int, nxt: str, ls: int) -> bool:
             if lower or digit:
                 return False
             if low in ("a.m", "p.m"):
-                # "At 5 a.m. Mr. Smith went" vs "at 6 p.m. Mr. Smith then went"
-                return upper and _is_opener(nxt) and not _short_intro(line, start, ls)
-            return upper and _is_opener(nxt)
+                # "At 5 a.m. Mr. Smith went" vs "at 6 p.m. Mr. Smith then went";
+                # "at 5 p.m. Officials declined" vs "at 5 p.m. Friday", "p.m. EST"
+                if not upper or _short_intro(line, start, ls):
+                    return False
+                w = _word(nxt)
+                return _is_opener(nxt) or (
+                    w not in _TIME_FOLLOWERS and not nxt.strip(_OPENERS_PUNCT + ",").isupper()
+                )
+            return upper and (
+                _is_opener(nxt) or _clause_follows(line, start, prev, nstart, nxt, ls)
+            )
         # URLs, e-mail addresses, numbers like 1026.253.553: ordinary words.
     alpha = prev.rstrip(_CLOSERS)
     low_alpha = alpha.lower()
@@ -332,6 +397,11 @@ def _decide_period(line: str, start: int, nxt: str, ls: int) -> bool:
             return False
         if low_alpha in _NEVER_FINAL:
             return False
+        if low_alpha in _STREET_TITLES and upper:
+            # "on Main St. The owner": a street after a capitalised name
+            words = _last_words(line, ls, start - len(prev), 1)
+            if words and words[0][:1].isupper() and not _SENT_END.search(words[0]):
+                return _is_opener(nxt) or _clause_follows(line, start, prev, nstart, nxt, ls)
         if low_alpha in _TITLES and (upper or digit):
             return False
         if digit and low_alpha in _NUMERIC_PREFIX:
@@ -343,7 +413,9 @@ def _decide_period(line: str, start: int, nxt: str, ls: int) -> bool:
         if low_alpha == "etc":
             return True
         if low_alpha in _ABBREVIATIONS:
-            return upper and _is_opener(nxt)
+            return upper and (
+                _is_opener(nxt) or _clause_follows(line, start, prev, nstart, nxt, ls)
+            )
         return True
     if len(alpha) == 1 and alpha.isalpha():
         # An initial ("Jonas E. Smith") or a single letter ("p. 55").
@@ -419,6 +491,44 @@ def _last_words(line: str, lo: int, hi: int, count: int) -> list[str]:
     return words
 
 
+_QUOTE_MARK = re.compile('[“”"\n]')
+_INNER_STOP = re.compile(r"[.!?…‽؟][\"'’”)]*\s")
+
+
+def _continued_quotes(line: str) -> list[tuple[int, int]]:
+    """Clipped quotations closed by a comma, as (opening, closing) offsets.
+
+    A quotation of short clipped sentences closed by a comma (“Stop. Think.
+    Then act,” the general said) is one utterance of a longer sentence: no
+    boundary inside it splits. Clipped: at most three words per sentence on
+    average; a quotation of full sentences ("They are not in a hurry. They want
+    a program that works," he said) is split as usual. Quotation marks
+    pair on their line: a mark after white space (or at the line's start, or
+    after an opening bracket or dash) opens a quotation, a later mark after
+    anything else closes it; a second opening mark replaces the first (an
+    unclosed quotation). One pass over the quotation marks.
+    """
+    out: list[tuple[int, int]] = []
+    opened = -1
+    for m in _QUOTE_MARK.finditer(line):
+        ch = m.group()
+        pos = m.start()
+        if ch == "\n":
+            opened = -1
+            continue
+        before = line[pos - 1] if pos else "\n"
+        if ch != "”" and (before.isspace() or before in "([{—–-"):
+            opened = pos
+        elif opened >= 0 and ch != "“":
+            if before == ",":
+                words = len(line[opened:pos].split())
+                pieces = 1 + sum(1 for _ in _INNER_STOP.finditer(line, opened, pos))
+                if words <= 3 * pieces:
+                    out.append((opened, pos))
+            opened = -1
+    return out
+
+
 def _split_points(line: str) -> list[int]:
     """Offsets in ``line`` (the whole text) where a new sentence starts on the same line."""
     points: list[int] = []
@@ -429,10 +539,18 @@ def _split_points(line: str) -> list[int]:
     ls = 0
     ls_seen = 0
     marker_end = -1  # see _marker_limit; computed on first use
+    quoted = _continued_quotes(line) if (',"' in line or ",”" in line) else []
+    qi = 0
     for m in _CANDIDATE.finditer(scan):
         end = m.end()
         if end >= n:
             break
+        if quoted:
+            ts = m.start()
+            while qi < len(quoted) and quoted[qi][1] < ts:
+                qi += 1
+            if qi < len(quoted) and quoted[qi][0] < ts < quoted[qi][1]:
+                continue  # inside a quotation closed by a comma
         term = m.group("term")
         close = m.group("close")
         nxt, nstart = _next_token(line, end)
@@ -442,7 +560,7 @@ def _split_points(line: str) -> list[int]:
         f = (nxt.lstrip(_OPENERS_PUNCT) or nxt)[0]
         upper = _starts_upper(nxt)
         lower = f.islower()
-        if term[0] not in ".!?…‽":
+        if term[0] not in _STOPS:
             split = upper  # emoticon
         elif " " in term:
             ndots = term.count(".")
@@ -455,7 +573,7 @@ def _split_points(line: str) -> list[int]:
                     points.append(ts + 2)
                     continue
                 split = True
-        elif "?" in term or "!" in term or "‽" in term:
+        elif any(c in _QUESTION_EXCLAMATION for c in term):
             if nxt[0] in _DASHES:
                 split = nxt.startswith("--")
             elif lower:
@@ -475,23 +593,23 @@ def _split_points(line: str) -> list[int]:
             nl = line.rfind("\n", ls_seen, ts)
             if nl >= 0:
                 ls = nl + 1
+                marker_end = -1
             ls_seen = ts
-            if ls == 0 and marker_end < 0:
-                marker_end = _marker_limit(line)
-            # "^" anchors at the start of the text only, even with a start
-            # position: the marker check applies to the first line alone.
-            marker = not close and (ls > 0 or ts <= marker_end) and _LINE_MARKER.match(line, ls, ts)
+            if marker_end < 0:
+                marker_end = _marker_limit(line, ls)
+            # a marker opening a line ("Figure 3.", "2.", "iv."), on any line
+            marker = not close and ts <= marker_end and _LINE_MARKER.match(line, ls, ts)
             if ts == ls or marker or (close and lower):
                 split = False
             else:
-                split = _decide_period(line, ts, nxt, ls)
+                split = _decide_period(line, ts, nxt, ls, nstart)
                 # footnote number after the period: "a fee. 8 Yet some ..."
                 if split and not close and f.isdigit() and nxt.isdigit() and len(nxt) <= 2:
                     nn, nnstart = _next_token(line, nstart + len(nxt))
                     if nn and _starts_upper(nn):
                         points.append(nnstart)
                         continue
-        if split and upper and close and close[-1] in _QUOTES and term[-1] in "?!‽":
+        if split and upper and close and close[-1] in _QUOTES and term[-1] in _QUESTION_EXCLAMATION:
             # '"Are you here?" I asked.' - speech attribution after a quotation
             nn, _ = _next_token(line, nstart + len(nxt))
             if _word(nn) in _SPEECH_VERBS and nn[:1].islower():
@@ -574,6 +692,8 @@ def segment(text: str) -> list[Segment]:
     out: list[Segment] = []
     if not text or text.isspace():
         return out
+    if _HAS_LINE_END.search(text):
+        text = text.translate(_TO_NEWLINE)
     found = _split_points(text)
     found.extend(m.start() for m in _BULLET_INLINE.finditer(text))
     if "Image" in text or "Photo" in text or "Picture" in text or "Credit" in text:
