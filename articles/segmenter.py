@@ -674,17 +674,124 @@ def _list_points(line: str) -> list[tuple[int, int]]:
     return points
 
 
-def _is_heading(line: str, n_sentences: int) -> bool:
-    """Structural lines needing no label: titles, headings, bylines, datelines.
+# --------------------------------------------------------------------------
+# Headings (issue #12): a line is a heading when its layout says so, never just
+# because it lacks a final stop. Every proposition must stay labelable.
+# --------------------------------------------------------------------------
 
-    Conservative: a single short unit without final sentence punctuation. A line
-    in which sentence boundaries were found is prose, even without a final stop.
+# Words a title leaves in lower case ("The Talks of the Year"), with the forms of
+# "be" that sentence-case titles keep small ("Doctor Hank is Amazing").
+_TITLE_SMALL = frozenset(
     """
-    if n_sentences != 1 or _SENT_END.search(line):
+    a an the and or but nor of in on at to for by with from as into onto upon via vs
+    per than over under off out up down is are was be 's de la le du von van der
+    """.split()
+)
+
+# Words that make a clause: pronoun subjects, auxiliaries, modals, negation, and
+# the few words that open an instruction or a wish. General English, no corpus.
+_CLAUSE_CUES = frozenset(
+    """
+    i you he she we they it this that there these those i'm you're he's she's we're
+    they're it's that's there's i've you've we've they've i'll you'll he'll she'll
+    we'll they'll it'll i'd you'd he'd she'd we'd they'd let's
+    is are was were am be been being has have had do does did done will would shall
+    should can could may might must cannot
+    isn't aren't wasn't weren't hasn't haven't hadn't don't doesn't didn't won't
+    wouldn't shouldn't can't couldn't mustn't
+    not never please
+    """.split()
+)
+_APOSTROPHES = str.maketrans("’‘", "''")
+_WORD_EDGE_PUNCT = "\"'“”‘’()[]{}«»,.;:!?…*_"
+
+# Tunable thresholds (bench/heading_eval.py chooses them on one corpus and
+# reports on the other; see bench/README.md).
+# A line of this many words or more, in sentence case, is prose even with no
+# clause cue ("Texas student inspires social movement across the state").
+_HEADING_PROSE_WORDS = 7
+# Share of a line's capitalised content words (after the first word) from which
+# it reads as Title Case ("So Where Does This Lead Us?").
+_HEADING_TITLE_SHARE = 0.75
+# Longest line (in words) that can still be a heading at all.
+_HEADING_MAX_WORDS = 25
+
+# A byline alone on its line: "By" (the name follows on the next line).
+_BYLINE_WORD = re.compile(r"(?i)(?:written\s+|words\s+|photos?\s+)?by:?")
+
+
+def _line_features(line: str) -> tuple[int, bool, bool, bool]:
+    """(words, title case, all capitals, clause cue) of a line."""
+    words = line.split()
+    content = 0
+    capital = 0
+    letters_upper = letters_lower = False
+    cue = False
+    for k, raw in enumerate(words):
+        w = raw.strip(_WORD_EDGE_PUNCT)
+        if not w:
+            continue
+        low = w.lower().translate(_APOSTROPHES)
+        if low in _CLAUSE_CUES:
+            cue = True
+        for ch in w:
+            if ch.isalpha():
+                if ch.isupper():
+                    letters_upper = True
+                else:
+                    letters_lower = True
+        if k == 0 or not w[0].isalpha() or low in _TITLE_SMALL:
+            continue
+        content += 1
+        if w[0].isupper():
+            capital += 1
+    title = content > 0 and capital >= _HEADING_TITLE_SHARE * content and words[0][:1].isupper()
+    caps = letters_upper and not letters_lower and len(words) >= 1
+    return len(words), title, caps, cue
+
+
+def _is_heading(line: str, n_sentences: int) -> bool:
+    """Whether a line is a heading: a title, section heading, byline, dateline,
+    signature or label, which takes no label. Decided by the line's layout:
+
+    * a line split into several sentences, a list or bullet item, and a line
+      ending with ":", ";" or "," are prose;
+    * a line ending with a full stop is prose; one ending with "?" or "!" is a
+      heading only in Title Case or capitals ("So Where Does This Lead Us?");
+    * otherwise (no final stop): Title Case or capitals make a heading; a clause
+      (a pronoun subject, an auxiliary, a negation: "This is the worst policy in
+      decades", "Taxes will rise by 20 percent") or a long line in sentence case
+      makes prose; a short line without a clause (a name, a date, "Early life")
+      is a heading.
+    """
+    if n_sentences != 1:
         return False
+    first = line[0]
+    if first in _BULLETS and len(line) > 1 and line[1].isspace():
+        return False
+    stop = _SENT_END.search(line)
     if line.endswith((":", ";", ",")):
         return False
-    return len(line.split()) <= 25
+    n, title, caps, cue = _line_features(line)
+    if n > _HEADING_MAX_WORDS:
+        return False
+    marker = _LIST_MARKER.match(line)
+    if marker:
+        # "2. Mountain Visualization" is a numbered heading; "2. Lower the tax"
+        # an item of a list
+        rest = line[marker.end() :]
+        if not rest.strip():
+            return False
+        n, title, caps, cue = _line_features(rest)
+        if not (title or caps) or cue:
+            return False
+    if stop:
+        return stop.group(0)[0] in "?!‽؟" and (title or caps) and n >= 2
+    if title or caps:
+        return True
+    if cue:
+        return False
+    return n < _HEADING_PROSE_WORDS
 
 
 def segment(text: str) -> list[Segment]:
@@ -706,9 +813,10 @@ def segment(text: str) -> list[Segment]:
     points = sorted(set(found))
     npoints = len(points)
     pi = 0
-    para = -1
     pos = 0
     n = len(text)
+    # one entry per non-blank line: (start, end, heading, sentence pieces)
+    lines: list[tuple[int, int, bool, list[tuple[int, int]]]] = []
     while pos < n:
         nl = text.find("\n", pos)
         if nl < 0:
@@ -721,7 +829,6 @@ def segment(text: str) -> list[Segment]:
         pos = nl + 1
         if a == b:
             continue
-        para += 1
         cuts = []
         while pi < npoints and points[pi] < nl:
             if a < points[pi] < b:
@@ -745,7 +852,21 @@ def segment(text: str) -> list[Segment]:
             start = c
             while start < b and text[start].isspace():
                 start += 1
-        if _is_heading(text[a:b], len(pieces)):
+        lines.append((a, b, _is_heading(text[a:b], len(pieces)), pieces))
+    para = -1
+    k = 0
+    while k < len(lines):
+        a, b, heading, pieces = lines[k]
+        para += 1
+        k += 1
+        if heading and k < len(lines) and _BYLINE_WORD.fullmatch(text, a, b):
+            # "By" alone, the name on the next line: one byline heading
+            na, nb, nheading, _ = lines[k]
+            if nheading and len(text[na:nb].split()) <= 6:
+                out.append(Segment(a, nb, para, "heading"))
+                k += 1
+                continue
+        if heading:
             out.append(Segment(a, b, para, "heading"))
         else:
             out.extend(Segment(s, e, para, "sentence") for s, e in pieces)
