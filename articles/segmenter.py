@@ -324,8 +324,29 @@ _TIME_FOLLOWERS = (
     | _DAYS
 )
 
+# The rules added in version 1.3, each of which bench/segmentation_logo.py can
+# turn off to check, genre by genre, that keeping it was not a choice fitted to
+# the development documents. All are on in use.
+RULES_1_3 = frozenset(
+    {
+        "clause_after_abbreviation",  # "from the U.S. Russia responded"
+        "time_before_capital",  # "at 5 p.m. Officials declined"
+        "street",  # "on Main St. The owner"
+        "clipped_quotation",  # "“Stop. Think. Then act,” the general said"
+        "marker_on_every_line",  # "Figure 3." opening any line, not only the first
+        "byline_over_two_lines",  # a "By" line, then the name on the next line
+    }
+)
+_rules = RULES_1_3
+
 # Titles that are also street words after a name: "Main St.", "Mulholland Dr.".
 _STREET_TITLES = frozenset(["st"])
+
+
+def _in_parentheses(line: str, ls: int, pos: int) -> bool:
+    """Whether one of the two words before ``pos`` opens a parenthesis it does not
+    close: "(4:00 p.m. Toronto time)" is one parenthetical, not two sentences."""
+    return any("(" in w and ")" not in w for w in _last_words(line, ls, pos, 2))
 
 
 def _clause_follows(line: str, start: int, prev: str, nstart: int, nxt: str, ls: int) -> bool:
@@ -335,6 +356,8 @@ def _clause_follows(line: str, start: int, prev: str, nstart: int, nxt: str, ls:
     abbreviation ("The U.S. Senate voted" stays whole; "Officials in the U.S.
     Russia responded" too: the rule reads two words ahead and three back only).
     """
+    if "clause_after_abbreviation" not in _rules:
+        return False
     if not nxt[:1].isupper() or not nxt.rstrip(",").isalpha():
         return False
     after, _ = _next_token(line, nstart + len(nxt))
@@ -378,7 +401,10 @@ def _decide_period(line: str, start: int, nxt: str, ls: int, nstart: int) -> boo
                     return False
                 w = _word(nxt)
                 return _is_opener(nxt) or (
-                    w not in _TIME_FOLLOWERS and not nxt.strip(_OPENERS_PUNCT + ",").isupper()
+                    "time_before_capital" in _rules
+                    and not _in_parentheses(line, ls, start - len(prev))
+                    and w not in _TIME_FOLLOWERS
+                    and not nxt.strip(_OPENERS_PUNCT + ",").isupper()
                 )
             return upper and (
                 _is_opener(nxt) or _clause_follows(line, start, prev, nstart, nxt, ls)
@@ -397,7 +423,7 @@ def _decide_period(line: str, start: int, nxt: str, ls: int, nstart: int) -> boo
             return False
         if low_alpha in _NEVER_FINAL:
             return False
-        if low_alpha in _STREET_TITLES and upper:
+        if low_alpha in _STREET_TITLES and upper and "street" in _rules:
             # "on Main St. The owner": a street after a capitalised name
             words = _last_words(line, ls, start - len(prev), 1)
             if words and words[0][:1].isupper() and not _SENT_END.search(words[0]):
@@ -539,7 +565,11 @@ def _split_points(line: str) -> list[int]:
     ls = 0
     ls_seen = 0
     marker_end = -1  # see _marker_limit; computed on first use
-    quoted = _continued_quotes(line) if (',"' in line or ",”" in line) else []
+    quoted = (
+        _continued_quotes(line)
+        if (',"' in line or ",”" in line) and "clipped_quotation" in _rules
+        else []
+    )
     qi = 0
     for m in _CANDIDATE.finditer(scan):
         end = m.end()
@@ -598,7 +628,12 @@ def _split_points(line: str) -> list[int]:
             if marker_end < 0:
                 marker_end = _marker_limit(line, ls)
             # a marker opening a line ("Figure 3.", "2.", "iv."), on any line
-            marker = not close and ts <= marker_end and _LINE_MARKER.match(line, ls, ts)
+            marker = (
+                not close
+                and ts <= marker_end
+                and (ls == 0 or "marker_on_every_line" in _rules)
+                and _LINE_MARKER.match(line, ls, ts)
+            )
             if ts == ls or marker or (close and lower):
                 split = False
             else:
@@ -859,7 +894,12 @@ def segment(text: str) -> list[Segment]:
         a, b, heading, pieces = lines[k]
         para += 1
         k += 1
-        if heading and k < len(lines) and _BYLINE_WORD.fullmatch(text, a, b):
+        if (
+            heading
+            and k < len(lines)
+            and "byline_over_two_lines" in _rules
+            and _BYLINE_WORD.fullmatch(text, a, b)
+        ):
             # "By" alone, the name on the next line: one byline heading
             na, nb, nheading, _ = lines[k]
             if nheading and len(text[na:nb].split()) <= 6:

@@ -62,6 +62,7 @@ def test_capitalised_sentence_after_an_abbreviation_splits(text, first):
         "He served three years in the U.S. Army and then left.",
         "She grew up near St. Mary's church.",
         "At 5 a.m. Mr. Smith left the house.",
+        "The call is at 2:00 p.m. (4:00 p.m. Toronto time) on Thursday.",
     ],
 )
 def test_abbreviation_inside_a_sentence_stays(text):
