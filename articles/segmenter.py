@@ -121,7 +121,6 @@ _QUESTION_EXCLAMATION = "?!‽؟"
 # offsets do not move ("\r\n" becomes two line ends, the second an empty line).
 _LINE_ENDS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _TO_NEWLINE = str.maketrans(dict.fromkeys(_LINE_ENDS, "\n"))
-_HAS_LINE_END = re.compile(f"[{_LINE_ENDS}]")
 _OPENERS_PUNCT = "\"'“‘([«‹¿¡"
 _QUOTES = "\"'”’»›"
 _DASHES = "-–—‒―"
@@ -224,6 +223,8 @@ _LINE_MARKER = re.compile(
     r"(?:(?:Figure|Fig\.|Table|Chapter|Section|Part|Step|Article|Appendix|Chart|Map)\s+)?"
     r"\(?(?:\d{1,3}(?:\.\d{1,3})*|[A-Za-z]|[ivxlcIVXLC]{1,5})$"
 )
+# Longest line prefix read as a marker ("• Appendix 12.3.4" and its spaces).
+_MARKER_MAX = 32
 _BULLET_INLINE = re.compile(r"(?<=\s)[•⁃▪‣◦●■◆➢➤►▶](?=\s?\S)")
 _URL = re.compile(r"(?<!\S)(?:https?://|www\.)\S+")
 # Caption credits glued to a caption: "... in Washington. Image: US Navy."
@@ -250,20 +251,6 @@ def _prev_token(line: str, pos: int) -> str:
 
 _NEXT = re.compile(r"[^\S\n]*(\S*)")
 _SPACE = re.compile(r"\s")
-_SPACE_RUN = re.compile(r"\s+")
-
-
-def _marker_limit(line: str, ls: int) -> int:
-    """Where the third run of white space of the line starting at ``ls`` starts.
-
-    A _LINE_MARKER match holds at most two runs of white space (after a bullet,
-    after "Figure"), so a longer stretch cannot match and need not be read. Read
-    once per line: the runs are counted from the line's start.
-    """
-    for k, m in enumerate(_SPACE_RUN.finditer(line, ls)):
-        if k == 2:
-            return m.start()
-    return len(line)
 
 
 def _next_token(text: str, pos: int) -> tuple[str, int]:
@@ -564,7 +551,6 @@ def _split_points(line: str) -> list[int]:
     # as far as the previous candidate (candidates come in order).
     ls = 0
     ls_seen = 0
-    marker_end = -1  # see _marker_limit; computed on first use
     quoted = (
         _continued_quotes(line)
         if (',"' in line or ",”" in line) and "clipped_quotation" in _rules
@@ -623,14 +609,12 @@ def _split_points(line: str) -> list[int]:
             nl = line.rfind("\n", ls_seen, ts)
             if nl >= 0:
                 ls = nl + 1
-                marker_end = -1
             ls_seen = ts
-            if marker_end < 0:
-                marker_end = _marker_limit(line, ls)
-            # a marker opening a line ("Figure 3.", "2.", "iv."), on any line
+            # a marker opening a line ("Figure 3.", "2.", "iv."), on any line;
+            # a marker is short, so the match reads a bounded stretch
             marker = (
                 not close
-                and ts <= marker_end
+                and ts - ls <= _MARKER_MAX
                 and (ls == 0 or "marker_on_every_line" in _rules)
                 and _LINE_MARKER.match(line, ls, ts)
             )
@@ -737,7 +721,6 @@ _CLAUSE_CUES = frozenset(
     not never please
     """.split()
 )
-_APOSTROPHES = str.maketrans("’‘", "''")
 _WORD_EDGE_PUNCT = "\"'“”‘’()[]{}«»,.;:!?…*_"
 
 # Tunable thresholds (bench/heading_eval.py chooses them on one corpus and
@@ -760,28 +743,23 @@ def _line_features(line: str) -> tuple[int, bool, bool, bool]:
     words = line.split()
     content = 0
     capital = 0
-    letters_upper = letters_lower = False
     cue = False
     for k, raw in enumerate(words):
         w = raw.strip(_WORD_EDGE_PUNCT)
         if not w:
             continue
-        low = w.lower().translate(_APOSTROPHES)
+        low = w.lower()
+        if "’" in low:
+            low = low.replace("’", "'")
         if low in _CLAUSE_CUES:
             cue = True
-        for ch in w:
-            if ch.isalpha():
-                if ch.isupper():
-                    letters_upper = True
-                else:
-                    letters_lower = True
         if k == 0 or not w[0].isalpha() or low in _TITLE_SMALL:
             continue
         content += 1
         if w[0].isupper():
             capital += 1
     title = content > 0 and capital >= _HEADING_TITLE_SHARE * content and words[0][:1].isupper()
-    caps = letters_upper and not letters_lower and len(words) >= 1
+    caps = line.isupper()  # cased characters, all capitals
     return len(words), title, caps, cue
 
 
@@ -799,12 +777,14 @@ def _is_heading(line: str, n_sentences: int) -> bool:
       makes prose; a short line without a clause (a name, a date, "Early life")
       is a heading.
     """
-    if n_sentences != 1:
+    if n_sentences != 1 or len(line) > 40 * _HEADING_MAX_WORDS:
         return False
     first = line[0]
     if first in _BULLETS and len(line) > 1 and line[1].isspace():
         return False
     stop = _SENT_END.search(line)
+    if stop and stop.group(0)[0] not in _QUESTION_EXCLAMATION:
+        return False  # a full stop or an ellipsis: prose
     if line.endswith((":", ";", ",")):
         return False
     n, title, caps, cue = _line_features(line)
@@ -834,7 +814,7 @@ def segment(text: str) -> list[Segment]:
     out: list[Segment] = []
     if not text or text.isspace():
         return out
-    if _HAS_LINE_END.search(text):
+    if any(c in text for c in _LINE_ENDS):
         text = text.translate(_TO_NEWLINE)
     found = _split_points(text)
     found.extend(m.start() for m in _BULLET_INLINE.finditer(text))
