@@ -2,10 +2,12 @@
 
 Pure Python, no Django import: this module must import on its own.
 
-The text is split into paragraphs at every newline (a newline is always a hard
-boundary). Each paragraph is either a *heading* (title, section heading, byline,
-dateline: a short line without final sentence punctuation), which is one
-segment, or prose, which is split into sentences by rules:
+The text is split into paragraphs at every line end (``\n``, ``\r``, VT, FF,
+NEL, U+2028, U+2029 and the other separators of ``str.splitlines``: a line end
+is always a hard boundary, except inside a byline whose "By" stands alone on
+its line). Each paragraph is either a *heading* (title, section heading,
+byline, dateline, signature: decided by its layout, see _is_heading), which is
+one segment, or prose, which is split into sentences by rules:
 
 * a candidate boundary is a run of terminal punctuation (``.``, ``!``, ``?``,
   ``…``, spaced ellipses ``. . .``) followed by closing quotes/brackets and
@@ -13,6 +15,8 @@ segment, or prose, which is split into sentences by rules:
 * whether a candidate splits depends on the token before the punctuation (plain
   word, known abbreviation, title, initial, dotted acronym, number) and on the
   token after it (capitalised, lower case, digit, common sentence opener).
+* a quotation of short clipped sentences closed by a comma (“Stop. Think. Then
+  act,” the general said) is not split inside.
 
 Offsets are character offsets into the original text, end exclusive, trimmed of
 white space.
