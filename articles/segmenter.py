@@ -330,7 +330,8 @@ RULES_1_3 = frozenset(
 )
 _rules = RULES_1_3
 
-# Titles that are also street words after a name: "Main St.", "Mulholland Dr.".
+# Titles that are also street words after a name: "Main St." ("Dr." is left out:
+# "... said Harvard Dr. Smith" is likelier than a street called "Dr.").
 _STREET_TITLES = frozenset(["st"])
 
 
@@ -344,8 +345,8 @@ def _clause_follows(line: str, start: int, prev: str, nstart: int, nxt: str, ls:
     """Whether ``nxt`` (capitalised, at ``nstart``) opens a clause after the
     abbreviation ``prev`` ending at ``line[start]``: the next word is a finite verb
     (_CLAUSE_VERBS) and the sentence so far holds three words or more before the
-    abbreviation ("The U.S. Senate voted" stays whole; "Officials in the U.S.
-    Russia responded" too: the rule reads two words ahead and three back only).
+    abbreviation ("The U.S. Senate voted" stays whole: one word before "U.S."). The
+    rule reads two words ahead and three back, no more.
     """
     if "clause_after_abbreviation" not in _rules:
         return False
