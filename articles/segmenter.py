@@ -331,7 +331,7 @@ RULES_1_3 = frozenset(
 _rules = RULES_1_3
 
 # Titles that are also street words after a name: "Main St." ("Dr." is left out:
-# "... said Harvard Dr. Smith" is likelier than a street called "Dr.").
+# a title before a name is far likelier than a street called "Dr.").
 _STREET_TITLES = frozenset(["st"])
 
 
