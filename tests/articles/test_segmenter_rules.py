@@ -7,6 +7,8 @@ near misses that must stay as they were.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from articles.segmenter import segment
 from tests.articles.test_segmenter import check_invariants
@@ -138,3 +140,24 @@ def test_every_line_end_is_a_hard_boundary(end):
 def test_arabic_question_mark_ends_a_sentence():
     text = "هل أنت هنا؟ نعم، أنا هنا."
     assert texts_of(text) == ["هل أنت هنا؟", "نعم، أنا هنا."]
+
+
+PIECES = st.sampled_from(
+    [
+        *("Word", "word", "U.S.", "p.m.", "Inc.", "St.", " ", " ", ". ", "? ", "؟ ", "By"),
+        *("“", "”", '"', ",", "Figure 3.", "2.", "- ", "• ", "Officials", "said", "The", "is"),
+        *("\n", "\n\n"),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(PIECES, max_size=40),
+    st.sampled_from(["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\r"]),
+)
+def test_any_line_end_segments_as_a_newline(pieces, end):
+    text = "".join(pieces)
+    other = text.replace("\n", end)
+    check_invariants(other)
+    assert segment(other) == segment(text)
