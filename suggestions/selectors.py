@@ -151,6 +151,7 @@ def article_suggestions(*, article: Article, role: str) -> dict:
             ).values_list("sentence_id", "label", "score")
         }
     keys = set(corpus_label_keys(corpus=corpus))
+    model_name = model.display_name if model else ""
     results = []
     for sentence_id, text in sentences:
         if sentence_id in stored:
@@ -160,9 +161,9 @@ def article_suggestions(*, article: Article, role: str) -> dict:
                     "sentence": sentence_id,
                     "label": label,
                     "score": round(score, 3),
-                    "model": model.display_name,
+                    "model": model_name,
                     "cue": "",
-                }  # type: ignore[union-attr]
+                }
             )
             continue
         cue = cue_suggest(text, keys)
@@ -272,12 +273,12 @@ def next_sentence(*, corpus: Corpus, user, policy: str | None = None) -> dict | 
         kind=Sentence.Kind.SENTENCE,
     ).exclude(annotations__annotator=user)
     model = current_model(corpus=corpus)
-    chosen = None
+    chosen: tuple[int, int] | None = None
     if policy == NextPolicy.LEAST_CONFIDENT and model is not None:
         chosen = (
             Suggestion.objects.filter(model=model, sentence__in=unlabeled)
             .order_by("score", "sentence__article_id", "sentence__index")
-            .values_list("sentence_id", "sentence__article_id", "score")
+            .values_list("sentence_id", "sentence__article_id")
             .first()
         )
     elif policy == NextPolicy.DISAGREEMENT and model is not None:
@@ -295,10 +296,9 @@ def next_sentence(*, corpus: Corpus, user, policy: str | None = None) -> dict | 
         if counts:
             sid, _ = max(counts.items(), key=lambda item: (item[1], -item[0]))
             row = Sentence.objects.filter(pk=sid).values_list("pk", "article_id").first()
-            chosen = (row[0], row[1], None) if row else None
+            chosen = (row[0], row[1]) if row else None
     if chosen is None:
-        row = unlabeled.order_by("article_id", "index").values_list("pk", "article_id").first()
-        chosen = (row[0], row[1], None) if row else None
+        chosen = unlabeled.order_by("article_id", "index").values_list("pk", "article_id").first()
     if chosen is None:
         return None
     return {"sentence": chosen[0], "article": chosen[1], "policy": policy}
