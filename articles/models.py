@@ -102,6 +102,15 @@ class Sentence(models.Model):
         return f"{self.article_id}#{self.index}: {self.text[:60]}"
 
 
+class ReviewReason(models.TextChoices):
+    """Why a label carried to a new sentence asks to be checked."""
+
+    SPLIT = "split", "The sentence was split"
+    MERGE = "merge", "Sentences were merged"
+    RESEGMENTED = "resegmented", "The article was segmented again"
+    TEXT = "text", "The article's text was corrected"
+
+
 class Annotation(models.Model):
     """One annotator's current label on one sentence.
 
@@ -120,6 +129,14 @@ class Annotation(models.Model):
     )
     guideline_version = models.PositiveIntegerField()
     version = models.PositiveIntegerField(default=1)
+    # Set when a change of sentence boundaries (a split, a merge, a new segmentation, a
+    # corrected text) carried this label here from a sentence that is not quite this one:
+    # the label is kept, and its owner is asked to check it against the text it was made on
+    # (docs/architecture.md, invariant 3: no label is lost).
+    needs_review = models.BooleanField(default=False)
+    review_reason = models.CharField(max_length=16, choices=ReviewReason.choices, blank=True)
+    # The sentences the label came from, as they were: [{"text", "label", "note", "source"}].
+    review_from = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -139,15 +156,38 @@ class AnnotationEvent(models.Model):
     """Append-only history of every label change: who, when, old and new value.
 
     Kept by sentence and annotator rather than by annotation row, so clearing a
-    label (which deletes the annotation) leaves its history in place.
+    label (which deletes the annotation) leaves its history in place. Each event
+    keeps the sentence's offsets and text as they were when it was written, and
+    belongs to the article as well: when a change of boundaries removes the
+    sentence, ``sentence`` becomes null and the event stays (docs/architecture.md,
+    invariant 3: history is never deleted).
     """
 
     class Action(models.TextChoices):
         CREATE = "create", "Created"
         UPDATE = "update", "Changed"
         CLEAR = "clear", "Cleared"
+        CONFIRM = "confirm", "Checked after a boundary change"
+        CARRY = "carry", "Carried here by a boundary change"
+        RETIRE = "retire", "Taken off by a boundary change"
 
-    sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="events")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="annotation_events"
+    )
+    sentence = models.ForeignKey(
+        Sentence, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    sentence_start = models.PositiveIntegerField(help_text="The sentence's start then.")
+    sentence_end = models.PositiveIntegerField(help_text="The sentence's end then.")
+    sentence_text = models.TextField(help_text="The sentence's text then.")
+    # The change of boundaries that carried or retired the label, for those actions.
+    edit = models.ForeignKey(
+        "SegmentationEdit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
     annotator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotation_events"
     )
@@ -193,6 +233,14 @@ class GoldLabel(models.Model):
     )
     note = models.TextField(blank=True)
     source = models.CharField(max_length=2000, blank=True)
+    # Set when a change of sentence boundaries (a split, a merge, a new segmentation, a
+    # corrected text) carried this label here from a sentence that is not quite this one:
+    # the label is kept, and its owner is asked to check it against the text it was made on
+    # (docs/architecture.md, invariant 3: no label is lost).
+    needs_review = models.BooleanField(default=False)
+    review_reason = models.CharField(max_length=16, choices=ReviewReason.choices, blank=True)
+    # The sentences the label came from, as they were: [{"text", "label", "note", "source"}].
+    review_from = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -217,3 +265,66 @@ class GoldLabel(models.Model):
 
     def __str__(self) -> str:
         return f"gold {self.label_id} on {self.sentence_id} ({self.origin})"
+
+
+class SegmentationEdit(models.Model):
+    """One change of an article's sentence boundaries: who, when, and what it replaced.
+
+    Written by ``articles.services.boundaries`` for a split, a merge, a heading
+    mark, a new segmentation of a labeled article, a corrected text and an undo.
+    ``before`` and ``after`` are the sentences replaced and the ones that replaced
+    them (``[{"id", "start", "end", "paragraph", "kind", "text"}]``, offsets in
+    code points of the text of the time); ``labels`` is every label and gold label
+    the replaced sentences held (``[{"sentence", "annotator", "label", "note",
+    "source", ...}]``), so an undo can put them back. Append-only, like the label
+    history.
+    """
+
+    class Kind(models.TextChoices):
+        SPLIT = "split", "Split a sentence"
+        MERGE = "merge", "Merged two sentences"
+        HEADING = "heading", "Marked a heading (no label)"
+        SENTENCE = "sentence", "Marked a sentence to label"
+        RESEGMENT = "resegment", "Segmented again"
+        TEXT = "text", "Corrected the text"
+        UNDO = "undo", "Undid an edit"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="segmentation_edits"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="segmentation_edits",
+        help_text="Null for a segmentation run by the system.",
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    before = models.JSONField(default=list)
+    after = models.JSONField(default=list)
+    labels = models.JSONField(default=list)
+    # For a text correction: the whole text before it (the article holds the new one).
+    old_text = models.TextField(blank=True)
+    segmenter_version = models.CharField(max_length=32, blank=True)
+    undoes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="undone_by"
+    )
+    labels_carried = models.PositiveIntegerField(default=0)
+    labels_for_review = models.PositiveIntegerField(default=0)
+    labels_retired = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["article_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["split", "merge", "heading", "sentence", "resegment", "text", "undo"]
+                ),
+                name="segmentation_edit_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on article {self.article_id} by {self.by_id}"
