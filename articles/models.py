@@ -171,9 +171,7 @@ class AnnotationEvent(models.Model):
         CARRY = "carry", "Carried here by a boundary change"
         RETIRE = "retire", "Taken off by a boundary change"
 
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="annotation_events"
-    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotation_events")
     sentence = models.ForeignKey(
         Sentence, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
     )
