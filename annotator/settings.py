@@ -414,6 +414,9 @@ SPECTACULAR_SETTINGS = {
         # What an import request may ask for (the job record's kind adds "bulk").
         "ImportKind": ["text", "file", "url"],
         "ArticleStatus": "articles.models.Article.Status",
+        # What POST /api/articles/{id}/segmentation/ may do (the edit's kind adds more).
+        "SegmentationAction": ["split", "merge", "heading", "sentence"],
+        "AnnotationEventAction": "articles.models.AnnotationEvent.Action",
     },
 }
 

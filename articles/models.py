@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, JSONField, Q, Value
 
 from corpora.models import Corpus, Label
 
@@ -133,10 +133,13 @@ class Annotation(models.Model):
     # corrected text) carried this label here from a sentence that is not quite this one:
     # the label is kept, and its owner is asked to check it against the text it was made on
     # (docs/architecture.md, invariant 3: no label is lost).
-    needs_review = models.BooleanField(default=False)
-    review_reason = models.CharField(max_length=16, choices=ReviewReason.choices, blank=True)
+    # Defaults in the database too: the hand-written INSERTs of other apps leave them out.
+    needs_review = models.BooleanField(default=False, db_default=False)
+    review_reason = models.CharField(
+        max_length=16, choices=ReviewReason.choices, blank=True, default="", db_default=""
+    )
     # The sentences the label came from, as they were: [{"text", "label", "note", "source"}].
-    review_from = models.JSONField(default=list, blank=True)
+    review_from = models.JSONField(default=list, blank=True, db_default=Value([], JSONField()))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -181,7 +184,7 @@ class AnnotationEvent(models.Model):
     # The change of boundaries that carried or retired the label, for those actions.
     edit = models.ForeignKey(
         "SegmentationEdit",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="events",
@@ -235,10 +238,13 @@ class GoldLabel(models.Model):
     # corrected text) carried this label here from a sentence that is not quite this one:
     # the label is kept, and its owner is asked to check it against the text it was made on
     # (docs/architecture.md, invariant 3: no label is lost).
-    needs_review = models.BooleanField(default=False)
-    review_reason = models.CharField(max_length=16, choices=ReviewReason.choices, blank=True)
+    # Defaults in the database too: the hand-written INSERTs of other apps leave them out.
+    needs_review = models.BooleanField(default=False, db_default=False)
+    review_reason = models.CharField(
+        max_length=16, choices=ReviewReason.choices, blank=True, default="", db_default=""
+    )
     # The sentences the label came from, as they were: [{"text", "label", "note", "source"}].
-    review_from = models.JSONField(default=list, blank=True)
+    review_from = models.JSONField(default=list, blank=True, db_default=Value([], JSONField()))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -271,11 +277,12 @@ class SegmentationEdit(models.Model):
     Written by ``articles.services.boundaries`` for a split, a merge, a heading
     mark, a new segmentation of a labeled article, a corrected text and an undo.
     ``before`` and ``after`` are the sentences replaced and the ones that replaced
-    them (``[{"id", "start", "end", "paragraph", "kind", "text"}]``, offsets in
+    them (``[{"start", "end", "paragraph", "kind", "text"}]``, offsets in
     code points of the text of the time); ``labels`` is every label and gold label
     the replaced sentences held (``[{"sentence", "annotator", "label", "note",
-    "source", ...}]``), so an undo can put them back. Append-only, like the label
-    history.
+    "source", ...}]``, people by username and labels by key, so the rows mean the
+    same in a restored archive), so an undo can put them back. Apart from
+    ``undone_at``, never changed, like the label history.
     """
 
     class Kind(models.TextChoices):
@@ -306,9 +313,8 @@ class SegmentationEdit(models.Model):
     # For a text correction: the whole text before it (the article holds the new one).
     old_text = models.TextField(blank=True)
     segmenter_version = models.CharField(max_length=32, blank=True)
-    undoes = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="undone_by"
-    )
+    # Set on a split, merge or heading mark when an "undo" edit took it back.
+    undone_at = models.DateTimeField(null=True, blank=True)
     labels_carried = models.PositiveIntegerField(default=0)
     labels_for_review = models.PositiveIntegerField(default=0)
     labels_retired = models.PositiveIntegerField(default=0)

@@ -16,17 +16,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='annotation',
             name='needs_review',
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(db_default=False, default=False),
         ),
         migrations.AddField(
             model_name='annotation',
             name='review_from',
-            field=models.JSONField(blank=True, default=list),
+            field=models.JSONField(blank=True, db_default=models.Value([], models.JSONField()), default=list),
         ),
         migrations.AddField(
             model_name='annotation',
             name='review_reason',
-            field=models.CharField(blank=True, choices=[('split', 'The sentence was split'), ('merge', 'Sentences were merged'), ('resegmented', 'The article was segmented again'), ('text', "The article's text was corrected")], max_length=16),
+            field=models.CharField(blank=True, choices=[('split', 'The sentence was split'), ('merge', 'Sentences were merged'), ('resegmented', 'The article was segmented again'), ('text', "The article's text was corrected")], db_default='', default='', max_length=16),
         ),
         migrations.AddField(
             model_name='annotationevent',
@@ -51,17 +51,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='goldlabel',
             name='needs_review',
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(db_default=False, default=False),
         ),
         migrations.AddField(
             model_name='goldlabel',
             name='review_from',
-            field=models.JSONField(blank=True, default=list),
+            field=models.JSONField(blank=True, db_default=models.Value([], models.JSONField()), default=list),
         ),
         migrations.AddField(
             model_name='goldlabel',
             name='review_reason',
-            field=models.CharField(blank=True, choices=[('split', 'The sentence was split'), ('merge', 'Sentences were merged'), ('resegmented', 'The article was segmented again'), ('text', "The article's text was corrected")], max_length=16),
+            field=models.CharField(blank=True, choices=[('split', 'The sentence was split'), ('merge', 'Sentences were merged'), ('resegmented', 'The article was segmented again'), ('text', "The article's text was corrected")], db_default='', default='', max_length=16),
         ),
         migrations.AlterField(
             model_name='annotationevent',
@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 ('labels_retired', models.PositiveIntegerField(default=0)),
                 ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='segmentation_edits', to='articles.article')),
                 ('by', models.ForeignKey(blank=True, help_text='Null for a segmentation run by the system.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='segmentation_edits', to=settings.AUTH_USER_MODEL)),
-                ('undoes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='undone_by', to='articles.segmentationedit')),
+                ('undone_at', models.DateTimeField(blank=True, null=True)),
             ],
             options={
                 'ordering': ['article_id', 'id'],
@@ -98,7 +98,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='annotationevent',
             name='edit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='articles.segmentationedit'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='articles.segmentationedit'),
         ),
         migrations.AddConstraint(
             model_name='segmentationedit',

@@ -187,7 +187,7 @@ def annotation_set(
             same = current is not None and (
                 current.label_id == label.pk and current.note == note and current.source == source
             )
-            if same and not current.needs_review:
+            if same and current is not None and not current.needs_review:
                 return AnnotationResult(current, changed=False)
             have = current.version if current else 0
             if expected_version is not None and expected_version != have:

@@ -106,11 +106,12 @@ class EditOutcome:
     edit: SegmentationEdit | None
     removed: list[int]  # ids of sentences that no longer exist
     created: list[int]  # ids of the new sentences
+    changed: list[int] = field(default_factory=list)  # new ones and those whose kind changed
 
 
 def _sentence_json(s: Sentence, *, kind: str | None = None) -> dict:
+    # No ids: they change when an archive is restored; a sentence is found by its place.
     return {
-        "id": s.pk,
         "start": s.start,
         "end": s.end,
         "paragraph": s.paragraph,
@@ -259,11 +260,13 @@ def boundaries_apply(
         before=[_sentence_json(s) for s in gone]
         + [_sentence_json(s) for s in to_heading]
         + [_sentence_json(p.keep) for p in to_sentence if p.keep is not None],
-        labels=_labels_json(annotations, golds, old_by_id, keys),
+        labels=_labels_json(annotations, golds, old_by_id, keys, _usernames(annotations, golds)),
         old_text=old_text if text != old_text else "",
         segmenter_version=segmenter.SEGMENTER_VERSION if kind == Edit.RESEGMENT else "",
-        undoes=undoes,
     )
+    if undoes is not None:
+        undoes.undone_at = timezone.now()
+        undoes.save(update_fields=["undone_at"])
     now = timezone.now()
     events: list[AnnotationEvent] = []
     for a in annotations:
@@ -390,12 +393,13 @@ def boundaries_apply(
     )  # fmt: skip
     AnnotationEvent.objects.bulk_create(events, batch_size=1000)
 
-    edit.after = [
-        _sentence_json(p.row)
+    after_rows = [
+        p.row
         for p in planned
         if p.row is not None
         and (p.keep is None or id(p) in relabelable or p.keep.pk in heading_ids)
     ]
+    edit.after = [_sentence_json(row) for row in after_rows]
     edit.labels_carried = counts["carried"]
     edit.labels_for_review = counts["review"]
     edit.labels_retired = counts["retired"]
@@ -406,6 +410,7 @@ def boundaries_apply(
         edit=edit,
         removed=[s.pk for s in gone],
         created=[p.row.pk for p in planned if p.keep is None and p.row is not None],
+        changed=[row.pk for row in after_rows],
     )
 
 
@@ -413,16 +418,27 @@ def _content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _usernames(annotations: list[Annotation], golds: list[GoldLabel]) -> dict[int, str]:
+    ids = {a.annotator_id for a in annotations}
+    ids |= {g.decided_by_id for g in golds if g.decided_by_id is not None}
+    return dict(User.objects.filter(pk__in=ids).values_list("pk", "username"))
+
+
 def _labels_json(
-    annotations: list[Annotation], golds: list[GoldLabel], old_by_id: dict, keys: dict
+    annotations: list[Annotation],
+    golds: list[GoldLabel],
+    old_by_id: dict,
+    keys: dict,
+    names: dict[int, str],
 ) -> list[dict]:
     out = []
     for a in annotations:
         s = old_by_id[a.sentence_id]
         out.append(
             {
-                "sentence": s.pk, "start": s.start, "end": s.end, "annotator": a.annotator_id,
-                "label": keys.get(a.label_id, ""), "label_id": a.label_id, "note": a.note,
+                "start": s.start, "end": s.end,
+                "annotator": names.get(a.annotator_id, ""),
+                "label": keys.get(a.label_id, ""), "note": a.note,
                 "source": a.source, "version": a.version, "needs_review": a.needs_review,
                 "review_reason": a.review_reason, "review_from": a.review_from,
                 "guideline_version": a.guideline_version,
@@ -432,9 +448,10 @@ def _labels_json(
         s = old_by_id[g.sentence_id]
         out.append(
             {
-                "sentence": s.pk, "start": s.start, "end": s.end, "gold": True,
-                "label": keys.get(g.label_id, ""), "label_id": g.label_id, "note": g.note,
-                "source": g.source, "origin": g.origin, "decided_by": g.decided_by_id,
+                "start": s.start, "end": s.end, "gold": True,
+                "label": keys.get(g.label_id, ""), "note": g.note,
+                "source": g.source, "origin": g.origin,
+                "decided_by": names.get(g.decided_by_id) if g.decided_by_id else None,
                 "needs_review": g.needs_review, "review_reason": g.review_reason,
                 "review_from": g.review_from,
             }
@@ -774,18 +791,14 @@ def segmentation_edit_undo(*, article_id: int, edit_id: int, by: User) -> EditOu
             raise ValidationError(
                 {"edit": "Only a split, a merge or a heading mark can be undone."}
             )
-        if SegmentationEdit.objects.filter(undoes=edit).exists():
+        if edit.undone_at is not None:
             raise BoundaryConflict("This edit was undone already.")
         sentences = list(Sentence.objects.filter(article=article).order_by("index"))
-        where = {s.pk: i for i, s in enumerate(sentences)}
+        # Found by place and kind, not id: ids change when an archive is restored.
+        where = {(s.start, s.end, s.kind): i for i, s in enumerate(sentences)}
         after = edit.after
-        positions = [where.get(item["id"]) for item in after]
-        if not after or any(
-            i is None
-            or (sentences[i].start, sentences[i].end, sentences[i].kind)
-            != (item["start"], item["end"], item["kind"])
-            for i, item in zip(positions, after, strict=True)
-        ):
+        positions = [where.get((item["start"], item["end"], item["kind"])) for item in after]
+        if not after or any(i is None for i in positions):
             raise BoundaryConflict(
                 "The sentences of this edit have changed since; undo the later edits first, "
                 "or change the boundaries again by hand."
@@ -799,19 +812,34 @@ def segmentation_edit_undo(*, article_id: int, edit_id: int, by: User) -> EditOu
             )
             for item in edit.before
         ]
-        after_ids = [item["id"] for item in after]
+        after_ids = [sentences[i].pk for i in positions if i is not None]
         changed_since = set(
             AnnotationEvent.objects.filter(sentence_id__in=after_ids, at__gte=edit.at)
             .exclude(edit=edit)
             .values_list("annotator_id", flat=True)
         )
+        users = dict(
+            User.objects.filter(
+                username__in={i.get("annotator") or i.get("decided_by") for i in edit.labels}
+                - {None}
+            ).values_list("username", "pk")
+        )
+        label_ids = {
+            key: pk
+            for pk, key in Label.objects.filter(corpus_id=article.corpus_id).values_list(
+                "pk", "key"
+            )
+        }
         restore: dict[tuple[int, int], dict[int | None, Carried]] = defaultdict(dict)
         for item in edit.labels:
-            who = None if item.get("gold") else item["annotator"]
+            who = None if item.get("gold") else users.get(item["annotator"])
+            label_id = label_ids.get(item["label"])
+            if label_id is None or (who is None and not item.get("gold")):
+                continue  # the label or the person is gone: the labels are carried instead
             if who is not None and who in changed_since:
                 continue
             restore[(item["start"], item["end"])][who] = Carried(
-                label_id=item["label_id"],
+                label_id=label_id,
                 label_key=item["label"],
                 note=item["note"],
                 source=item["source"],
@@ -820,7 +848,7 @@ def segmentation_edit_undo(*, article_id: int, edit_id: int, by: User) -> EditOu
                 review_from=item["review_from"],
                 guideline_version=item.get("guideline_version", 1),
                 origin=item.get("origin", ""),
-                decided_by_id=item.get("decided_by"),
+                decided_by_id=users.get(item.get("decided_by") or ""),
             )
         reason = ReviewReason.MERGE if edit.kind == Edit.SPLIT else ReviewReason.SPLIT
         return boundaries_apply(
