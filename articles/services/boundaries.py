@@ -42,6 +42,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 
 from articles import segmenter
@@ -786,7 +787,7 @@ def segmentation_edit_undo(*, article_id: int, edit_id: int, by: User) -> EditOu
         _require_ready(article)
         edit = SegmentationEdit.objects.filter(pk=edit_id, article=article).first()
         if edit is None:
-            raise BoundaryConflict(f"No edit {edit_id} on this article.")
+            raise Http404(f"No edit {edit_id} on this article.")
         if edit.kind not in UNDOABLE:
             raise ValidationError(
                 {"edit": "Only a split, a merge or a heading mark can be undone."}

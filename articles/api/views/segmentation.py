@@ -7,7 +7,7 @@ segmented) is a 409 with a message, and nothing is written.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -109,7 +109,7 @@ class SegmentationWriteSerializer(StrictSerializer):
 class TextWriteSerializer(StrictSerializer):
     text = serializers.CharField(
         trim_whitespace=False,
-        max_length=2_000_000,
+        max_length=settings.MAX_ARTICLE_CHARS,
         help_text="The whole corrected text (line endings are normalised to \\n).",
     )
     based_on = serializers.RegexField(
@@ -124,12 +124,6 @@ class TextResultSerializer(serializers.Serializer):
     counts = CountsSerializer()
 
 
-def _edit_data(edit: SegmentationEdit | None) -> dict | None:
-    if edit is None:
-        return None
-    return SegmentationEditSerializer(edit).data
-
-
 class _ArticleEditView(CorpusScopedView):
     def resolve(self, request, right) -> None:
         self.article, self.role = article_for(request.user, self.kwargs["pk"], right=right)
@@ -140,7 +134,7 @@ class _ArticleEditView(CorpusScopedView):
         self.article.refresh_from_db(fields=["text", "content_hash"])
         ids = outcome.changed
         body = {
-            "edit": _edit_data(outcome.edit),
+            "edit": outcome.edit,
             "removed": outcome.removed,
             "sentences": article_sentences_by_id(article=self.article, user=request.user, ids=ids),
             "counts": article_counts(article=self.article, user=request.user),
@@ -240,11 +234,9 @@ class ArticleTextView(CorpusScopedView):
             )
         except BoundaryConflict as exc:
             raise StateConflict(str(exc)) from None
-        except ValidationError:
-            raise
         self.article.refresh_from_db(fields=["text", "content_hash"])
         body = {
-            "edit": _edit_data(outcome.edit),
+            "edit": outcome.edit,
             "content_hash": self.article.content_hash,
             "counts": article_counts(article=self.article, user=request.user),
         }
