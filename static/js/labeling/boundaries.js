@@ -49,6 +49,12 @@ export class BoundaryEditor {
     this.mergeButton.addEventListener("click", () => this.merge());
     this.kindButton.addEventListener("click", () => this.toggleKind());
     document.getElementById("boundary-undo").addEventListener("click", () => this.undo());
+    // The text is there to place the cursor in, never to change (a corrected text
+    // goes through the owner's text correction): typing and pasting do nothing.
+    this.textArea.addEventListener("beforeinput", (event) => event.preventDefault());
+    this.textArea.addEventListener("input", () => {
+      if (this.target) this.textArea.value = this.textOf(this.target);
+    });
     this.textArea.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.ctrlKey && !event.altKey) {
         event.preventDefault();
