@@ -426,6 +426,9 @@ SPECTACULAR_SETTINGS = {
         "ImportKind": ["text", "file", "url"],
         "ArticleStatus": "articles.models.Article.Status",
         "NextPolicy": "suggestions.models.NextPolicy",
+        # What POST /api/articles/{id}/segmentation/ may do (the edit's kind adds more).
+        "SegmentationAction": ["split", "merge", "heading", "sentence"],
+        "AnnotationEventAction": "articles.models.AnnotationEvent.Action",
     },
 }
 

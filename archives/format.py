@@ -38,7 +38,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import models
 
-from articles.models import Annotation, AnnotationEvent, Article, GoldLabel, Sentence
+from articles.models import (
+    Annotation,
+    AnnotationEvent,
+    Article,
+    GoldLabel,
+    SegmentationEdit,
+    Sentence,
+)
 from corpora.models import Corpus, GuidelineVersion, Label, Membership
 from imports.models import ArticleSnapshot
 from review.models import Assignment
@@ -97,7 +104,10 @@ MEMBERS: tuple[Member, ...] = (
     Member("articles", Article, "corpus", row_cost=100),
     Member("sentences", Sentence, "article__corpus"),
     Member("annotations", Annotation, "sentence__article__corpus"),
-    Member("annotation_events", AnnotationEvent, "sentence__article__corpus"),
+    # Before the events, which name the edit that carried a label; by article, since
+    # an event outlives the sentence a change of boundaries removed.
+    Member("segmentation_edits", SegmentationEdit, "article__corpus", row_cost=20),
+    Member("annotation_events", AnnotationEvent, "article__corpus"),
     Member("gold_labels", GoldLabel, "sentence__article__corpus"),
     Member("assignments", Assignment, "article__corpus"),
     Member("article_snapshots", ArticleSnapshot, "article__corpus", row_cost=400),

@@ -86,6 +86,7 @@ def sentence_for_labeling(
         end=row.end,
         paragraph=row.paragraph,
         kind=row.kind,
+        text=row.text,
     )
     sentence.article = instance(
         Article, id=row.article_id, corpus_id=row.corpus_id, status=row.article_status

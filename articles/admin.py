@@ -1,13 +1,9 @@
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from articles import segmenter
-from articles.exceptions import ResegmentationRefused
 from articles.models import Annotation, AnnotationEvent, Article, Sentence
 from articles.services.articles import article_resegment
-from articles.services.segmentation import sentences_replace
 
 
 class SentenceInline(admin.TabularInline):
@@ -48,16 +44,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-segment selected articles (labels are carried over)")
     def resegment(self, request, queryset):
-        queued, refused, busy = 0, [], 0
+        queued, busy = 0, 0
         for article in queryset:
-            # Check first, so the admin hears of lost labels now, not later.
-            try:
-                with transaction.atomic():
-                    sentences_replace(article=article, segments=segmenter.segment(article.text))
-                    transaction.set_rollback(True)
-            except ResegmentationRefused as refusal:
-                refused.append(f"{article}: {refusal}")
-                continue
             if article_resegment(article=article):
                 queued += 1
             else:
@@ -66,8 +54,6 @@ class ArticleAdmin(admin.ModelAdmin):
             messages.success(request, f"Queued {queued} article(s) for segmentation.")
         if busy:
             messages.warning(request, f"{busy} article(s) were already being segmented.")
-        for line in refused:
-            messages.error(request, line)
 
 
 class AnnotationEventInline(admin.TabularInline):

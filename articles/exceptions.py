@@ -20,9 +20,6 @@ class VersionConflict(Exception):
         self.current = current
 
 
-class ResegmentationRefused(Exception):
-    """New sentence boundaries would drop labels; nothing was changed."""
-
-    def __init__(self, message: str, *, sentences: list[int]) -> None:
-        super().__init__(message)
-        self.sentences = sentences
+class BoundaryConflict(Exception):
+    """A change of sentence boundaries met a state it cannot apply to (the sentence
+    changed meanwhile, the article is being segmented); nothing was changed."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, JSONField, Q, Value
 
 from corpora.models import Corpus, Label
 
@@ -102,6 +102,15 @@ class Sentence(models.Model):
         return f"{self.article_id}#{self.index}: {self.text[:60]}"
 
 
+class ReviewReason(models.TextChoices):
+    """Why a label carried to a new sentence asks to be checked."""
+
+    SPLIT = "split", "The sentence was split"
+    MERGE = "merge", "Sentences were merged"
+    RESEGMENTED = "resegmented", "The article was segmented again"
+    TEXT = "text", "The article's text was corrected"
+
+
 class Annotation(models.Model):
     """One annotator's current label on one sentence.
 
@@ -126,6 +135,17 @@ class Annotation(models.Model):
         help_text="The machine suggestion a person accepted to set this label (model name and "
         "version); empty when the person chose the label themselves.",
     )
+    # Set when a change of sentence boundaries (a split, a merge, a new segmentation, a
+    # corrected text) carried this label here from a sentence that is not quite this one:
+    # the label is kept, and its owner is asked to check it against the text it was made on
+    # (docs/architecture.md, invariant 3: no label is lost).
+    # Defaults in the database too: the hand-written INSERTs of other apps leave them out.
+    needs_review = models.BooleanField(default=False, db_default=False)
+    review_reason = models.CharField(
+        max_length=16, choices=ReviewReason.choices, blank=True, default="", db_default=""
+    )
+    # The sentences the label came from, as they were: [{"text", "label", "note", "source"}].
+    review_from = models.JSONField(default=list, blank=True, db_default=Value([], JSONField()))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -145,15 +165,36 @@ class AnnotationEvent(models.Model):
     """Append-only history of every label change: who, when, old and new value.
 
     Kept by sentence and annotator rather than by annotation row, so clearing a
-    label (which deletes the annotation) leaves its history in place.
+    label (which deletes the annotation) leaves its history in place. Each event
+    keeps the sentence's offsets and text as they were when it was written, and
+    belongs to the article as well: when a change of boundaries removes the
+    sentence, ``sentence`` becomes null and the event stays (docs/architecture.md,
+    invariant 3: history is never deleted).
     """
 
     class Action(models.TextChoices):
         CREATE = "create", "Created"
         UPDATE = "update", "Changed"
         CLEAR = "clear", "Cleared"
+        CONFIRM = "confirm", "Checked after a boundary change"
+        CARRY = "carry", "Carried here by a boundary change"
+        RETIRE = "retire", "Taken off by a boundary change"
 
-    sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="events")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotation_events")
+    sentence = models.ForeignKey(
+        Sentence, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    sentence_start = models.PositiveIntegerField(help_text="The sentence's start then.")
+    sentence_end = models.PositiveIntegerField(help_text="The sentence's end then.")
+    sentence_text = models.TextField(help_text="The sentence's text then.")
+    # The change of boundaries that carried or retired the label, for those actions.
+    edit = models.ForeignKey(
+        "SegmentationEdit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
     annotator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotation_events"
     )
@@ -205,6 +246,17 @@ class GoldLabel(models.Model):
     )
     note = models.TextField(blank=True)
     source = models.CharField(max_length=2000, blank=True)
+    # Set when a change of sentence boundaries (a split, a merge, a new segmentation, a
+    # corrected text) carried this label here from a sentence that is not quite this one:
+    # the label is kept, and its owner is asked to check it against the text it was made on
+    # (docs/architecture.md, invariant 3: no label is lost).
+    # Defaults in the database too: the hand-written INSERTs of other apps leave them out.
+    needs_review = models.BooleanField(default=False, db_default=False)
+    review_reason = models.CharField(
+        max_length=16, choices=ReviewReason.choices, blank=True, default="", db_default=""
+    )
+    # The sentences the label came from, as they were: [{"text", "label", "note", "source"}].
+    review_from = models.JSONField(default=list, blank=True, db_default=Value([], JSONField()))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -229,3 +281,66 @@ class GoldLabel(models.Model):
 
     def __str__(self) -> str:
         return f"gold {self.label_id} on {self.sentence_id} ({self.origin})"
+
+
+class SegmentationEdit(models.Model):
+    """One change of an article's sentence boundaries: who, when, and what it replaced.
+
+    Written by ``articles.services.boundaries`` for a split, a merge, a heading
+    mark, a new segmentation of a labeled article, a corrected text and an undo.
+    ``before`` and ``after`` are the sentences replaced and the ones that replaced
+    them (``[{"start", "end", "paragraph", "kind", "text"}]``, offsets in
+    code points of the text of the time); ``labels`` is every label and gold label
+    the replaced sentences held (``[{"sentence", "annotator", "label", "note",
+    "source", ...}]``, people by username and labels by key, so the rows mean the
+    same in a restored archive), so an undo can put them back. Apart from
+    ``undone_at``, never changed, like the label history.
+    """
+
+    class Kind(models.TextChoices):
+        SPLIT = "split", "Split a sentence"
+        MERGE = "merge", "Merged two sentences"
+        HEADING = "heading", "Marked a heading (no label)"
+        SENTENCE = "sentence", "Marked a sentence to label"
+        RESEGMENT = "resegment", "Segmented again"
+        TEXT = "text", "Corrected the text"
+        UNDO = "undo", "Undid an edit"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="segmentation_edits"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="segmentation_edits",
+        help_text="Null for a segmentation run by the system.",
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    before = models.JSONField(default=list)
+    after = models.JSONField(default=list)
+    labels = models.JSONField(default=list)
+    # For a text correction: the whole text before it (the article holds the new one).
+    old_text = models.TextField(blank=True)
+    segmenter_version = models.CharField(max_length=32, blank=True)
+    # Set on a split, merge or heading mark when an "undo" edit took it back.
+    undone_at = models.DateTimeField(null=True, blank=True)
+    labels_carried = models.PositiveIntegerField(default=0)
+    labels_for_review = models.PositiveIntegerField(default=0)
+    labels_retired = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["article_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["split", "merge", "heading", "sentence", "resegment", "text", "undo"]
+                ),
+                name="segmentation_edit_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on article {self.article_id} by {self.by_id}"

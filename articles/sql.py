@@ -31,6 +31,7 @@ class LabelingRow(NamedTuple):
     end: int
     paragraph: int
     kind: str
+    text: str
     corpus_id: int
     article_status: str
     guidelines_version: int
@@ -43,7 +44,7 @@ class LabelingRow(NamedTuple):
 # Access is through the caller's membership: an outsider's lookup finds no row.
 _LABELING = f"""
 SELECT s.id AS sentence_id, s.article_id, s."index", s."start", s."end", s.paragraph, s.kind,
-       a.corpus_id, a.status AS article_status, c.guidelines_version, m.role,
+       s.text, a.corpus_id, a.status AS article_status, c.guidelines_version, m.role,
        l.id AS label_id, l.name AS label_name, l.takes_source AS label_takes_source
 FROM {Sentence._meta.db_table} s
 JOIN {Article._meta.db_table} a ON a.id = s.article_id
@@ -73,6 +74,7 @@ class LockedAnnotationRow(NamedTuple):
     source: str
     guideline_version: int
     version: int
+    needs_review: bool
     created_at: dt.datetime
     updated_at: dt.datetime
     suggested_by: str
@@ -85,8 +87,8 @@ class LockedAnnotationRow(NamedTuple):
 _LOCKED = f"""
 SELECT a.id, a.sentence_id, a.annotator_id, a.label_id,
        (SELECT l."key" FROM {Label._meta.db_table} l WHERE l.id = a.label_id) AS label_key,
-       a.note, a.source, a.guideline_version, a.version, a.created_at, a.updated_at,
-       a.suggested_by
+       a.note, a.source, a.guideline_version, a.version, a.needs_review, a.created_at,
+       a.updated_at, a.suggested_by
 FROM {Annotation._meta.db_table} a
 WHERE a.sentence_id = %(sentence_id)s AND a.annotator_id = %(annotator_id)s
 """
@@ -122,10 +124,12 @@ def annotation_event_last_version(*, sentence_id: int, annotator_id: int) -> int
         return fetch_one(cursor, _VersionRow).version or 0
 
 
+# A write by the annotator is their answer to a review request: the flag goes.
 _UPDATE = (
     f"UPDATE {Annotation._meta.db_table} SET label_id = %(label_id)s, note = %(note)s, "
     "source = %(source)s, guideline_version = %(guideline_version)s, version = %(version)s, "
-    "updated_at = %(updated_at)s, suggested_by = %(suggested_by)s WHERE id = %(id)s"
+    "updated_at = %(updated_at)s, suggested_by = %(suggested_by)s, "
+    "needs_review = %(needs_review)s, review_reason = '', review_from = '[]' WHERE id = %(id)s"
 )
 
 
@@ -153,12 +157,17 @@ def annotation_update(
                 "version": version,
                 "updated_at": connection.ops.adapt_datetimefield_value(updated_at),
                 "suggested_by": suggested_by,
+                "needs_review": False,
             },
         )
 
 
 _EVENT_COLUMNS = (
+    "article_id",
     "sentence_id",
+    "sentence_start",
+    "sentence_end",
+    "sentence_text",
     "annotator_id",
     "changed_by_id",
     "action",
@@ -180,7 +189,11 @@ _EVENT = (
 
 def annotation_event_insert(
     *,
+    article_id: int,
     sentence_id: int,
+    sentence_start: int,
+    sentence_end: int,
+    sentence_text: str,
     annotator_id: int,
     changed_by_id: int,
     action: str,
@@ -199,7 +212,11 @@ def annotation_event_insert(
         cursor.execute(
             _EVENT,
             {
+                "article_id": article_id,
                 "sentence_id": sentence_id,
+                "sentence_start": sentence_start,
+                "sentence_end": sentence_end,
+                "sentence_text": sentence_text,
                 "annotator_id": annotator_id,
                 "changed_by_id": changed_by_id,
                 "action": action,

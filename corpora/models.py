@@ -29,6 +29,11 @@ class Corpus(models.Model):
     auto_gold_unanimous = models.BooleanField(
         default=False, help_text="Sentences on which every annotator agrees become gold."
     )
+    annotators_edit_segmentation = models.BooleanField(
+        default=False,
+        help_text="Annotators may split and merge sentences and mark headings on the labeling "
+        "screen (owners and reviewers always may).",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="corpora"
     )

@@ -25,11 +25,16 @@ class Right(enum.StrEnum):
     SEE_ALL_LABELS = "see_all_labels"  # read every annotator's labels, datasets, agreement
     REVIEW = "review"  # adjudicate disagreements into gold labels
     MANAGE = "manage"  # members, labels, guidelines, settings, imports, assignment
+    # split and merge sentences, mark headings; annotators too where the corpus allows
+    # (``can_edit_segmentation``)
+    EDIT_SEGMENTATION = "edit_segmentation"
 
 
 ROLE_RIGHTS: dict[str, frozenset[Right]] = {
     Role.OWNER: frozenset(Right),
-    Role.REVIEWER: frozenset({Right.VIEW, Right.LABEL, Right.SEE_ALL_LABELS, Right.REVIEW}),
+    Role.REVIEWER: frozenset(
+        {Right.VIEW, Right.LABEL, Right.SEE_ALL_LABELS, Right.REVIEW, Right.EDIT_SEGMENTATION}
+    ),
     # Annotators see their own labels only, so colleagues' choices cannot sway them.
     Role.ANNOTATOR: frozenset({Right.VIEW, Right.LABEL}),
     Role.VIEWER: frozenset({Right.VIEW, Right.SEE_ALL_LABELS}),
@@ -64,6 +69,29 @@ def require_right(role: str | None, right: Right) -> None:
         roles = ", ".join(_NEEDED_ROLES[right])
         raise PermissionDenied(
             f"Your role here is {role}; this needs one of: {roles}. Ask a corpus owner."
+        )
+
+
+def can_edit_segmentation(role: str | None, corpus: Corpus) -> bool:
+    """Whether ``role`` may change sentence boundaries in ``corpus``.
+
+    Owners and reviewers always may; annotators when the corpus's owner allows it
+    (``Corpus.annotators_edit_segmentation``); viewers never.
+    """
+    if has_right(role, Right.EDIT_SEGMENTATION):
+        return True
+    return role == Role.ANNOTATOR and corpus.annotators_edit_segmentation
+
+
+def require_segmentation_right(role: str | None, corpus: Corpus) -> None:
+    """404 for a non-member, 403 saying who may, for a member who may not edit boundaries."""
+    if role is None:
+        raise Http404("No such corpus.")
+    if not can_edit_segmentation(role, corpus):
+        extra = "" if role == Role.VIEWER else "; annotators too when an owner allows it"
+        raise PermissionDenied(
+            f"Your role here is {role}; changing sentence boundaries needs the owner or "
+            f"reviewer role{extra}. Ask a corpus owner."
         )
 
 

@@ -6,6 +6,7 @@ from django.db.models import F, QuerySet
 
 from corpora.guidelines import guidelines_html
 from corpora.models import Corpus, Label, Membership
+from corpora.permissions import can_edit_segmentation
 
 
 def corpora_with_roles(*, user) -> QuerySet[Corpus]:
@@ -28,6 +29,8 @@ def corpus_detail(*, corpus: Corpus, role: str) -> dict:
         "created_at": corpus.created_at,
         "updated_at": corpus.updated_at,
         "auto_gold_unanimous": corpus.auto_gold_unanimous,
+        "annotators_edit_segmentation": corpus.annotators_edit_segmentation,
+        "can_edit_segmentation": can_edit_segmentation(role, corpus),
         "labels": list(corpus.labels.order_by("order", "pk")),
         "guidelines": corpus.guidelines,
         "guidelines_html": guidelines_html(corpus.guidelines),

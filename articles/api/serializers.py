@@ -18,7 +18,7 @@ from annotator.api.serializers import (
     QuerySerializer,
     StrictSerializer,
 )
-from articles.models import Annotation, AnnotationEvent, Article, Sentence
+from articles.models import Annotation, AnnotationEvent, Article, ReviewReason, Sentence
 from articles.services.annotations import MAX_NOTE_CHARS, MAX_SOURCE_CHARS
 
 
@@ -42,12 +42,29 @@ class ArticlePageSerializer(serializers.Serializer):
     results = ArticleSerializer(many=True)
 
 
+class ReviewFromSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The old sentence's text.")
+    label = serializers.CharField(help_text="The label it had there.")
+    note = serializers.CharField()
+    source = serializers.CharField()
+
+
 class MyAnnotationSerializer(serializers.Serializer):
     label = serializers.CharField(help_text="The label's key.")
     note = serializers.CharField()
     source = serializers.CharField()
     version = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
+    needs_review = serializers.BooleanField(
+        help_text="A change of boundaries carried this label here from a sentence that was not "
+        "quite this one: check it (writing any value, the same included, settles it)."
+    )
+    review_reason = serializers.ChoiceField(
+        choices=["", *ReviewReason.values], help_text="What changed: split, merge, ..."
+    )
+    review_from = ReviewFromSerializer(
+        many=True, help_text="The sentences the label came from, as they were."
+    )
 
 
 class SentenceSerializer(serializers.Serializer):
@@ -85,6 +102,9 @@ class ArticleDetailSerializer(serializers.Serializer):
     )
     segmenter_version = serializers.CharField()
     created_at = serializers.DateTimeField()
+    content_hash = serializers.CharField(
+        help_text="SHA-256 of the text: `based_on` of PUT /api/articles/{id}/text/."
+    )
     text = serializers.CharField(help_text="Exactly as imported; sentences are offsets into it.")
     sentences = SentenceSerializer(many=True)
 
@@ -189,12 +209,21 @@ class ConflictSerializer(ErrorSerializer):
 class AnnotationEventSerializer(serializers.ModelSerializer):
     changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     annotator = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    sentence_start = serializers.IntegerField(help_text="The sentence's start at the time.")
+    sentence_end = serializers.IntegerField(help_text="The sentence's end at the time.")
+    sentence_text = serializers.CharField(help_text="The sentence's text at the time.")
+    edit = serializers.IntegerField(
+        source="edit_id",
+        allow_null=True,
+        help_text="The change of boundaries that carried (carry) or took off (retire) the label.",
+    )
 
     class Meta:
         model = AnnotationEvent
         fields = [
             "action", "old_label", "new_label", "old_note", "new_note", "old_source",
             "new_source", "version", "at", "changed_by", "annotator", "suggested_by",
+            "sentence_start", "sentence_end", "sentence_text", "edit",
         ]  # fmt: skip
 
 

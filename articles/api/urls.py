@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles.api.views import annotations, articles, sentences
+from articles.api.views import annotations, articles, segmentation, sentences
 
 urlpatterns = [
     path(
@@ -19,6 +19,17 @@ urlpatterns = [
         sentences.ArticleSentencesView.as_view(),
         name="api-article-sentences",
     ),
+    path(
+        "articles/<id:pk>/segmentation/",
+        segmentation.ArticleSegmentationView.as_view(),
+        name="api-article-segmentation",
+    ),
+    path(
+        "articles/<id:pk>/segmentation/<id:edit_id>/undo/",
+        segmentation.SegmentationUndoView.as_view(),
+        name="api-article-segmentation-undo",
+    ),
+    path("articles/<id:pk>/text/", segmentation.ArticleTextView.as_view(), name="api-article-text"),
     path("articles/<id:pk>/retry/", articles.ArticleRetryView.as_view(), name="api-article-retry"),
     path(
         "sentences/<id:pk>/annotation/",

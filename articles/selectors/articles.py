@@ -78,6 +78,9 @@ def _sentence_rows(
             "mine__source",
             "mine__version",
             "mine__updated_at",
+            "mine__needs_review",
+            "mine__review_reason",
+            "mine__review_from",
         )
     )
     if limit is not None:
@@ -103,10 +106,16 @@ def _sentence_rows(
                 "source": source,
                 "version": version,
                 "updated_at": updated_at,
+                "needs_review": bool(needs_review),
+                "review_reason": review_reason,
+                "review_from": review_from or [],
             },
         }
-        for pk, index, start, end, paragraph, kind, text, label, note, source, version, updated_at in fetched  # noqa: E501
-    ]
+        for (
+            pk, index, start, end, paragraph, kind, text,
+            label, note, source, version, updated_at, needs_review, review_reason, review_from,
+        ) in fetched
+    ]  # fmt: skip
 
 
 def article_sentences_page(
@@ -134,6 +143,13 @@ def article_sentences_page(
     }
 
 
+def article_sentences_by_id(*, article: Article, user, ids: list[int]) -> list[dict]:
+    """These sentences of the article (index order) with the caller's label on each."""
+    return _sentence_rows(
+        Sentence.objects.filter(article=article, pk__in=ids), user, article_text=article.text
+    )
+
+
 def article_detail(*, article: Article, user) -> dict:
     """The article with its sentences and the caller's label on each: one query for all."""
     sentences = _sentence_rows(
@@ -152,6 +168,7 @@ def article_detail(*, article: Article, user) -> dict:
         "attempts": article.attempts,
         "segmenter_version": article.segmenter_version,
         "created_at": article.created_at,
+        "content_hash": article.content_hash,
         "text": article.text,
         "sentences": sentences,
     }

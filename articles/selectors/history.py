@@ -30,8 +30,9 @@ def corpus_history(
     annotator_username: str | None = None,
 ) -> QuerySet[AnnotationEvent]:
     """Every label change in ``corpus`` (annotators: their own), unordered: the caller pages it."""
-    events = AnnotationEvent.objects.filter(sentence__article__corpus=corpus).select_related(
-        "changed_by", "annotator", "sentence"
+    # By article, not sentence: events outlive the sentences boundary changes remove.
+    events = AnnotationEvent.objects.filter(article__corpus=corpus).select_related(
+        "changed_by", "annotator"
     )
     if not has_right(role, Right.SEE_ALL_LABELS):
         events = events.filter(annotator=user)

@@ -104,6 +104,7 @@ def _locked_annotation(sentence: Sentence, annotator) -> Annotation | None:
         source=row.source,
         guideline_version=row.guideline_version,
         version=row.version,
+        needs_review=row.needs_review,
         created_at=row.created_at,
         updated_at=row.updated_at,
         suggested_by=row.suggested_by,
@@ -142,7 +143,11 @@ def _event(
     # Every change writes one, so it is sent as a plain INSERT: the ORM's
     # create() cost three times the Python time. Nothing listens to its signals.
     annotation_event_insert(
+        article_id=sentence.article_id,
         sentence_id=sentence.pk,
+        sentence_start=sentence.start,
+        sentence_end=sentence.end,
+        sentence_text=sentence.text,
         annotator_id=annotator.pk,
         changed_by_id=changed_by.pk,
         action=action,
@@ -186,9 +191,10 @@ def annotation_set(
     try:
         with transaction.atomic():
             current = _locked_annotation(sentence, annotator)
-            if current is not None and (
+            same = current is not None and (
                 current.label_id == label.pk and current.note == note and current.source == source
-            ):
+            )
+            if same and current is not None and not current.needs_review:
                 return AnnotationResult(current, changed=False)
             have = current.version if current else 0
             if expected_version is not None and expected_version != have:
@@ -230,6 +236,9 @@ def annotation_set(
             current.guideline_version = guideline_version
             current.suggested_by = suggested_by
             current.version += 1
+            # The same value written over a label carried by a boundary change confirms it
+            # (docs/architecture.md, invariant 3): the review request goes.
+            current.needs_review, current.review_reason, current.review_from = False, "", []
             current.updated_at = timezone.now()
             # A plain UPDATE of the row locked above: save(update_fields=...)
             # cost several times the Python time on every change.
@@ -247,7 +256,7 @@ def annotation_set(
                 sentence=sentence,
                 annotator=annotator,
                 changed_by=changed_by,
-                action=AnnotationEvent.Action.UPDATE,
+                action=AnnotationEvent.Action.CONFIRM if same else AnnotationEvent.Action.UPDATE,
                 old=old,
                 new=current,
                 version=current.version,

@@ -25,15 +25,17 @@ from articles.selectors.labeling import (
 )
 from corpora.guidelines import IN_PAGE, guidelines_html
 from corpora.models import Label
-from corpora.permissions import Right, has_right
+from corpora.permissions import Right, can_edit_segmentation, has_right
 
 
 def _page_config(
-    article: Article, user, labels: list[Label], window: LabelingWindow | None
+    article: Article, user, labels: list[Label], window: LabelingWindow | None, role: str
 ) -> dict:
     corpus = article.corpus
     return {
         "articleId": article.pk,
+        # Splitting, merging and heading marks (static/js/labeling/boundaries.js).
+        "canEditSegmentation": can_edit_segmentation(role, corpus),
         # What the page holds of the article, and the whole article's counts.
         "window": None
         if window is None
@@ -87,6 +89,7 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
             "total": window.total if window else 0,
             "labeled": window.labeled if window else 0,
             "guidelines_html": guidelines_html(article.corpus.guidelines, top_heading=IN_PAGE),
-            "config": _page_config(article, request.user, labels, window),
+            "can_edit_segmentation": can_edit_segmentation(role, article.corpus),
+            "config": _page_config(article, request.user, labels, window, role),
         },
     )

@@ -29,7 +29,22 @@ class CorpusDetailSerializer(CorpusSerializer):
     guidelines = serializers.CharField(help_text="Markdown.")
     guidelines_html = serializers.CharField(help_text="The guidelines rendered and sanitised.")
     auto_gold_unanimous = serializers.BooleanField()
+    annotators_edit_segmentation = serializers.BooleanField(
+        help_text="Annotators may split and merge sentences and mark headings (owners and "
+        "reviewers always may)."
+    )
+    can_edit_segmentation = serializers.BooleanField(
+        help_text="Whether you may change sentence boundaries here."
+    )
     updated_at = serializers.DateTimeField()
+
+
+class SegmentationSettingsSerializer(StrictSerializer):
+    annotators_edit_segmentation = serializers.BooleanField(
+        required=False,
+        help_text="Let annotators split and merge sentences and mark headings on the labeling "
+        "screen. Omitted: unchanged.",
+    )
 
 
 class MemberSerializer(serializers.Serializer):

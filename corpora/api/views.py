@@ -17,9 +17,11 @@ from corpora.api.serializers import (
     MemberAddSerializer,
     MemberSerializer,
     RoleSerializer,
+    SegmentationSettingsSerializer,
 )
 from corpora.permissions import Right
 from corpora.selectors import corpora_with_roles, corpus_detail, corpus_members
+from corpora.services.corpora import corpus_segmentation_editing_set
 from corpora.services.members import member_add, member_remove, member_role_change
 
 
@@ -46,6 +48,25 @@ class CorpusDetailView(CorpusSlugView):
     def get(self, request, slug: str):
         data = corpus_detail(corpus=self.corpus, role=self.role)
         return Response(CorpusDetailSerializer(data).data)
+
+
+class SegmentationSettingsView(CorpusSlugView):
+    rights = {"PATCH": Right.MANAGE}
+
+    @extend_schema(
+        operation_id="corpora_segmentation_settings",
+        summary="Let annotators change sentence boundaries, or not (owners)",
+        request=SegmentationSettingsSerializer,
+        responses={200: SegmentationSettingsSerializer, **errors(400, 403, 404, 413)},
+    )
+    def patch(self, request, slug: str):
+        data = validated(SegmentationSettingsSerializer, request.data)
+        corpus = self.corpus
+        if "annotators_edit_segmentation" in data:  # an empty PATCH changes nothing
+            corpus = corpus_segmentation_editing_set(
+                corpus=corpus, allowed=data["annotators_edit_segmentation"]
+            )
+        return Response(SegmentationSettingsSerializer(corpus).data)
 
 
 class CorpusMembersView(CorpusSlugView):

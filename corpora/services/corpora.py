@@ -140,3 +140,11 @@ def _ensure_another_owner(*, corpus: Corpus, leaving: Membership) -> None:
         raise ValidationError(
             {"role": "This is the corpus's last owner; make someone else owner first."}
         )
+
+
+def corpus_segmentation_editing_set(*, corpus: Corpus, allowed: bool) -> Corpus:
+    """Let annotators change sentence boundaries in ``corpus`` (owners and reviewers always may)."""
+    if corpus.annotators_edit_segmentation != allowed:
+        corpus.annotators_edit_segmentation = allowed
+        corpus.save(update_fields=["annotators_edit_segmentation", "updated_at"])
+    return corpus

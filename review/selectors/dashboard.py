@@ -109,20 +109,24 @@ def corpus_progress_compute(*, corpus: Corpus) -> dict:
     last_active: dict[int, datetime] = {}
     net_by_day: dict[date, int] = defaultdict(int)
     for annotator_id, hour, action, n in (
-        AnnotationEvent.objects.filter(sentence__article__corpus=corpus)
+        AnnotationEvent.objects.filter(article__corpus=corpus)
         .annotate(hour=TruncHour("at"))
         .values_list("annotator_id", "hour", "action")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        if action != AnnotationEvent.Action.CLEAR:
+        # Labels a change of boundaries carried or took off are not the annotator's work.
+        moved = action in (AnnotationEvent.Action.CARRY, AnnotationEvent.Action.RETIRE)
+        if action != AnnotationEvent.Action.CLEAR and not moved:
             actions[annotator_id] += n
             hours.add((annotator_id, hour))
-        if annotator_id not in last_active or hour > last_active[annotator_id]:
+            if annotator_id not in last_active or hour > last_active[annotator_id]:
+                last_active[annotator_id] = hour
+        elif not moved and (annotator_id not in last_active or hour > last_active[annotator_id]):
             last_active[annotator_id] = hour
-        if action == AnnotationEvent.Action.CREATE:
+        if action in (AnnotationEvent.Action.CREATE, AnnotationEvent.Action.CARRY):
             net_by_day[hour.date()] += n
-        elif action == AnnotationEvent.Action.CLEAR:
+        elif action in (AnnotationEvent.Action.CLEAR, AnnotationEvent.Action.RETIRE):
             net_by_day[hour.date()] -= n
     active_hours: dict[int, int] = defaultdict(int)
     for annotator_id, _hour in hours:

@@ -56,6 +56,10 @@ def gold_label_decide(
                 "decided_by": reviewer,
                 "note": note,
                 "source": source,
+                # A reviewer's decision settles a gold label a boundary change carried.
+                "needs_review": False,
+                "review_reason": "",
+                "review_from": [],
             },
         )
     return gold

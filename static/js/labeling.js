@@ -5,10 +5,12 @@
 
 import { SaveQueue } from "./lib/save-queue.js";
 import { LabelingActions } from "./labeling/actions.js";
+import { BoundaryEditor, listenForEditKeys } from "./labeling/boundaries.js";
 import { annotationApi, sentencesFetcher } from "./labeling/annotation-api.js";
 import { ConflictDialog, GuidelinesPanel, SentenceDialogs, anyDialogOpen, createToast, setUpHelp } from "./labeling/dialogs.js";
 import { listenForShortcuts } from "./labeling/keys.js";
 import { moveTarget, startingSentence } from "./labeling/navigation.js";
+import { ReviewChecker } from "./labeling/review.js";
 import { SaveStatusPanel } from "./labeling/save-status.js";
 import { SuggestionLayer } from "./labeling/suggestions.js";
 import { SentenceView } from "./labeling/view.js";
@@ -94,6 +96,18 @@ const suggestions = new SuggestionLayer({
   storage: window.localStorage,
 });
 const openHelp = setUpHelp();
+// Labels to check after a boundary change, and changing boundaries (where allowed).
+const review = new ReviewChecker({ view, actions, queue, labelByKey, toast, fetchPage });
+review.wire();
+const boundaries = config.canEditSegmentation
+  ? new BoundaryEditor({ config, view, held, actions, queue, toast, articleText: document.getElementById("article-text") })
+  : null;
+boundaries?.wire();
+listenForEditKeys(document, {
+  labelByShortcut,
+  isPaused: anyDialogOpen,
+  keys: { c: () => review.open(), ...(boundaries ? { b: () => boundaries.open() } : {}) },
+});
 const guidelines = new GuidelinesPanel();
 
 window.addEventListener("beforeunload", (event) => {

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article, Sentence
 from articles.services.annotations import annotation_clear, annotation_set
+from articles.services.boundaries import segmentation_edit_undo, sentence_split
 from corpora.models import Corpus, Label, Role
 from corpora.services.corpora import corpus_create, corpus_guidelines_update, membership_set
 from imports.models import ArticleSnapshot
@@ -103,6 +104,19 @@ def rich_corpus(owner, annotator, reviewer, viewer, make_user, make_article, out
         note="The agency is named.",
         source="Reuters",
     )
+    # Boundaries changed by hand: a split undone, then done again, one carried label
+    # confirmed; events outlive their sentence and edits travel.
+    target = Sentence.objects.get(pk=s[1].pk)
+    at = target.text.index(" ", len(target.text) // 2) + 1
+    split = sentence_split(article_id=first.pk, sentence_id=target.pk, at=at, by=owner)
+    segmentation_edit_undo(article_id=first.pk, edit_id=split.edit.pk, by=reviewer)
+    again = sentence_split(
+        article_id=first.pk, sentence_id=Sentence.objects.get(article=first, start=target.start).pk,
+        at=at, by=owner,
+    )  # fmt: skip
+    part = Sentence.objects.select_related("article__corpus").get(pk=again.created[0])
+    annotation_set(sentence=part, annotator=annotator, label=labels["sourced_fact"],
+                   note="named agency", source="Reuters, 14 March")  # fmt: skip
     ArticleSnapshot.objects.create(
         article=first,
         requested_url="https://example.org/talks",

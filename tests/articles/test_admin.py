@@ -34,26 +34,22 @@ def test_the_resegment_action_queues_the_article(
     assert article.status == Article.Status.PENDING
 
 
-def test_the_resegment_action_names_labels_it_would_lose(
-    staff_client, article, annotator, monkeypatch
+def test_the_resegment_action_queues_a_labeled_article_whose_labels_will_follow(
+    staff_client, article, annotator
 ):
+    """Nothing is refused for having labels: the segmentation carries them."""
     sentence = article.sentences.filter(kind=Sentence.Kind.SENTENCE).first()
     annotation_set(
         sentence=sentence, annotator=annotator, label=article.corpus.labels.get(key="claim")
     )
-    from articles import segmenter
-
-    real = segmenter.segment
-    monkeypatch.setattr(segmenter, "segment", lambda text: real(text.replace(". ", "; ")))
     response = staff_client.post(
         reverse("admin:articles_article_changelist"),
         {"action": "resegment", "_selected_action": [article.pk]},
         follow=True,
     )
-    assert b"labeled sentence" in response.content
+    assert b"Queued 1 article" in response.content
     article.refresh_from_db()
-    assert article.status == Article.Status.READY
-    assert Sentence.objects.filter(pk=sentence.pk).exists()
+    assert article.status == Article.Status.PENDING
 
 
 def test_an_annotation_shows_its_history(staff_client, article, annotator):

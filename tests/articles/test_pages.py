@@ -187,4 +187,7 @@ def test_title_differing_from_the_first_heading_shows_both(client, annotator, ar
     body = client.get(f"/articles/{article.pk}/label/").content.decode()
     assert f'<h1 id="article-title">{article.title}</h1>' in body
     text = body[body.index('id="article-text"') :]
-    assert f'<span class="sentence-heading">{first.text}</span>' in text
+    assert (
+        f'<span class="sentence-heading" data-id="{first.pk}" data-index="{first.index}">'
+        f"{first.text}</span>"
+    ) in text

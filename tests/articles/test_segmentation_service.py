@@ -1,12 +1,12 @@
 """Segmenting an article, checked on the stored sentences.
 
 docs/architecture.md, invariants 1 (exact offsets), 2 (idempotent, atomic
-segmentation) and 3 (no label is lost: re-segmenting keeps or refuses).
+segmentation) and 3 (no label is lost: re-segmenting keeps or carries labels;
+tests/articles/test_boundaries.py has the rest).
 """
 
 import pytest
 
-from articles.exceptions import ResegmentationRefused
 from articles.models import Annotation, Article, Sentence
 from articles.segmenter import Segment
 from articles.services.annotations import annotation_set
@@ -15,7 +15,6 @@ from articles.services.segmentation import (
     Outcome,
     article_claim,
     article_segment,
-    sentences_replace,
     validate_segments,
 )
 
@@ -121,23 +120,8 @@ def test_resegmenting_carries_labels_to_the_same_span(article, annotator):
     assert_invariant_1(article)
 
 
-def test_resegmenting_refuses_to_drop_a_labeled_span(article, annotator):
-    sentence = labeled(article, annotator, 2)
-    segments = [
-        Segment(s.start, s.end, s.paragraph, s.kind) for s in article.sentences.order_by("index")
-    ]
-    merged = Segment(segments[2].start, segments[3].end, segments[2].paragraph, "sentence")
-    new = [*segments[:2], merged, *segments[4:]]
-    with pytest.raises(ResegmentationRefused) as exc:
-        sentences_replace(article=article, segments=new)
-    assert f"#{sentence.index + 1}" in str(exc.value)
-    assert sentence.text[:40] in str(exc.value)
-    assert exc.value.sentences == [sentence.pk]
-    assert article.sentences.count() == len(segments)
-    assert Annotation.objects.filter(sentence=sentence).exists()
-
-
-def test_a_refused_resegmentation_records_its_reason(article, annotator, monkeypatch):
+def test_resegmenting_carries_a_label_whose_span_changes(article, annotator, monkeypatch):
+    """Nothing is refused for having labels: the label follows the text, for review."""
     labeled(article, annotator, 2)
     from articles import segmenter
 
@@ -150,11 +134,12 @@ def test_a_refused_resegmentation_records_its_reason(article, annotator, monkeyp
         ],
     )
     article_resegment(article=article)
-    assert article_segment(article_id=article.pk, task_id="r") == Outcome.REFUSED
+    assert article_segment(article_id=article.pk, task_id="r") == Outcome.DONE
     article.refresh_from_db()
-    assert article.status == Article.Status.FAILED
-    assert "labeled sentence" in article.failure_reason
-    assert Annotation.objects.filter(annotator=annotator).count() == 1
+    assert article.status == Article.Status.READY
+    assert_invariant_1(article)
+    carried = Annotation.objects.get(annotator=annotator)
+    assert carried.needs_review and carried.review_from
 
 
 @pytest.mark.parametrize(

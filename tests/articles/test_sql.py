@@ -45,6 +45,7 @@ def test_labeling_row_names_each_column(annotator, sentence):
         "end": sentence.end,
         "paragraph": sentence.paragraph,
         "kind": "sentence",
+        "text": sentence.text,
         "corpus_id": sentence.article.corpus_id,
         "article_status": "ready",
         "guidelines_version": 7,
@@ -123,6 +124,7 @@ def test_locked_row_names_each_column(annotator, owner, sentence):
         "source": "the source",
         "guideline_version": 3,
         "version": 5,
+        "needs_review": False,
         "created_at": stored.created_at,
         "updated_at": stored.updated_at,
         "suggested_by": "",
@@ -132,6 +134,9 @@ def test_locked_row_names_each_column(annotator, owner, sentence):
 
 def test_update_writes_each_column_it_names(annotator, owner, sentence):
     stored = _annotation(sentence, annotator, owner)
+    Annotation.objects.filter(pk=stored.pk).update(
+        needs_review=True, review_reason="split", review_from=[{"text": "old"}]
+    )
     claim = Label.objects.get(corpus_id=sentence.article.corpus_id, key="claim")
     at = timezone.now() + dt.timedelta(days=1)
     annotation_update(
@@ -151,13 +156,20 @@ def test_update_writes_each_column_it_names(annotator, owner, sentence):
         stored.guideline_version,
         stored.version,
         stored.updated_at,
-    ) == (claim.pk, "new note", "new source", 11, 12, at)
+        stored.needs_review,
+        stored.review_reason,
+        stored.review_from,
+    ) == (claim.pk, "new note", "new source", 11, 12, at, False, "", [])
 
 
 def test_event_insert_writes_each_column_it_names(annotator, owner, sentence):
     at = timezone.now() - dt.timedelta(days=2)
     annotation_event_insert(
+        article_id=sentence.article_id,
         sentence_id=sentence.pk,
+        sentence_start=sentence.start,
+        sentence_end=sentence.end,
+        sentence_text=sentence.text,
         annotator_id=annotator.pk,
         changed_by_id=owner.pk,
         action="update",
@@ -171,6 +183,12 @@ def test_event_insert_writes_each_column_it_names(annotator, owner, sentence):
         at=at,
     )
     event = AnnotationEvent.objects.get(sentence=sentence)
+    assert (event.article_id, event.sentence_start, event.sentence_end, event.sentence_text) == (
+        sentence.article_id,
+        sentence.start,
+        sentence.end,
+        sentence.text,
+    )
     assert (
         event.annotator_id,
         event.changed_by_id,

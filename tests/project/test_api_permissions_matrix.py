@@ -52,6 +52,31 @@ MATRIX = [
         _codes(204, 204, 204, 403, 404),
     ),
     ("get", "/api/sentences/{sentence}/history/", None, MEMBERS_READ),
+    ("get", "/api/articles/{article}/segmentation/", None, MEMBERS_READ),
+    (
+        "post",
+        "/api/articles/{article}/segmentation/",
+        {"action": "heading", "sentence": "{sentence}"},
+        _codes(200, 403, 200, 403, 404),
+    ),
+    (
+        "post",
+        "/api/articles/{article}/segmentation/999999/undo/",
+        None,
+        _codes(404, 403, 404, 403, 404),
+    ),
+    (
+        "put",
+        "/api/articles/{article}/text/",
+        {"text": "A corrected text.", "based_on": "0" * 64},
+        _codes(409, 403, 403, 403, 404),
+    ),
+    (
+        "patch",
+        "/api/corpora/{slug}/segmentation-settings/",
+        {"annotators_edit_segmentation": True},
+        _codes(200, 403, 403, 403, 404),
+    ),
     ("get", "/api/corpora/{slug}/history/", None, MEMBERS_READ),
     (
         "post",

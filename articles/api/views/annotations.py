@@ -124,8 +124,12 @@ class SentenceHistoryView(CorpusScopedView):
 
 
 class CorpusHistoryEventSerializer(AnnotationEventSerializer):
-    sentence = serializers.IntegerField(source="sentence_id")
-    article = serializers.IntegerField(source="sentence.article_id")
+    sentence = serializers.IntegerField(
+        source="sentence_id",
+        allow_null=True,
+        help_text="Null once a change of boundaries removed the sentence (the event stays).",
+    )
+    article = serializers.IntegerField(source="article_id")
 
     class Meta(AnnotationEventSerializer.Meta):
         fields = ["id", "sentence", "article", *AnnotationEventSerializer.Meta.fields]

@@ -155,6 +155,8 @@ export class SentenceView {
     if (row.kind === "heading") {
       const heading = document.createElement("span");
       heading.className = "sentence-heading";
+      heading.dataset.id = String(row.id);
+      heading.dataset.index = String(row.index);
       heading.textContent = row.text;
       return heading;
     }
@@ -169,6 +171,8 @@ export class SentenceView {
     el.dataset.id = String(row.id);
     el.dataset.index = String(row.index);
     if (mine) el.dataset.label = mine.label;
+    // A label a boundary change carried here, to be checked (review.js).
+    if (mine && mine.needs_review) el.dataset.review = mine.review_reason || "check";
     el.dataset.version = String(mine ? mine.version : 0);
     el.dataset.note = mine ? mine.note : "";
     el.dataset.source = mine ? mine.source : "";
@@ -213,6 +217,8 @@ export class SentenceView {
     }
     el.dataset.note = value.note || "";
     el.dataset.source = value.source || "";
+    // Any value the analyst writes settles a carried label's check (the server clears it too).
+    delete el.dataset.review;
     el.querySelector(".sentence-tag").textContent = label ? label.name : "";
     el.querySelector(".sentence-flags").textContent = flagsText(value);
     el.setAttribute("aria-label", `${describe(value, this.labelByKey)}. ${this.textAt(i)}`);
