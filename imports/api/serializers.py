@@ -92,8 +92,8 @@ class ImportJobSerializer(serializers.Serializer):
     failures = ImportFailureSerializer(many=True)
     failures_total = serializers.IntegerField()
     failures_note = serializers.CharField(
-        help_text="What to say when `failures` is empty: \"None so far.\" while the job runs, "
-        "\"Every line was imported.\" once a batch is done."
+        help_text='What to say when `failures` is empty: "None so far." while the job runs, '
+        '"Every line was imported." once a batch is done.'
     )
     article = serializers.IntegerField(allow_null=True)
     worker_missing = serializers.BooleanField()
