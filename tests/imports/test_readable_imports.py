@@ -252,3 +252,21 @@ def test_the_job_page_says_plainly_whether_lines_were_left_out(
     assert f'id="import-bar" max="1" value="0" data-state="{status}"' in content
     label = re.search(r'id="import-state" data-state="(\w+)">(\w+)<', content)
     assert label is not None and label.groups() == (status, status.capitalize())
+
+
+def test_the_api_takes_keep_first_line_and_says_what_an_empty_failure_list_means(owner, corpus):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(owner)
+    url = f"/api/corpora/{corpus.slug}/imports/"
+    kept = client.post(
+        url, {"kind": "text", "text": PASTED, "keep_first_line": True}, format="json"
+    )
+    assert kept.status_code == 202, kept.json()
+    assert kept.json()["failures_note"] == "None so far."
+    assert ImportJob.objects.get(pk=kept.json()["id"]).options == {"keep_first_line": True}
+    default = client.post(url, {"kind": "text", "text": PASTED + " Again."}, format="json")
+    assert ImportJob.objects.get(pk=default.json()["id"]).options == {}
+    wrong = client.post(url, {"kind": "text", "text": PASTED, "keep_first_line": "perhaps"})
+    assert wrong.status_code == 400
