@@ -26,7 +26,7 @@ def _no_horizontal_scroll(page) -> bool:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_import_form_previews_title_and_sentences_before_importing(
-    live_server, page, sign_in, owner, corpus, width
+    live_server, page, sign_in, owner, corpus, width, screenshot
 ):
     from playwright.sync_api import expect
 
@@ -64,6 +64,8 @@ def test_the_import_form_previews_title_and_sentences_before_importing(
     expect(file_preview.locator("li")).to_have_text(["A bold claim.", "Another one."])
     assert serious_violations(axe.run(page)) == []
     assert _no_horizontal_scroll(page)
+    page.locator("#text-preview").scroll_into_view_if_needed()
+    screenshot(page, f"import-preview-{width}")
     assert ImportJob.objects.count() == 0
 
     # The form still imports: the job is created with the choice made.
@@ -83,7 +85,9 @@ def _job(corpus, *, status: str, kind: str, failures: int = 0, **fields) -> Impo
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_job_status_renders_sensibly(live_server, page, sign_in, owner, corpus, width):
+def test_every_job_status_renders_sensibly(
+    live_server, page, sign_in, owner, corpus, width, screenshot
+):
     from playwright.sync_api import expect
 
     page.set_viewport_size({"width": width, "height": 900})
@@ -122,6 +126,7 @@ def test_every_job_status_renders_sensibly(live_server, page, sign_in, owner, co
             expect(page.locator("#failures-table tbody tr")).to_have_count(job.failed)
         violations = serious_violations(axe.run(page))
         assert violations == [], (label, violations)
+        screenshot(page, f"import-job-{job.status}-{job.pk}-{width}")
         assert _no_horizontal_scroll(page), label
 
     # The failed bar is drawn in the danger colour, not a full green one.
