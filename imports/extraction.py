@@ -120,8 +120,12 @@ def extract_markdown(data: bytes) -> Extracted:
     import markdown
     from lxml import html as lxml_html
 
-    source = decode_text(data)
-    rendered = markdown.markdown(source, extensions=["tables", "fenced_code", "sane_lists"])
+    source = _markdown_bounded(decode_text(data))
+    renderer = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
+    # Its raw-HTML block reader scans the whole source for tags (quadratic on a
+    # run of "<"); without it, tags in a paragraph are still read inline.
+    renderer.preprocessors.deregister("html_block")
+    rendered = renderer.convert(source)
     if not rendered.strip():
         return Extracted(text="")
     root = lxml_html.fragment_fromstring(rendered, create_parent="div")
@@ -129,6 +133,25 @@ def extract_markdown(data: bytes) -> Extracted:
     first = root[0] if len(root) else None
     heading = first is not None and first.tag == "h1" and bool(blocks)
     return Extracted(text="\n\n".join(blocks), first_line_heading=heading)
+
+
+# Python-Markdown reads ahead from every "[", "!", "<", "*", "_" of a paragraph
+# for the rest of the paragraph (a link, an image, a tag or autolink, emphasis),
+# so a paragraph of thousands of them costs time growing with the square of its
+# length (20,000 "[" took minutes). A paragraph with more of them than any
+# prose holds is made a code block: kept as it was typed, read in linear time
+# (docs/architecture.md, invariant 8: bounded work for any input).
+MARKDOWN_MAX_OPENERS = 64
+_MARKDOWN_OPENERS = re.compile(r"[\[<!*_]")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+
+
+def _markdown_bounded(source: str) -> str:
+    paragraphs = _BLANK_LINES.split(source)
+    for index, paragraph in enumerate(paragraphs):
+        if len(_MARKDOWN_OPENERS.findall(paragraph)) > MARKDOWN_MAX_OPENERS:
+            paragraphs[index] = "\n".join("    " + line for line in paragraph.split("\n"))
+    return "\n\n".join(paragraphs)
 
 
 # Elements whose text is one line (or, for lists and tables, one line per item or row).
@@ -255,6 +278,29 @@ def extract_html(data: bytes | str, *, url: str = "") -> Extracted:
     )
 
 
+# Elements of the extractor's tree that start a new line inside a table cell.
+_CELL_BREAKS = frozenset({"p", "lb", "item", "list", "head", "quote", "row", "table"})
+
+
+def _cell_text(cell) -> str:
+    """A cell's words: inline parts ("<code>struct</code>s") joined as they
+    stand, block parts (paragraphs, line breaks, list items) with a space."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        parts.append(node.text or "")
+        for child in node:
+            if child.tag in _CELL_BREAKS:
+                parts.append(" ")
+            walk(child)
+            if child.tag in _CELL_BREAKS:
+                parts.append(" ")
+            parts.append(child.tail or "")
+
+    walk(cell)
+    return "".join(parts)
+
+
 def _body_text(document) -> str:
     """The extractor's text of the page, with each table written as rows of
     " | "-joined cells (its own text output draws Markdown tables: ``| a | b |``
@@ -269,7 +315,7 @@ def _body_text(document) -> str:
     for table in body.xpath(".//table[not(ancestor::table)]"):
         rows = []
         for row in table.xpath(".//row[count(ancestor::table) = 1]"):
-            line = table_row_text([" ".join(cell.itertext()) for cell in row.findall("cell")])
+            line = table_row_text([_cell_text(cell) for cell in row.findall("cell")])
             if line:
                 paragraph = etree.Element("p")
                 paragraph.text = line

@@ -270,3 +270,20 @@ def test_the_api_takes_keep_first_line_and_says_what_an_empty_failure_list_means
     assert ImportJob.objects.get(pk=default.json()["id"]).options == {}
     wrong = client.post(url, {"kind": "text", "text": PASTED, "keep_first_line": "perhaps"})
     assert wrong.status_code == 400
+
+
+@pytest.mark.parametrize("unit", ["[", "<a ", "![", "*a", "_a ", "[a](b "])
+def test_markdown_full_of_link_and_emphasis_openers_is_read_in_linear_time(unit):
+    """Python-Markdown reads ahead from each opener: 20,000 "[" once took minutes.
+    Such a paragraph is kept as typed (a code block), in time that grows with its size."""
+    import time
+
+    def cost(size: int) -> float:
+        data = (unit * (size // len(unit))).encode()
+        start = time.process_time()
+        text = extraction.extract_markdown(data).text
+        assert text.replace("\n", "").replace(" ", "") == data.decode().replace(" ", "")
+        return time.process_time() - start
+
+    small, large = min(cost(20_000) for _ in range(2)), min(cost(160_000) for _ in range(2))
+    assert large < 2.0 and large <= max(small, 0.01) * 16, (small, large)
