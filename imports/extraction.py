@@ -16,6 +16,7 @@ whose directory understates a part is refused with bounded memory too.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import io
@@ -27,6 +28,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from imports import headlines
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx")
 BULK_SUFFIXES = (".jsonl", ".csv")
@@ -40,6 +43,36 @@ class Extracted:
     outlet: str = ""
     source_url: str = ""
     published_on: dt.date | None = None
+    # The document itself marks its first line as a heading (a Markdown "#" line,
+    # a Word Title or Heading 1 paragraph), so ``lead_apply`` need not judge its shape.
+    first_line_heading: bool = False
+    # The lines ``lead_apply`` took out of the start of the text (title, byline).
+    taken: str = ""
+
+
+def lead_apply(extracted: Extracted, *, keep_first_line: bool = False) -> Extracted:
+    """The document with its first line (and a byline under it) taken out of the
+    text as its title (and author), when it is a headline; unchanged otherwise.
+
+    The text left is exactly what is stored and segmented, so sentence offsets
+    count from the body's first character. ``keep_first_line`` (the importer
+    said the first line is not a headline) leaves the text whole and infers nothing.
+    """
+    if keep_first_line:
+        return extracted
+    lead = headlines.lead_split(
+        extracted.text, title=extracted.title, heading=extracted.first_line_heading
+    )
+    if lead is None:
+        return extracted
+    taken = extracted.text[: len(extracted.text) - len(lead.body)].strip()
+    return dataclasses.replace(
+        extracted,
+        text=lead.body,
+        title=_clip(extracted.title or lead.title, 500),
+        author=extracted.author or _clip(lead.byline, 300),
+        taken=taken,
+    )
 
 
 def suffix_of(filename: str) -> str:
@@ -77,24 +110,146 @@ def extract_plain(data: bytes) -> Extracted:
     return Extracted(text=decode_text(data))
 
 
-_MD_HEADING = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$")
-
-
 def extract_markdown(data: bytes) -> Extracted:
-    """The Markdown source as the text (labels need the words as written);
-    the first level-one heading becomes the title."""
-    text = decode_text(data)
-    title = ""
-    for line in text.splitlines():
-        if line.strip():
-            match = _MD_HEADING.match(line)
-            title = match.group(1) if match else ""
-            break
-    return Extracted(text=text, title=title)
+    """Markdown as clean text: rendered with the Markdown package, then each
+    paragraph, heading, list item, quote and table row one line, with no markup
+    character left (``#``, ``*``, ``_``, backticks, link syntax).
+
+    A first ``#`` heading is marked as the document's heading, for ``lead_apply``.
+    """
+    import markdown
+    from lxml import html as lxml_html
+
+    source = _markdown_bounded(decode_text(data))
+    renderer = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
+    # Its raw-HTML block reader scans the whole source for tags (quadratic on a
+    # run of "<"); without it, tags in a paragraph are still read inline.
+    renderer.preprocessors.deregister("html_block")
+    rendered = renderer.convert(source)
+    if not rendered.strip():
+        return Extracted(text="")
+    root = lxml_html.fragment_fromstring(rendered, create_parent="div")
+    blocks = html_blocks(root)
+    first = root[0] if len(root) else None
+    heading = first is not None and first.tag == "h1" and bool(blocks)
+    return Extracted(text="\n\n".join(blocks), first_line_heading=heading)
+
+
+# Python-Markdown reads ahead from every "[", "!", "<", "*", "_" of a paragraph
+# for the rest of the paragraph (a link, an image, a tag or autolink, emphasis),
+# so a paragraph of thousands of them costs time growing with the square of its
+# length (20,000 "[" took minutes). A paragraph with more of them than any
+# prose holds is made a code block: kept as it was typed, read in linear time
+# (docs/architecture.md, invariant 8: bounded work for any input).
+MARKDOWN_MAX_OPENERS = 64
+_MARKDOWN_OPENERS = re.compile(r"[\[<!*_]")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+
+
+def _markdown_bounded(source: str) -> str:
+    paragraphs = _BLANK_LINES.split(source)
+    for index, paragraph in enumerate(paragraphs):
+        if len(_MARKDOWN_OPENERS.findall(paragraph)) > MARKDOWN_MAX_OPENERS:
+            paragraphs[index] = "\n".join("    " + line for line in paragraph.split("\n"))
+    return "\n\n".join(paragraphs)
+
+
+# Elements whose text is one line (or, for lists and tables, one line per item or row).
+_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "tr", "pre"})
+_SKIPPED = frozenset({"script", "style", "template", "noscript"})
+
+
+def _inline_text(element) -> str:
+    """The words of an element, white space collapsed, skipping scripts and styles."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if not isinstance(node.tag, str) or node.tag in _SKIPPED:
+            return
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if child.tag == "br":
+                parts.append(" ")
+            elif child.tag not in _BLOCKS and child.tag not in ("ul", "ol", "table"):
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(element)
+    return " ".join("".join(parts).split())
+
+
+def table_row_text(cells: list[str]) -> str:
+    """A table row as one line: its non-empty cells joined with " | "."""
+    return " | ".join(cell for cell in (" ".join(c.split()) for c in cells) if cell)
+
+
+_CONTAINERS = frozenset(
+    {
+        "div",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "blockquote",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "aside",
+        "figure",
+        "details",
+        "body",
+    }
+)
+
+
+def html_blocks(root) -> list[str]:
+    """The lines of a rendered fragment, in document order: one per paragraph,
+    heading, list item and table row (cells joined by ``table_row_text``); a
+    code block keeps its own lines. Text straight inside a container is a line too."""
+    lines: list[str] = []
+
+    def add(text: str | None) -> None:
+        words = " ".join((text or "").split())
+        if words:
+            lines.append(words)
+
+    def children(node, *, own_text: bool) -> None:
+        if own_text:
+            add(node.text)
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in _SKIPPED:
+                if child.tag == "pre":
+                    text = child.text_content().strip("\n")
+                    lines.extend(line.rstrip() for line in text.split("\n") if line.strip())
+                elif child.tag == "tr":
+                    add(table_row_text([_inline_text(c) for c in child if c.tag in ("td", "th")]))
+                elif child.tag in _BLOCKS:
+                    add(_inline_text(child))
+                    children(child, own_text=False)  # lists and blocks nested in it
+                elif child.tag in _CONTAINERS:
+                    children(child, own_text=True)
+                elif own_text:
+                    add(_inline_text(child))
+            if own_text:
+                add(child.tail)
+
+    children(root, own_text=True)
+    return lines
 
 
 def extract_html(data: bytes | str, *, url: str = "") -> Extracted:
-    """Main text and metadata of a news page; menus, boilerplate and scripts go."""
+    """Main text and metadata of a news page; menus, boilerplate and scripts go.
+
+    Tables in the article stay, in document order, one line per row with its
+    cells joined by " | " (``_body_text``).
+    """
     import trafilatura
 
     if isinstance(data, bytes) and b"\x00" in data[:8192]:
@@ -104,11 +259,11 @@ def extract_html(data: bytes | str, *, url: str = "") -> Extracted:
         url=url or None,
         with_metadata=True,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         include_images=False,
         include_links=False,
     )
-    text = (getattr(document, "text", "") or "").strip() if document is not None else ""
+    text = _body_text(document) if document is not None else ""
     if not text:
         raise ValidationError(
             "No article text was found in the page: it may be empty, need JavaScript, "
@@ -121,6 +276,58 @@ def extract_html(data: bytes | str, *, url: str = "") -> Extracted:
         outlet=_clip(getattr(document, "sitename", "") or getattr(document, "hostname", ""), 300),
         published_on=parse_date(getattr(document, "date", None)),
     )
+
+
+# Elements of the extractor's tree that start a new line inside a table cell.
+_CELL_BREAKS = frozenset({"p", "lb", "item", "list", "head", "quote", "row", "table"})
+
+
+def _cell_text(cell) -> str:
+    """A cell's words: inline parts ("<code>struct</code>s") joined as they
+    stand, block parts (paragraphs, line breaks, list items) with a space."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        parts.append(node.text or "")
+        for child in node:
+            if child.tag in _CELL_BREAKS:
+                parts.append(" ")
+            walk(child)
+            if child.tag in _CELL_BREAKS:
+                parts.append(" ")
+            parts.append(child.tail or "")
+
+    walk(cell)
+    return "".join(parts)
+
+
+def _body_text(document) -> str:
+    """The extractor's text of the page, with each table written as rows of
+    " | "-joined cells (its own text output draws Markdown tables: ``| a | b |``
+    and a ``|---|`` line)."""
+    from lxml import etree
+    from trafilatura.xml import xmltotxt
+
+    body = getattr(document, "body", None)
+    if body is None or not len(body.xpath(".//table")):
+        return (getattr(document, "text", "") or "").strip()
+    body = copy.deepcopy(body)
+    for table in body.xpath(".//table[not(ancestor::table)]"):
+        rows = []
+        for row in table.xpath(".//row[count(ancestor::table) = 1]"):
+            line = table_row_text([_cell_text(cell) for cell in row.findall("cell")])
+            if line:
+                paragraph = etree.Element("p")
+                paragraph.text = line
+                rows.append(paragraph)
+        parent = table.getparent()
+        if rows:
+            rows[-1].tail = table.tail
+        at = parent.index(table)
+        parent.remove(table)
+        for offset, paragraph in enumerate(rows):
+            parent.insert(at + offset, paragraph)
+    return xmltotxt(body, include_formatting=False).strip()
 
 
 # Parts that inflate to less than this are not held to the ratio limit: small
@@ -263,8 +470,11 @@ def zip_inflate_check(archive: zipfile.ZipFile, *, what: str) -> None:
 
 
 def extract_docx(data: bytes, *, what: str = "This .docx file") -> Extracted:
-    """Paragraph text of a Word document, one blank line between paragraphs.
+    """Paragraphs and table rows of a Word document, one blank line between them.
 
+    The title is the document's own title property, else its first Title (or
+    Heading 1) paragraph; author and date come from its properties unless they
+    are what a tool writes by itself (``DOCX_DEFAULT_NAMES``, ``DOCX_DEFAULT_DATES``).
     The archive is checked (``zip_check``, ``zip_inflate_check``) before
     python-docx inflates any part of it.
     """
@@ -274,6 +484,7 @@ def extract_docx(data: bytes, *, what: str = "This .docx file") -> Extracted:
         zip_inflate_check(archive, what=what)
     try:
         document = docx.Document(io.BytesIO(data))
+        blocks = _docx_blocks(document)
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ValidationError(
             f"This is not a readable .docx file ({type(exc).__name__}); save it from Word "
@@ -281,16 +492,97 @@ def extract_docx(data: bytes, *, what: str = "This .docx file") -> Extracted:
         ) from None
     except Exception as exc:  # noqa: BLE001 - python-docx raises assorted types on bad files
         raise ValidationError(f"This .docx file could not be read: {exc}.") from None
-    paragraphs = [p.text.strip() for p in document.paragraphs]
-    text = "\n\n".join(p for p in paragraphs if p)
     props = document.core_properties
-    published = props.created.date() if props.created else None
+    title = "" if _tool_default(props.title) else (props.title or "").strip()
+    heading = False
+    if not title:
+        # The first Title paragraph, else the first Heading 1. At the very start
+        # it is the document's heading (``lead_apply`` takes it out of the text);
+        # further down it only names the document.
+        for style in ("title", "heading 1"):
+            found = next((i for i, (_t, s) in enumerate(blocks) if s == style), None)
+            if found is not None:
+                heading = found == 0
+                title = "" if heading else blocks[found][0]
+                break
+    created = props.created
+    published = None
+    if created is not None and created.date() not in DOCX_DEFAULT_DATES:
+        published = created.date()
     return Extracted(
-        text=text,
-        title=_clip(props.title or "", 500),
-        author=_clip(props.author or "", 300),
+        text="\n\n".join(text for text, _style in blocks),
+        title=_clip(title, 500),
+        author="" if _tool_default(props.author) else _clip(props.author, 300),
         published_on=published,
+        first_line_heading=heading,
     )
+
+
+# Names that document tools write into a file's properties by themselves: not
+# the article's author or title (python-docx's template says "python-docx").
+DOCX_DEFAULT_NAMES = frozenset(
+    {
+        "python-docx",
+        "microsoft office user",
+        "unknown",
+        "author",
+        "user",
+        "admin",
+        "administrator",
+        "owner",
+        "windows user",
+        "default",
+        "word",
+        "microsoft word",
+        "libreoffice",
+        "openoffice",
+        "apache poi",
+        "docx4j",
+        "pandoc",
+        "untitled",
+        "document",
+        "document1",
+        "title",
+        "anonymous",
+        "n/a",
+        "none",
+    }
+)
+# Creation dates that come from a tool's template, not from the document
+# (python-docx: 23 December 2013).
+DOCX_DEFAULT_DATES = frozenset({dt.date(2013, 12, 23)})
+
+
+def _tool_default(value: str | None) -> bool:
+    return " ".join((value or "").split()).casefold() in DOCX_DEFAULT_NAMES | {""}
+
+
+def _docx_blocks(document) -> list[tuple[str, str]]:
+    """Paragraphs and table rows in document order: (text, lower-case style name).
+    A table row is its non-empty cells joined by " | "."""
+    from docx.table import Table
+
+    blocks: list[tuple[str, str]] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            for row in item.rows:
+                seen: list[object] = []
+                cells = []
+                for cell in row.cells:
+                    # A merged cell is listed once per grid column it spans.
+                    if any(cell._tc is other for other in seen):
+                        continue
+                    seen.append(cell._tc)
+                    cells.append(" ".join(p.text for p in cell.paragraphs))
+                line = table_row_text(cells)
+                if line:
+                    blocks.append((line, "table"))
+            continue
+        text = " ".join(item.text.split())
+        if text:
+            style = (item.style.name if item.style is not None else "") or ""
+            blocks.append((text, style.casefold()))
+    return blocks
 
 
 def extract_document(data: bytes, *, filename: str) -> Extracted:

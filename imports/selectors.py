@@ -108,6 +108,7 @@ def import_job_progress(*, job: ImportJob, failures_limit: int = 200) -> dict:
         "notices": job.notices,
         "failures": failures,
         "failures_total": job.failed + job.duplicates,
+        "failures_note": _failures_note(job, has_failures=bool(failures)),
         "article": job.article_id,
         "worker_missing": worker_missing,
         "message": _message(job, worker_missing),
@@ -132,6 +133,19 @@ def _segmentation_counts(job: ImportJob) -> dict | None:
         return None
     rows = job.created_articles.order_by().values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
+
+
+def _failures_note(job: ImportJob, *, has_failures: bool) -> str:
+    """What the "Lines not imported" list says when it is empty ("" when it is not)."""
+    if has_failures:
+        return ""
+    if job.status == ImportJob.Status.DONE:
+        if job.kind == ImportJob.Kind.BULK:
+            return "Every line was imported."
+        return "Nothing was left out: the article was imported."
+    if job.status == ImportJob.Status.FAILED:
+        return "None were read: the import stopped before its lines (the reason is above)."
+    return "None so far."
 
 
 def _message(job: ImportJob, worker_missing: bool) -> str:

@@ -13,6 +13,7 @@ last committed batch ended and never imports a row twice.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -30,6 +31,7 @@ from annotator.queue import attempts_exhausted_reason, task_send_on_commit, task
 from annotator.task_limits import limit_reason
 from annotator.validation import text_problem
 from articles.models import Article
+from articles.segmenter import segment
 from articles.services.articles import (
     article_create,
     article_metadata_check,
@@ -83,8 +85,8 @@ def import_job_mark_unsent(*, job_id: int) -> None:
     ImportJob.objects.filter(pk=job_id).update(sent_at=None)
 
 
-def _options(**metadata) -> dict:
-    options = {}
+def _options(*, keep_first_line: bool = False, **metadata) -> dict:
+    options: dict = {"keep_first_line": True} if keep_first_line else {}
     for name in METADATA_FIELDS:
         value = metadata.get(name)
         if value in (None, ""):
@@ -109,6 +111,18 @@ def _options(**metadata) -> dict:
     return options
 
 
+def _text_check(text: str) -> None:
+    if not (text or "").strip():
+        raise ValidationError({"text": "The text is empty; paste the article's text."})
+    if len(text) > settings.MAX_ARTICLE_CHARS:
+        raise ValidationError(
+            {"text": f"The text is longer than {settings.MAX_ARTICLE_CHARS:,} characters."}
+        )
+    problem = text_problem(text, field="text")
+    if problem:
+        raise ValidationError({"text": problem})
+
+
 @transaction.atomic
 def import_text_create(
     *,
@@ -120,19 +134,21 @@ def import_text_create(
     outlet: str = "",
     source_url: str = "",
     published_on: dt.date | str | None = None,
+    keep_first_line: bool = False,
 ) -> ImportJob:
-    """Queue the import of pasted text with its metadata."""
-    if not (text or "").strip():
-        raise ValidationError({"text": "The text is empty; paste the article's text."})
-    if len(text) > settings.MAX_ARTICLE_CHARS:
-        raise ValidationError(
-            {"text": f"The text is longer than {settings.MAX_ARTICLE_CHARS:,} characters."}
-        )
-    problem = text_problem(text, field="text")
-    if problem:
-        raise ValidationError({"text": problem})
+    """Queue the import of pasted text with its metadata.
+
+    Unless ``keep_first_line``, a first line shaped like a headline becomes the
+    title and leaves the text (``extraction.lead_apply``, in the worker).
+    """
+    _text_check(text)
     options = _options(
-        title=title, author=author, outlet=outlet, source_url=source_url, published_on=published_on
+        title=title,
+        author=author,
+        outlet=outlet,
+        source_url=source_url,
+        published_on=published_on,
+        keep_first_line=keep_first_line,
     )
     job = ImportJob.objects.create(
         corpus=corpus,
@@ -146,21 +162,8 @@ def import_text_create(
     return job
 
 
-@transaction.atomic
-def import_file_create(
-    *,
-    corpus: Corpus,
-    user: User | None,
-    filename: str,
-    data: bytes,
-    **metadata,
-) -> ImportJob:
-    """Queue the import of an uploaded document or JSONL/CSV batch.
-
-    Refuses at once an unknown suffix, an empty or oversized file, for text
-    formats a file that is not UTF-8 or a CSV without a ``text`` column, and a
-    .docx that is no zip archive or whose directory passes the archive limits.
-    """
+def _file_check(filename: str, data: bytes) -> bool:
+    """The cheap checks of an upload (see ``import_file_create``); whether it is a batch."""
     suffix = extraction.suffix_of(filename)
     allowed = extraction.DOCUMENT_SUFFIXES + extraction.BULK_SUFFIXES
     if suffix not in allowed:
@@ -189,6 +192,25 @@ def import_file_create(
             extraction.zip_check(data, what=filename).close()  # its directory only: cheap
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
+    return bulk
+
+
+@transaction.atomic
+def import_file_create(
+    *,
+    corpus: Corpus,
+    user: User | None,
+    filename: str,
+    data: bytes,
+    **metadata,
+) -> ImportJob:
+    """Queue the import of an uploaded document or JSONL/CSV batch.
+
+    Refuses at once an unknown suffix, an empty or oversized file, for text
+    formats a file that is not UTF-8 or a CSV without a ``text`` column, and a
+    .docx that is no zip archive or whose directory passes the archive limits.
+    """
+    bulk = _file_check(filename, data)
     job = ImportJob.objects.create(
         corpus=corpus,
         created_by=user,
@@ -241,19 +263,76 @@ def import_create(
         return import_url_create(corpus=corpus, user=user, url=url)
     if kind != "file":
         raise ValidationError({"kind": "Choose text, file or url."})
+    data = _upload_read(upload)
+    return import_file_create(corpus=corpus, user=user, filename=upload.name, data=data, **metadata)
+
+
+def _upload_read(upload) -> bytes:
     if upload is None:
         raise ValidationError({"file": "Choose a file to upload."})
     # Refuse an oversized upload before reading it into memory.
-    if upload.size > max(settings.IMPORT_MAX_BULK_BYTES, settings.IMPORT_MAX_FILE_BYTES):
-        limit = max(settings.IMPORT_MAX_BULK_BYTES, settings.IMPORT_MAX_FILE_BYTES)
+    limit = max(settings.IMPORT_MAX_BULK_BYTES, settings.IMPORT_MAX_FILE_BYTES)
+    if upload.size > limit:
         raise ValidationError(
             {
                 "file": f"{upload.name} is {upload.size / 1e6:.1f} MB; the limit is "
                 f"{limit / 1e6:.1f} MB. Split it into smaller files."
             }
         )
-    return import_file_create(
-        corpus=corpus, user=user, filename=upload.name, data=upload.read(), **metadata
+    return upload.read()
+
+
+# --- previewing (in the request; nothing is stored) ---------------------------------
+
+PREVIEW_SENTENCES = 3
+
+
+@dataclasses.dataclass
+class ImportPreview:
+    """What an import would make of a text or a document, before it is stored."""
+
+    batch: bool = False
+    title: str = ""
+    # The lines taken out of the start of the text as title (and byline); "" when none.
+    taken: str = ""
+    author: str = ""
+    outlet: str = ""
+    published_on: dt.date | None = None
+    sentences: list[str] = dataclasses.field(default_factory=list)
+    sentence_count: int = 0
+    characters: int = 0
+
+
+def import_preview(
+    *, kind: str, text: str = "", upload=None, keep_first_line: bool = False, **metadata
+) -> ImportPreview:
+    """Run the extraction an import of pasted text or one document would run
+    (the same checks, ``_document``, the segmenter) and store nothing.
+
+    A JSONL/CSV batch is only checked: its rows are read when it is imported.
+    """
+    if kind == "text":
+        _text_check(text)
+        payload, filename, job_kind = text.encode("utf-8"), "", ImportJob.Kind.TEXT
+    elif kind == "file":
+        data = _upload_read(upload)
+        if _file_check(upload.name, data):
+            return ImportPreview(batch=True)
+        payload, filename, job_kind = data, upload.name, ImportJob.Kind.FILE
+    else:
+        raise ValidationError({"kind": "Only pasted text and files can be previewed."})
+    options = _options(keep_first_line=keep_first_line, **metadata)
+    extracted = _document(kind=job_kind, payload=payload, filename=filename, options=options)
+    segments = segment(extracted.text)
+    return ImportPreview(
+        title=extracted.title,
+        taken=extracted.taken,
+        author=extracted.author,
+        outlet=extracted.outlet,
+        published_on=extracted.published_on,
+        sentences=[extracted.text[s.start : s.end] for s in segments[:PREVIEW_SENTENCES]],
+        sentence_count=len(segments),
+        characters=len(extracted.text),
     )
 
 
@@ -451,14 +530,34 @@ def _continue_later(job: ImportJob) -> None:
             _queue(job)
 
 
+def _document(*, kind: str, payload: bytes, filename: str, options: dict) -> extraction.Extracted:
+    """Pasted text or an uploaded document as the article it makes: the
+    document's text and metadata, the metadata given with the import on top,
+    then the first line as title when it is a headline (``extraction.lead_apply``).
+
+    The worker and the import form's preview both call this, so the preview
+    shows exactly the text that is stored.
+    """
+    if kind == ImportJob.Kind.TEXT:
+        extracted = extraction.Extracted(text=payload.decode("utf-8"))
+    else:
+        extracted = extraction.extract_document(payload, filename=filename)
+    for name in METADATA_FIELDS:
+        value = options.get(name)
+        if value:
+            setattr(
+                extracted, name, extraction.parse_date(value) if name == "published_on" else value
+            )
+    return extraction.lead_apply(extracted, keep_first_line=bool(options.get("keep_first_line")))
+
+
 def _single_document(job: ImportJob) -> tuple[extraction.Extracted, Callable[[Article], None]]:
     """The document's text and metadata, and what to store beside its article."""
-    if job.kind == ImportJob.Kind.TEXT:
-        return extraction.Extracted(text=bytes(job.payload).decode("utf-8")), lambda _a: None
-    if job.kind == ImportJob.Kind.FILE:
-        return extraction.extract_document(bytes(job.payload), filename=job.filename), (
-            lambda _a: None
+    if job.kind in (ImportJob.Kind.TEXT, ImportJob.Kind.FILE):
+        document = _document(
+            kind=job.kind, payload=bytes(job.payload), filename=job.filename, options=job.options
         )
+        return document, lambda _a: None
     try:
         page = fetch_page(job.source_url)
     except FetchError as exc:
@@ -467,7 +566,7 @@ def _single_document(job: ImportJob) -> tuple[extraction.Extracted, Callable[[Ar
             _retry_or_give_up(job, exc)
         raise ValidationError({"url": str(exc)}) from None
     _fetch_attempt_record(job, error="")
-    extracted = extraction.extract_html(page.body, url=page.final_url)
+    extracted = extraction.lead_apply(extraction.extract_html(page.body, url=page.final_url))
     extracted.source_url = page.final_url
 
     def keep_snapshot(article: Article) -> None:
@@ -527,8 +626,6 @@ def _run_single(job: ImportJob) -> None:
     try:
         extracted, after_create = _single_document(job)
         fields = {name: getattr(extracted, name) for name in ("text", *METADATA_FIELDS)}
-        for name, value in job.options.items():
-            fields[name] = extraction.parse_date(value) if name == "published_on" else value
         if len(fields["source_url"]) > 2000:
             fields["source_url"] = ""
     except ValidationError as exc:

@@ -4,6 +4,11 @@ from imports import views
 
 urlpatterns = [
     path("corpora/<slug:slug>/import/", views.corpus_import, name="corpus_import"),
+    path(
+        "corpora/<slug:slug>/import/preview/",
+        views.corpus_import_preview,
+        name="corpus_import_preview",
+    ),
     path("corpora/<slug:slug>/imports/<int:pk>/", views.import_job, name="import_job"),
     path(
         "corpora/<slug:slug>/imports/<int:pk>/retry/",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -25,10 +27,11 @@ from imports.selectors import (
     snapshot_charset,
     snapshot_of,
 )
-from imports.services import import_create
+from imports.services import import_create, import_preview
 from imports.services import import_job_retry as import_job_retry_service
 
 FORM_FIELDS = ("kind", "text", "url", "title", "author", "outlet", "source_url", "published_on")
+FORM_FLAGS = ("keep_first_line",)
 
 
 def _optional(name: str, **kwargs) -> forms.CharField:
@@ -46,6 +49,9 @@ class ImportForm(CheckedForm):
     outlet = _optional("outlet", max_length=metadata_max_length("outlet"))
     source_url = _optional("source_url", max_length=metadata_max_length("source_url"))
     published_on = _optional("published_on", max_length=40)
+    keep_first_line = forms.BooleanField(
+        required=False, label="Keep the first line in the text (it is not a headline)"
+    )
 
 
 @login_required
@@ -53,7 +59,7 @@ class ImportForm(CheckedForm):
 def corpus_import(request: HttpRequest, slug: str) -> HttpResponse:
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.MANAGE)
     errors: dict[str, list[str]] = {}
-    values = {name: request.POST.get(name, "") for name in FORM_FIELDS}
+    values = {name: request.POST.get(name, "") for name in FORM_FIELDS + FORM_FLAGS}
     if request.method == "POST":
         form = ImportForm(request.POST)
         if not form.is_valid():
@@ -80,6 +86,27 @@ def corpus_import(request: HttpRequest, slug: str) -> HttpResponse:
         "accept": ",".join(DOCUMENT_SUFFIXES + BULK_SUFFIXES),
     }
     return render(request, "imports/corpus_import.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def corpus_import_preview(request: HttpRequest, slug: str) -> JsonResponse:
+    """What importing this text or file would make (title, byline, first
+    sentences), from the same extraction as the import; nothing is stored."""
+    corpus_for(request.user, slug=slug, right=Right.MANAGE)
+    form = ImportForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.named_error_dict()}, status=400)
+    fields = {name: value for name, value in form.cleaned_data.items() if name != "url"}
+    try:
+        preview = import_preview(upload=request.FILES.get("file"), **fields)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"kind": exc.messages}
+        return JsonResponse({"errors": errors}, status=400)
+    record = dataclasses.asdict(preview)
+    if preview.published_on:
+        record["published_on"] = preview.published_on.isoformat()
+    return JsonResponse(record)
 
 
 def _job(corpus, pk: int):

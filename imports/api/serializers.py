@@ -45,6 +45,12 @@ class ImportCreateSerializer(StrictSerializer):
         help_text="An http(s) URL.",
     )
     published_on = serializers.DateField(required=False, help_text="YYYY-MM-DD.")
+    keep_first_line = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Text and single files: keep a first line that reads like a headline in the "
+        "text instead of making it the title.",
+    )
 
     def validate(self, data):
         needed = {"text": "text", "file": "file", "url": "url"}[data["kind"]]
@@ -85,6 +91,10 @@ class ImportJobSerializer(serializers.Serializer):
     notices = serializers.ListField(child=serializers.CharField())
     failures = ImportFailureSerializer(many=True)
     failures_total = serializers.IntegerField()
+    failures_note = serializers.CharField(
+        help_text='What to say when `failures` is empty: "None so far." while the job runs, '
+        '"Every line was imported." once a batch is done.'
+    )
     article = serializers.IntegerField(allow_null=True)
     worker_missing = serializers.BooleanField()
     message = serializers.CharField()

@@ -14,6 +14,8 @@ const notices = document.getElementById("import-notices");
 const failuresBody = document.querySelector("#failures-table tbody");
 const failuresWrap = document.getElementById("failures-wrap");
 const failuresEmpty = document.getElementById("failures-empty");
+const stateLabel = document.getElementById("import-state");
+const STATUS_LABELS = { queued: "Queued", running: "Running", done: "Done", failed: "Failed" };
 
 function setText(id, value) {
   const el = document.getElementById(id);
@@ -22,8 +24,13 @@ function setText(id, value) {
 
 function render(state) {
   bar.max = Math.max(state.total, 1);
+  // A finished job fills its bar; a failed one is red and labelled "Failed" (the CSS
+  // colours it from data-state), never a full green bar.
   bar.value = state.finished && state.status === "done" ? bar.max : state.processed;
   bar.textContent = `${state.percent}%`;
+  bar.dataset.state = state.status;
+  stateLabel.textContent = STATUS_LABELS[state.status] || state.status;
+  stateLabel.dataset.state = state.status;
   message.textContent = state.message;
   message.dataset.state = state.status;
   workerMissing.hidden = !state.worker_missing;
@@ -53,6 +60,7 @@ function render(state) {
   );
   failuresWrap.hidden = state.failures.length === 0;
   failuresEmpty.hidden = state.failures.length !== 0;
+  failuresEmpty.textContent = state.failures_note;
   doneLinks.hidden = !state.finished;
   retryForm.hidden = state.status !== "failed";
   if (state.article) addArticleLinks(state.article);

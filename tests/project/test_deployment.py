@@ -58,6 +58,7 @@ EXPECTED_STATUS = {
     "assignment_remove": 405,
     "next_article": 405,
     "import_job_retry": 405,
+    "corpus_import_preview": 405,
     "retry_article": 405,
     "admin:login": 302,  # signed in already: on to the admin's index
 }
