@@ -94,6 +94,12 @@ def test_annotator_labels_every_sentence_from_the_keyboard_and_finds_it_after_re
     page.wait_for_selector("html[data-labeling-ready='true']")
     assert labels_in_page(page) == [stored[s.pk].label.key for s in sentences]
     assert last.get_attribute("data-note") == "Attributed to Reuters <b>not bold</b>"
+    # The note and source markers survive the reload, for the eye and for screen readers.
+    expect(last.locator(".sentence-flags")).to_have_text("✎ note ↗ source")
+    expect(last).to_have_attribute(
+        "aria-label", re.compile(r"^Sourced fact, with note, with source\. ")
+    )
+    expect(sentence_locator(page).first.locator(".sentence-flags")).to_have_text("")
     assert page.locator("#article-text b").count() == 0
     expect(page.locator("#progress-text")).to_have_text(f"All {len(sentences)} labeled")
     assert page.js_errors == []

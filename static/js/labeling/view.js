@@ -177,7 +177,7 @@ export class SentenceView {
     const parts = [
       ["sentence-text", row.text],
       ["sentence-tag", label ? label.name : mine ? mine.label : ""],
-      ["sentence-flags", ""],
+      ["sentence-flags", flagsText(value)],
       ["save-mark", ""],
     ];
     for (const [className, text] of parts) {
