@@ -145,13 +145,13 @@ def test_a_real_op_ed_reads_as_an_article_with_every_sentence_labelable(
     live_server, page, sign_in, annotator, corpus, make_article, screenshot
 ):
     demo = Path(__file__).resolve().parents[2] / "articles" / "demo"
-    text = (demo / "us-hamas-negotiations-analysis.txt").read_text()
+    text = (demo / "river-treaty-negotiations-analysis.txt").read_text()
     article = make_article(
         corpus,
         text,
-        title="What Truly Lies Behind Trump’s Direct Negotiations With Hamas? – Analysis",
-        author="Robert Inlakesh",
-        outlet="Eurasia Review",
+        title="What Really Lies Behind the Direct Talks Over the Serein Dams? – Analysis",
+        author="Marta Lindqvist-Obi",
+        outlet="The Meridian Review",
     )
     corpus.guidelines = (
         "## How to label\n\nLabel **every sentence** by what it does in the argument.\n\n"
@@ -177,7 +177,7 @@ def test_a_real_op_ed_reads_as_an_article_with_every_sentence_labelable(
     page.keyboard.press("k")
     page.keyboard.press("k")
     page.keyboard.press("s")
-    page.get_by_label("URL or citation").fill("US State Department briefing, 12 March")
+    page.get_by_label("URL or citation").fill("Serein basin commission annual bulletin, 2025")
     page.keyboard.press("Enter")
     page.keyboard.press("j")
     page.keyboard.press("j")
