@@ -38,7 +38,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import models
 
-from articles.models import Annotation, AnnotationEvent, Article, GoldLabel, Sentence
+from articles.models import (
+    Annotation,
+    AnnotationEvent,
+    Article,
+    GoldEvent,
+    GoldLabel,
+    Sentence,
+)
 from corpora.models import Corpus, GuidelineVersion, Label, Membership
 from imports.models import ArticleSnapshot
 from review.models import Assignment
@@ -99,6 +106,7 @@ MEMBERS: tuple[Member, ...] = (
     Member("annotations", Annotation, "sentence__article__corpus"),
     Member("annotation_events", AnnotationEvent, "sentence__article__corpus"),
     Member("gold_labels", GoldLabel, "sentence__article__corpus"),
+    Member("gold_events", GoldEvent, "article__corpus"),
     Member("assignments", Assignment, "article__corpus"),
     Member("article_snapshots", ArticleSnapshot, "article__corpus", row_cost=400),
 )

@@ -27,7 +27,6 @@ from corpora.models import Corpus, Label, Membership
 from corpora.permissions import ROLE_RIGHTS, Right
 from review.models import AgreementReport, Assignment
 
-
 # While every label of the corpus was made within this many (UTC) days, the
 # dashboard's progress chart counts by hour instead of by day.
 PROGRESS_HOURLY_DAYS = 2

@@ -53,6 +53,7 @@ MATRIX = [
     ),
     ("get", "/api/sentences/{sentence}/history/", None, MEMBERS_READ),
     ("get", "/api/corpora/{slug}/history/", None, MEMBERS_READ),
+    ("get", "/api/corpora/{slug}/gold-history/", None, _codes(200, 403, 200, 200, 404)),
     (
         "post",
         "/api/annotations/bulk/",

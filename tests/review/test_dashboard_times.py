@@ -84,7 +84,8 @@ def test_one_day_of_work_draws_an_hourly_rise_not_a_dot(client, owner, annotator
     title = re.search(r'<title id="progress-title">([^<]*)</title>', html).group(1)
     # From zero an hour before the first label to the total at the last hour.
     assert title == (
-        "Sentences labeled, cumulative, by hour, from 2026-05-04 08:00 to 2026-05-04 11:00: 3 at most"
+        "Sentences labeled, cumulative, by hour, "
+        "from 2026-05-04 08:00 to 2026-05-04 11:00: 3 at most"
     )
     dots = re.findall(r"<circle [^>]*><title>([^<]*)</title>", html)
     assert dots == ["2026-05-04 08:00: 0", "2026-05-04 09:00: 1", "2026-05-04 11:00: 3"]
