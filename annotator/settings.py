@@ -415,6 +415,8 @@ SPECTACULAR_SETTINGS = {
         # What an import request may ask for (the job record's kind adds "bulk").
         "ImportKind": ["text", "file", "url"],
         "ArticleStatus": "articles.models.Article.Status",
+        "AnnotationEventAction": "articles.models.AnnotationEvent.Action",
+        "GoldEventAction": "articles.models.GoldEvent.Action",
     },
 }
 

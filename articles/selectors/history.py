@@ -54,7 +54,7 @@ HISTORY_ACTIONS = {
     "decide": "Gold decided",
     "withdraw": "Gold withdrawn",
 }
-_GOLD_ACTIONS = {GoldEvent.Action.DECIDE, GoldEvent.Action.WITHDRAW}
+_GOLD_ACTIONS: set[str] = set(GoldEvent.Action.values)
 _ROW_FIELDS = (
     "kind",
     "row_id",
