@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from articles.models import Annotation, AnnotationEvent, Article, GoldLabel, Sentence
+from articles.models import (
+    Annotation,
+    AnnotationEvent,
+    Article,
+    GoldEvent,
+    GoldLabel,
+    Sentence,
+)
 from corpora.models import Corpus, GuidelineVersion, Label, Membership
 from imports.models import ArticleSnapshot
 from review.models import Assignment
@@ -27,6 +34,7 @@ OWNED = [
     (Annotation, "sentence__article__corpus"),
     (AnnotationEvent, "sentence__article__corpus"),
     (GoldLabel, "sentence__article__corpus"),
+    (GoldEvent, "article__corpus"),
     (Assignment, "article__corpus"),
     (ArticleSnapshot, "article__corpus"),
 ]
