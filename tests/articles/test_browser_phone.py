@@ -72,6 +72,14 @@ def test_every_label_button_and_the_navigation_are_reachable_at_390_px(
         page.locator(".article-footer button[type=submit]"),
     ]
     assert len(controls) == 9
+    # The toolbar's controls are on screen as the page opens: no part of the
+    # toolbar hides any of them in a sideways scroll.
+    for row in (".label-bar", ".toolbar-actions"):
+        overflow = page.locator(row).evaluate("e => e.scrollWidth - e.clientWidth")
+        assert overflow <= 0, row
+    for control in controls[:-1]:
+        assert control.evaluate(REACHABLE), control
+    # Each stays reachable after scrolling to it (the footer's Next article too).
     for control in controls:
         control.scroll_into_view_if_needed()
         assert control.evaluate(REACHABLE), control
