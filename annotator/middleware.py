@@ -1,4 +1,5 @@
-"""What every response carries: a request id and a Content-Security-Policy.
+"""What every response carries: a request id and a Content-Security-Policy;
+and the reader's time zone for the times a page shows (``TimeZoneMiddleware``).
 
 Request id: taken from a sane incoming ``X-Request-ID`` (a proxy's, so one id
 follows the request through both logs), else generated; set on the request as
@@ -17,11 +18,13 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 DEFAULT_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -98,3 +101,42 @@ class RequestIdLogFilter(logging.Filter):
         if not getattr(record, "request_id", None):
             record.request_id = request_id_of(getattr(record, "request", None))
         return True
+
+
+# The browser's time zone, as ``static/js/timezone.js`` stores it (an IANA name).
+TIME_ZONE_COOKIE = "tz"
+
+
+def time_zone_from(name: str | None) -> zoneinfo.ZoneInfo | None:
+    """The time zone called ``name``, or None for a missing, malformed or unknown name."""
+    if not name or len(name) > 64 or not re.fullmatch(r"[A-Za-z0-9_+\-/]+", name):
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class TimeZoneMiddleware:
+    """Shows times in the reader's time zone.
+
+    The zone comes from the ``tz`` cookie that every page's ``timezone.js``
+    sets from the browser (``Intl.DateTimeFormat().resolvedOptions().timeZone``);
+    without it, or with a name this server does not know, pages use
+    ``settings.TIME_ZONE``. Stored times stay UTC; only their display changes.
+    The API is left alone: its times are always UTC (docs/api.md).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = time_zone_from(request.COOKIES.get(TIME_ZONE_COOKIE))
+        if zone is None or request.path.startswith("/api/"):
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -146,6 +146,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "annotator.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -429,6 +430,7 @@ SPECTACULAR_SETTINGS = {
         # What POST /api/articles/{id}/segmentation/ may do (the edit's kind adds more).
         "SegmentationAction": ["split", "merge", "heading", "sentence"],
         "AnnotationEventAction": "articles.models.AnnotationEvent.Action",
+        "GoldEventAction": "articles.models.GoldEvent.Action",
     },
 }
 

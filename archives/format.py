@@ -42,6 +42,7 @@ from articles.models import (
     Annotation,
     AnnotationEvent,
     Article,
+    GoldEvent,
     GoldLabel,
     SegmentationEdit,
     Sentence,
@@ -109,6 +110,7 @@ MEMBERS: tuple[Member, ...] = (
     Member("segmentation_edits", SegmentationEdit, "article__corpus", row_cost=20),
     Member("annotation_events", AnnotationEvent, "article__corpus"),
     Member("gold_labels", GoldLabel, "sentence__article__corpus"),
+    Member("gold_events", GoldEvent, "article__corpus"),
     Member("assignments", Assignment, "article__corpus"),
     Member("article_snapshots", ArticleSnapshot, "article__corpus", row_cost=400),
 )

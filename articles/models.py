@@ -344,3 +344,49 @@ class SegmentationEdit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on article {self.article_id} by {self.by_id}"
+
+
+class GoldEvent(models.Model):
+    """Append-only history of every reviewer's gold decision: who, when, old and new value.
+
+    The sentence's offsets and text are kept in the row and its sentence key is
+    set to NULL if the sentence is deleted (re-segmentation), so a decision's
+    history outlives the sentence it was about. Unanimous gold is derived from
+    the labels (whose history is ``AnnotationEvent``) and is not recorded here.
+    """
+
+    class Action(models.TextChoices):
+        DECIDE = "decide", "Decided"
+        WITHDRAW = "withdraw", "Withdrawn"
+
+    sentence = models.ForeignKey(
+        Sentence, on_delete=models.SET_NULL, null=True, blank=True, related_name="gold_events"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="gold_events")
+    sentence_start = models.PositiveIntegerField()
+    sentence_end = models.PositiveIntegerField()
+    sentence_text = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="gold_events"
+    )
+    action = models.CharField(max_length=8, choices=Action.choices)
+    old_label = models.CharField(max_length=40, blank=True)
+    old_origin = models.CharField(max_length=16, blank=True)
+    old_note = models.TextField(blank=True)
+    old_source = models.CharField(max_length=2000, blank=True)
+    new_label = models.CharField(max_length=40, blank=True)
+    new_note = models.TextField(blank=True)
+    new_source = models.CharField(max_length=2000, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["article", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["decide", "withdraw"]), name="gold_event_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"gold {self.action} {self.old_label}->{self.new_label} by {self.decided_by_id}"

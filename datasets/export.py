@@ -31,6 +31,7 @@ from articles.models import Sentence
 from corpora.models import Corpus
 from datasets import sql
 from datasets.selectors import (
+    GOLD_COLUMNS,
     SENTENCE_FIELDS,
     DatasetScope,
     dataset_chunk,
@@ -42,6 +43,7 @@ from datasets.selectors import (
 )
 
 CHUNK_SENTENCES = 2000
+GOLD_WIDTH = GOLD_COLUMNS.stop - GOLD_COLUMNS.start
 # Database connections that build an export's JSON side by side (PostgreSQL).
 EXPORT_READERS = 2
 
@@ -79,6 +81,8 @@ CSV_COLUMNS = [
     "gold_origin",
     "gold_decided_by",
     "gold_note",
+    "gold_source",
+    "gold_decided_at",
     "suggestions",
 ]
 
@@ -308,7 +312,7 @@ def export_csv(
                 article_id: _csv_cells((*article[:5], article[5].isoformat() if article[5] else ""))
                 for article_id, article in articles.items()
             }
-            no_gold = ["", "", "", ""]
+            no_gold = [""] * GOLD_WIDTH
             dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
             for row in rows:
                 pk, index, text, start, end, paragraph, kind, article_id, slug = row[:9]
@@ -323,8 +327,8 @@ def export_csv(
                     paragraph,
                     *_csv_cells((kind, text)),
                 ]
-                gold = row[10:14] if show_gold else None
-                tail = _csv_cells(gold) if gold and any(gold) else no_gold
+                gold = row[GOLD_COLUMNS] if show_gold and row[GOLD_COLUMNS.start] else None
+                tail = [*_csv_cells(gold[:-1]), iso(gold[-1])] if gold else no_gold
                 # Machine suggestions in a cell of their own, as a JSON list.
                 machine = (
                     csv_cell(
@@ -420,6 +424,8 @@ def _parquet_schema():
             ("gold_origin", text),
             ("gold_decided_by", text),
             ("gold_note", text),
+            ("gold_source", text),
+            ("gold_decided_at", pa.timestamp("us", tz="UTC")),
             ("suggestions", pa.list_(suggestion)),
         ]
     )
@@ -450,7 +456,7 @@ def export_parquet(
             columns: dict[str, list] = {name: [] for name in schema.names}
             for row in rows:
                 pk, index, text, start, end, paragraph, kind, article_id, slug = row[:9]
-                gold = row[10:14] if show_gold else (None,) * 4
+                gold = row[GOLD_COLUMNS] if show_gold else (None,) * GOLD_WIDTH
                 article = articles[article_id]
                 values = [
                     slug, *article, pk, index, start, end, *spans[pk], paragraph, kind, text,

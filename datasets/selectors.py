@@ -188,6 +188,8 @@ class DatasetGold(TypedDict):
     origin: str
     decided_by: str | None
     note: str
+    source: str
+    decided_at: str
 
 
 class DatasetSuggestion(TypedDict):
@@ -220,7 +222,12 @@ SENTENCE_FIELDS = (
     "gold__origin",
     "gold__decided_by__username",
     "gold__note",
+    "gold__source",
+    "gold__updated_at",
 )
+# Where the gold columns sit in a row of SENTENCE_FIELDS: label, origin,
+# decided_by, note, source, decided_at (the time of the latest decision).
+GOLD_COLUMNS = slice(10, 16)
 ARTICLE_FIELDS = ("pk", "title", "author", "outlet", "source_url", "published_on")
 ANNOTATION_FIELDS = (
     "sentence_id",
@@ -336,9 +343,8 @@ def dataset_row(
     """One row of the listing and of the JSONL export; ``utf16``: the sentence's span
     in UTF-16 code units (``sentence_utf16_spans``). Suggestions are shown where gold is
     (to those who see all labels), else null."""
-    (pk, index, text, start, end, paragraph, kind, _, slug, _, g_label, g_origin, g_by, g_note) = (
-        sentence
-    )
+    (pk, index, text, start, end, paragraph, kind, _, slug, _) = sentence[:10]
+    g_label, g_origin, g_by, g_note, g_source, g_at = sentence[GOLD_COLUMNS]
     return {
         "corpus": slug,
         "article": {
@@ -372,7 +378,14 @@ def dataset_row(
             }
             for a in annotations
         ],
-        "gold": {"label": g_label, "origin": g_origin, "decided_by": g_by, "note": g_note}
+        "gold": {
+            "label": g_label,
+            "origin": g_origin,
+            "decided_by": g_by,
+            "note": g_note,
+            "source": g_source,
+            "decided_at": iso(g_at),
+        }
         if show_gold and g_label is not None
         else None,
         "suggestions": [{"model": m, "label": lab, "score": sc} for m, lab, sc in suggestions]

@@ -132,7 +132,9 @@ SELECT s.id AS sentence_id, s.article_id, s.start, s."end", concat(
   '],"gold":', CASE WHEN %(show_gold)s AND g.id IS NOT NULL THEN concat(
     '{{"label":', to_json(gl.key), ',"origin":', to_json(g.origin),
     ',"decided_by":', coalesce(to_json(gu."{username}")::text, 'null'),
-    ',"note":', to_json(g.note), '}}') ELSE 'null' END,
+    ',"note":', to_json(g.note), ',"source":', to_json(g.source),
+    ',"decided_at":"', to_char(g.updated_at AT TIME ZONE 'UTC',
+                               'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '"}}') ELSE 'null' END,
   ',"suggestions":', CASE WHEN %(show_gold)s THEN concat('[', coalesce((
     SELECT string_agg(concat(
       '{{"model":', to_json(concat(m.name, ' v', m.version)), ',"label":', to_json(sg.label),

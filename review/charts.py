@@ -8,7 +8,7 @@ CDN, under a Content-Security-Policy that forbids inline scripts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -63,25 +63,38 @@ class LineChart:
     area: str  # for the filled <polygon> under the line
     width: int
     height: int
-    first: date | None
+    first: date | None  # a date, or a datetime for an hourly series
     last: date | None
     top: int
     dots: list[tuple[float, float, date, int]]
+    hourly: bool = False
+
+
+def from_zero(series: list[tuple[date, int]]) -> list[tuple[date, int]]:
+    """A cumulative series that starts at 0 one step (a day, or an hour for
+    datetimes) before its first point, so a single day or hour of work draws a
+    rise, not a lone dot."""
+    if not series:
+        return series
+    first = series[0][0]
+    step = timedelta(hours=1) if isinstance(first, datetime) else timedelta(days=1)
+    return [(first - step, 0), *series]
 
 
 def line_chart(
     series: list[tuple[date, int]], *, width: int = 340, height: int = 140, pad: int = 8
 ) -> LineChart:
-    """A cumulative series over days as a polyline; one point draws a dot."""
+    """A cumulative series over days (dates) or hours (datetimes) as a polyline;
+    one point draws a dot."""
     if not series:
         return LineChart("", "", width, height, None, None, 0, [])
     top = max(value for _, value in series) or 1
     first, last = series[0][0], series[-1][0]
-    span = max((last - first).days, 1)
+    span = max((last - first).total_seconds(), 1)
     inner_w, inner_h = width - 2 * pad, height - 2 * pad
 
     def xy(day: date, value: int) -> tuple[float, float]:
-        x = pad + inner_w * ((day - first).days / span if len(series) > 1 else 0.5)
+        x = pad + inner_w * ((day - first).total_seconds() / span if len(series) > 1 else 0.5)
         y = pad + inner_h * (1 - value / top)
         return round(x, 1), round(y, 1)
 
@@ -90,4 +103,5 @@ def line_chart(
     base = height - pad
     area = f"{coords[0][0]},{base} {points} {coords[-1][0]},{base}"
     dots = [(x, y, day, value) for (x, y), (day, value) in zip(coords, series, strict=True)]
-    return LineChart(points, area, width, height, first, last, top, dots[-60:])
+    hourly = isinstance(first, datetime)
+    return LineChart(points, area, width, height, first, last, top, dots[-60:], hourly)

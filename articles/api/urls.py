@@ -13,6 +13,11 @@ urlpatterns = [
         annotations.CorpusHistoryView.as_view(),
         name="api-corpus-history",
     ),
+    path(
+        "corpora/<slug:slug>/gold-history/",
+        annotations.CorpusGoldHistoryView.as_view(),
+        name="api-corpus-gold-history",
+    ),
     path("articles/<id:pk>/", articles.ArticleDetailView.as_view(), name="api-article"),
     path(
         "articles/<id:pk>/sentences/",

@@ -1,12 +1,14 @@
-"""The history of label changes, as a member may read it: everyone's, or only their own."""
+"""The history of label changes and gold decisions, as a member may read it:
+everyone's, or only their own."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
 
-from articles.models import AnnotationEvent, Sentence
+from articles.models import AnnotationEvent, GoldEvent, Sentence
 from corpora.models import Corpus
 from corpora.permissions import Right, has_right
 
@@ -40,4 +42,175 @@ def corpus_history(
         events = events.filter(at__gte=since)
     if annotator_username:
         events = events.filter(annotator__username=annotator_username)
+    return events
+
+
+# --- the history pages: label changes and gold decisions in one list ----------
+
+# What the history pages filter on, by the name the page's form uses.
+HISTORY_ACTIONS = {
+    "create": "Label set",
+    "update": "Label changed",
+    "clear": "Label cleared",
+    "decide": "Gold decided",
+    "withdraw": "Gold withdrawn",
+}
+_GOLD_ACTIONS: set[str] = set(GoldEvent.Action.values)
+_ROW_FIELDS = (
+    "kind",
+    "row_id",
+    "at",
+    "action",
+    "sentence_ref",
+    "article_ref",
+    "text",
+    "person",
+    "actor",
+    "old_label",
+    "new_label",
+    "old_note",
+    "new_note",
+    "old_source",
+    "new_source",
+)
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    annotator: str = ""  # a username: their label changes, or their gold decisions
+    action: str = ""  # a key of HISTORY_ACTIONS
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None  # exclusive
+
+
+def _label_rows(events: QuerySet[AnnotationEvent]) -> QuerySet:
+    return events.annotate(
+        kind=Value("label"),
+        row_id=F("id"),
+        sentence_ref=F("sentence_id"),
+        article_ref=F("sentence__article_id"),
+        text=F("sentence__text"),
+        person=F("annotator__username"),
+        actor=F("changed_by__username"),
+    ).values_list(*_ROW_FIELDS)
+
+
+def _gold_rows(events: QuerySet[GoldEvent]) -> QuerySet:
+    return events.annotate(
+        kind=Value("gold"),
+        row_id=F("id"),
+        sentence_ref=F("sentence_id"),
+        article_ref=F("article_id"),
+        text=F("sentence_text"),
+        person=F("decided_by__username"),
+        actor=F("decided_by__username"),
+    ).values_list(*_ROW_FIELDS)
+
+
+def _filtered(events: QuerySet, person: str, when: HistoryFilter, actions: set[str]) -> QuerySet:
+    if when.annotator:
+        events = events.filter(**{f"{person}__username": when.annotator})
+    if when.action:
+        events = events.filter(action=when.action) if when.action in actions else events.none()
+    if when.since:
+        events = events.filter(at__gte=when.since)
+    if when.until:
+        events = events.filter(at__lt=when.until)
+    return events
+
+
+def history_rows(
+    *,
+    user,
+    role: str,
+    when: HistoryFilter,
+    corpus: Corpus | None = None,
+    sentence: Sentence | None = None,
+) -> QuerySet:
+    """Label changes and gold decisions of a corpus or of one sentence, newest first,
+    as tuples of ``_ROW_FIELDS`` (read them with ``history_row``); one query per page.
+
+    Annotators (no right to see all labels) get their own label changes only and
+    no gold decisions, as in the rest of the app.
+    """
+    labels = AnnotationEvent.objects.all()
+    gold = GoldEvent.objects.all()
+    if sentence is not None:
+        labels, gold = labels.filter(sentence=sentence), gold.filter(sentence=sentence)
+    elif corpus is not None:
+        labels = labels.filter(sentence__article__corpus=corpus)
+        gold = gold.filter(article__corpus=corpus)
+    else:  # pragma: no cover - a programming error
+        raise ValueError("history_rows needs a corpus or a sentence")
+    labels = _filtered(labels, "annotator", when, set(AnnotationEvent.Action.values))
+    if has_right(role, Right.SEE_ALL_LABELS):
+        gold = _filtered(gold, "decided_by", when, _GOLD_ACTIONS)
+    else:
+        labels, gold = labels.filter(annotator=user), gold.none()
+    # The models' default ordering is cleared: SQLite allows no ORDER BY inside a UNION.
+    return (
+        _label_rows(labels.order_by())
+        .union(_gold_rows(gold.order_by()), all=True)
+        .order_by("-at", "-row_id")
+    )
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    kind: str  # "label" or "gold"
+    id: int
+    at: dt.datetime
+    action: str
+    sentence_id: int | None
+    article_id: int
+    text: str
+    person: str  # whose label, or the reviewer who decided gold
+    actor: str  # who made the change
+    old_label: str
+    new_label: str
+    old_note: str
+    new_note: str
+    old_source: str
+    new_source: str
+
+    @property
+    def action_name(self) -> str:
+        return HISTORY_ACTIONS.get(self.action, self.action)
+
+
+def history_row(values: tuple) -> HistoryRow:
+    row = HistoryRow(*values)
+    if isinstance(row.at, str):  # SQLite gives a UNION's times back as text
+        at = dt.datetime.fromisoformat(row.at)
+        row = replace(row, at=at if at.tzinfo else at.replace(tzinfo=dt.UTC))
+    return row
+
+
+def history_people(*, corpus: Corpus) -> list[str]:
+    """The usernames that appear in the corpus's history, for the page's filter."""
+    labels = AnnotationEvent.objects.filter(sentence__article__corpus=corpus).values_list(
+        "annotator__username", flat=True
+    )
+    gold = GoldEvent.objects.filter(article__corpus=corpus).values_list(
+        "decided_by__username", flat=True
+    )
+    return sorted(set(labels.distinct()) | set(gold.distinct()))
+
+
+def corpus_gold_history(
+    *,
+    corpus: Corpus,
+    since: dt.datetime | None = None,
+    reviewer_username: str | None = None,
+    sentence_id: int | None = None,
+) -> QuerySet[GoldEvent]:
+    """Every reviewer's gold decision in ``corpus``, unordered: the caller pages it.
+    For those who see all labels (the caller checks)."""
+    events = GoldEvent.objects.filter(article__corpus=corpus).select_related("decided_by")
+    if since:
+        events = events.filter(at__gte=since)
+    if reviewer_username:
+        events = events.filter(decided_by__username=reviewer_username)
+    if sentence_id:
+        events = events.filter(sentence_id=sentence_id)
     return events

@@ -19,6 +19,7 @@ CORPUS_SECTIONS = [
     ("corpus_dashboard", "Dashboard", Right.SEE_ALL_LABELS),
     ("adjudication_queue", "Adjudication", Right.REVIEW),
     ("corpus_assignments", "Assignments", Right.MANAGE),
+    ("corpus_history", "History", Right.MANAGE),
     ("my_assignments", "My articles", Right.LABEL),
 ]
 

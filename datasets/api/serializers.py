@@ -46,8 +46,12 @@ class DatasetAnnotationSerializer(serializers.Serializer):
 class DatasetGoldSerializer(serializers.Serializer):
     label = serializers.CharField()
     origin = serializers.ChoiceField(choices=["unanimous", "adjudicated"])
-    decided_by = serializers.CharField(allow_null=True)
+    decided_by = serializers.CharField(
+        allow_null=True, help_text="The reviewer who chose it; null for unanimous gold."
+    )
     note = serializers.CharField()
+    source = serializers.CharField(help_text="For a sourced fact: the URL or citation, or empty.")
+    decided_at = serializers.DateTimeField(help_text="When the gold label was last decided (UTC).")
 
 
 class DatasetSuggestionSerializer(serializers.Serializer):

@@ -210,6 +210,6 @@ class SentenceGoldView(CorpusScopedView):
         responses={204: None, **errors(403, 404)},
     )
     def delete(self, request, pk: int):
-        if not gold_label_withdraw(sentence=self.sentence):
+        if not gold_label_withdraw(sentence=self.sentence, reviewer=request.user):
             raise Http404("This sentence has no adjudicated gold label.")
         return Response(status=status.HTTP_204_NO_CONTENT)

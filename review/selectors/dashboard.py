@@ -13,18 +13,23 @@ computed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncHour
 
 from articles.models import Annotation, AnnotationEvent, Article, GoldLabel, Sentence
 from corpora.models import Corpus, Label, Membership
 from corpora.permissions import ROLE_RIGHTS, Right
 from review.models import AgreementReport, Assignment
+
+# While every label of the corpus was made within this many (UTC) days, the
+# dashboard's progress chart counts by hour instead of by day.
+PROGRESS_HOURLY_DAYS = 2
 
 
 @dataclass
@@ -62,6 +67,9 @@ class Dashboard:
     total_labels: int
     gold_by_origin: dict[str, int]
     progress_by_day: list[tuple[date, int]] = field(default_factory=list)
+    # The same by hour (UTC hours, aware datetimes), kept only while the history
+    # spans at most PROGRESS_HOURLY_DAYS days: a first day's progress is a curve.
+    progress_by_hour: list[tuple[datetime, int]] = field(default_factory=list)
     agreement: AgreementReport | None = None
     progress_computed_at: datetime | None = None
 
@@ -103,16 +111,17 @@ def corpus_progress_compute(*, corpus: Corpus) -> dict:
         if n >= article_totals.get(article_id, 0) > 0:
             person["articles_done"] += 1
 
-    # One scan of the history: (annotator, hour, action) -> count.
+    # One scan of the history: (annotator, hour, action) -> count and latest time.
     hours: set[tuple[int, datetime]] = set()
     actions: dict[int, int] = defaultdict(int)
     last_active: dict[int, datetime] = {}
     net_by_day: dict[date, int] = defaultdict(int)
-    for annotator_id, hour, action, n in (
+    net_by_hour: dict[datetime, int] = defaultdict(int)
+    for annotator_id, hour, action, n, latest in (
         AnnotationEvent.objects.filter(article__corpus=corpus)
-        .annotate(hour=TruncHour("at"))
+        .annotate(hour=TruncHour("at", tzinfo=dt.UTC))
         .values_list("annotator_id", "hour", "action")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), latest=Max("at"))
         .order_by()
     ):
         # Labels a change of boundaries carried or took off are not the annotator's work.
@@ -120,14 +129,17 @@ def corpus_progress_compute(*, corpus: Corpus) -> dict:
         if action != AnnotationEvent.Action.CLEAR and not moved:
             actions[annotator_id] += n
             hours.add((annotator_id, hour))
-            if annotator_id not in last_active or hour > last_active[annotator_id]:
-                last_active[annotator_id] = hour
-        elif not moved and (annotator_id not in last_active or hour > last_active[annotator_id]):
-            last_active[annotator_id] = hour
-        if action in (AnnotationEvent.Action.CREATE, AnnotationEvent.Action.CARRY):
-            net_by_day[hour.date()] += n
-        elif action in (AnnotationEvent.Action.CLEAR, AnnotationEvent.Action.RETIRE):
-            net_by_day[hour.date()] -= n
+        if not moved and (annotator_id not in last_active or latest > last_active[annotator_id]):
+            last_active[annotator_id] = latest
+        change = (
+            n
+            if action in (AnnotationEvent.Action.CREATE, AnnotationEvent.Action.CARRY)
+            else -n
+            if action in (AnnotationEvent.Action.CLEAR, AnnotationEvent.Action.RETIRE)
+            else 0
+        )
+        net_by_day[hour.date()] += change
+        net_by_hour[hour] += change
     active_hours: dict[int, int] = defaultdict(int)
     for annotator_id, _hour in hours:
         active_hours[annotator_id] += 1
@@ -138,16 +150,24 @@ def corpus_progress_compute(*, corpus: Corpus) -> dict:
         if person["active_hours"]:
             person["labels_per_hour"] = round(actions[annotator_id] / person["active_hours"], 1)
 
-    running, progress = 0, []
-    for day in sorted(net_by_day):
-        running += net_by_day[day]
-        progress.append([day.isoformat(), running])
     return {
         "labelable_sentences": sum(article_totals.values()),
         "annotators": {str(k): v for k, v in people.items()},
         "label_totals": {str(k): v for k, v in label_totals.items()},
-        "progress_by_day": progress,
+        "progress_by_day": _cumulative(net_by_day),
+        "progress_by_hour": _cumulative(net_by_hour)
+        if len(net_by_day) <= PROGRESS_HOURLY_DAYS
+        else [],
     }
+
+
+def _cumulative(net: dict) -> list[list]:
+    """[[moment as ISO 8601, running total], ...] in time order."""
+    running, series = 0, []
+    for moment in sorted(net):
+        running += net[moment]
+        series.append([moment.isoformat(), running])
+    return series
 
 
 def corpus_dashboard(*, corpus: Corpus) -> Dashboard:
@@ -231,6 +251,9 @@ def corpus_dashboard(*, corpus: Corpus) -> Dashboard:
         total_labels=sum(totals.values()),
         gold_by_origin=gold_by_origin,
         progress_by_day=[(date.fromisoformat(d), n) for d, n in progress["progress_by_day"]],
+        progress_by_hour=[
+            (datetime.fromisoformat(h), n) for h, n in progress.get("progress_by_hour", [])
+        ],
         agreement=report,
         progress_computed_at=report.computed_at if report and stored is not None else None,
     )

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import GoldLabel, Sentence
+from articles.models import GoldEvent, GoldLabel, Sentence
 from articles.services.annotations import check_labelable, clean_note_and_source
 from corpora.models import Corpus, Label
 from corpora.selectors import label_by_key
@@ -43,12 +43,19 @@ def gold_label_decide(
     note: str = "",
     source: str = "",
 ) -> GoldLabel:
-    """Record the reviewer's gold label for ``sentence``, replacing any earlier gold."""
+    """Record the reviewer's gold label for ``sentence``, replacing any earlier gold,
+    and the decision in the gold history (``GoldEvent``), in one transaction."""
     # The same rules as an annotator's label: no heading, no foreign label.
     check_labelable(sentence, label)
     note, source = clean_note_and_source(note, source, label)
     with transaction.atomic():
-        gold, _ = GoldLabel.objects.select_for_update().update_or_create(
+        before = (
+            GoldLabel.objects.select_for_update()
+            .select_related("label")
+            .filter(sentence=sentence)
+            .first()
+        )
+        gold, _ = GoldLabel.objects.update_or_create(
             sentence=sentence,
             defaults={
                 "label": label,
@@ -62,7 +69,43 @@ def gold_label_decide(
                 "review_from": [],
             },
         )
+        _gold_event(
+            sentence=sentence,
+            reviewer=reviewer,
+            action=GoldEvent.Action.DECIDE,
+            before=before,
+            after=gold,
+            label_key=label.key,
+        )
     return gold
+
+
+def _gold_event(
+    *,
+    sentence: Sentence,
+    reviewer: User,
+    action: str,
+    before: GoldLabel | None,
+    after: GoldLabel | None,
+    label_key: str = "",
+) -> GoldEvent:
+    """One row of the gold history, with the sentence's place and text kept in it."""
+    return GoldEvent.objects.create(
+        sentence=sentence,
+        article_id=sentence.article_id,
+        sentence_start=sentence.start,
+        sentence_end=sentence.end,
+        sentence_text=sentence.text,
+        decided_by=reviewer,
+        action=action,
+        old_label=before.label.key if before else "",
+        old_origin=before.origin if before else "",
+        old_note=before.note if before else "",
+        old_source=before.source if before else "",
+        new_label=label_key if after else "",
+        new_note=after.note if after else "",
+        new_source=after.source if after else "",
+    )
 
 
 def gold_label_decide_by_key(
@@ -84,12 +127,27 @@ def gold_label_decide_by_key(
     )
 
 
-def gold_label_withdraw(*, sentence: Sentence) -> bool:
-    """Remove a reviewer's decision; the sentence goes back to the queue."""
-    deleted, _ = GoldLabel.objects.filter(
-        sentence=sentence, origin=GoldLabel.Origin.ADJUDICATED
-    ).delete()
-    return bool(deleted)
+def gold_label_withdraw(*, sentence: Sentence, reviewer: User) -> bool:
+    """Remove a reviewer's decision (``reviewer`` withdraws it); the sentence goes back
+    to the queue. The withdrawal is written to the gold history."""
+    with transaction.atomic():
+        before = (
+            GoldLabel.objects.select_for_update()
+            .select_related("label")
+            .filter(sentence=sentence, origin=GoldLabel.Origin.ADJUDICATED)
+            .first()
+        )
+        if before is None:
+            return False
+        before.delete()
+        _gold_event(
+            sentence=sentence,
+            reviewer=reviewer,
+            action=GoldEvent.Action.WITHDRAW,
+            before=before,
+            after=None,
+        )
+    return True
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from corpora.permissions import Right, corpus_for, has_right
-from review.charts import bar_chart, line_chart
+from review.charts import bar_chart, from_zero, line_chart
 from review.selectors.agreement import (
     agreement_article_get,
     agreement_dashboard_get,
@@ -43,7 +43,9 @@ def corpus_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
                     for status, n in board.articles_by_status.items()
                 ]
             ),
-            "progress_chart": line_chart(board.progress_by_day),
+            "progress_chart": line_chart(
+                from_zero(board.progress_by_hour or board.progress_by_day)
+            ),
             "report": report,
             "agreement": agreement_dashboard_get(report=report),
             "state": agreement_state_get(report=report),

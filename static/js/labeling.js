@@ -7,7 +7,15 @@ import { SaveQueue } from "./lib/save-queue.js";
 import { LabelingActions } from "./labeling/actions.js";
 import { BoundaryEditor, listenForEditKeys } from "./labeling/boundaries.js";
 import { annotationApi, sentencesFetcher } from "./labeling/annotation-api.js";
-import { ConflictDialog, GuidelinesPanel, SentenceDialogs, anyDialogOpen, createToast, setUpHelp } from "./labeling/dialogs.js";
+import {
+  ConflictDialog,
+  GuidelinesPanel,
+  SentenceDialogs,
+  anyDialogOpen,
+  createToast,
+  setUpHelp,
+  trackToolbarHeight,
+} from "./labeling/dialogs.js";
 import { listenForShortcuts } from "./labeling/keys.js";
 import { moveTarget, startingSentence } from "./labeling/navigation.js";
 import { ReviewChecker } from "./labeling/review.js";
@@ -30,8 +38,12 @@ const view = new SentenceView({
   labelButtons,
   undoButton: document.getElementById("undo-button"),
   counts: config.window,
+  historyLink: document.getElementById("history-link"),
 });
-const toast = createToast(document.getElementById("toast"));
+trackToolbarHeight(document.querySelector(".label-toolbar"));
+const toast = createToast(document.getElementById("toast"), () =>
+  view.isLoaded(view.current) ? view.el(view.current) : null,
+);
 const fetchPage = sentencesFetcher(config.apiRoot, config.articleId);
 const held = new SentenceWindow({
   view,

@@ -16,6 +16,7 @@ from articles.models import (
     Annotation,
     AnnotationEvent,
     Article,
+    GoldEvent,
     GoldLabel,
     SegmentationEdit,
     Sentence,
@@ -35,6 +36,7 @@ OWNED = [
     (SegmentationEdit, "article__corpus"),
     (AnnotationEvent, "article__corpus"),
     (GoldLabel, "sentence__article__corpus"),
+    (GoldEvent, "article__corpus"),
     (Assignment, "article__corpus"),
     (ArticleSnapshot, "article__corpus"),
 ]

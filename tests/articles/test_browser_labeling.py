@@ -94,6 +94,12 @@ def test_annotator_labels_every_sentence_from_the_keyboard_and_finds_it_after_re
     page.wait_for_selector("html[data-labeling-ready='true']")
     assert labels_in_page(page) == [stored[s.pk].label.key for s in sentences]
     assert last.get_attribute("data-note") == "Attributed to Reuters <b>not bold</b>"
+    # The note and source markers survive the reload, for the eye and for screen readers.
+    expect(last.locator(".sentence-flags")).to_have_text("✎ note ↗ source")
+    expect(last).to_have_attribute(
+        "aria-label", re.compile(r"^Sourced fact, with note, with source\. ")
+    )
+    expect(sentence_locator(page).first.locator(".sentence-flags")).to_have_text("")
     assert page.locator("#article-text b").count() == 0
     expect(page.locator("#progress-text")).to_have_text(f"All {len(sentences)} labeled")
     assert page.js_errors == []
@@ -139,13 +145,13 @@ def test_a_real_op_ed_reads_as_an_article_with_every_sentence_labelable(
     live_server, page, sign_in, annotator, corpus, make_article, screenshot
 ):
     demo = Path(__file__).resolve().parents[2] / "articles" / "demo"
-    text = (demo / "us-hamas-negotiations-analysis.txt").read_text()
+    text = (demo / "river-treaty-negotiations-analysis.txt").read_text()
     article = make_article(
         corpus,
         text,
-        title="What Truly Lies Behind Trump’s Direct Negotiations With Hamas? – Analysis",
-        author="Robert Inlakesh",
-        outlet="Eurasia Review",
+        title="What Really Lies Behind the Direct Talks Over the Serein Dams? – Analysis",
+        author="Marta Lindqvist-Obi",
+        outlet="The Meridian Review",
     )
     corpus.guidelines = (
         "## How to label\n\nLabel **every sentence** by what it does in the argument.\n\n"
@@ -171,7 +177,7 @@ def test_a_real_op_ed_reads_as_an_article_with_every_sentence_labelable(
     page.keyboard.press("k")
     page.keyboard.press("k")
     page.keyboard.press("s")
-    page.get_by_label("URL or citation").fill("US State Department briefing, 12 March")
+    page.get_by_label("URL or citation").fill("Serein basin commission annual bulletin, 2025")
     page.keyboard.press("Enter")
     page.keyboard.press("j")
     page.keyboard.press("j")

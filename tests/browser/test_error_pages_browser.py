@@ -28,3 +28,17 @@ def test_forbidden_page_is_styled_and_accessible(
     field = page.locator("#token-name")
     assert field.evaluate("e => getComputedStyle(e).borderTopColor") == "rgb(107, 114, 128)"
     assert page.js_errors == []
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_not_found_page_is_styled_and_accessible(live_server, page, sign_in, annotator, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, annotator)
+    response = page.goto(f"{live_server.url}/corpora/no-such-corpus/")
+    assert response is not None and response.status == 404
+    border = page.locator(".error-page").evaluate("e => getComputedStyle(e).borderTopStyle")
+    assert border == "solid"
+    expect(page.locator("main a").first).to_be_visible()  # a way on
+    assert serious_violations(Axe().run(page)) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.js_errors == []

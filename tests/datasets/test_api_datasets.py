@@ -56,11 +56,14 @@ def test_row_carries_article_sentence_labels_and_gold(client_for, owner, article
     ]
     assert row["annotations"][0]["note"] == "a's note"
     assert row["annotations"][0]["guideline_version"] == article.corpus.guidelines_version
+    gold = GoldLabel.objects.get(sentence=s1)
     assert row["gold"] == {
         "label": "claim",
         "origin": "adjudicated",
         "decided_by": "olivia",
         "note": "settled",
+        "source": "",
+        "decided_at": gold.updated_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
     }
 
 

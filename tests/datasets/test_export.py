@@ -106,7 +106,14 @@ def test_postgres_writes_the_same_bytes_as_python(owner, annotator, corpus, arti
     s1, s2 = labeled
     s2.text = 'Tricky: "quotes", back\\slash, tab\t, nul-free \u0001 control, ünïcödé 🚀'
     s2.save()
-    GoldLabel.objects.create(sentence=s1, label=s1.annotations.first().label, origin="unanimous")
+    GoldLabel.objects.create(
+        sentence=s1,
+        label=Label.objects.get(corpus=corpus, key="sourced_fact"),
+        origin="adjudicated",
+        decided_by=owner,
+        note='Both "right", in part',
+        source="https://example.org/report?a=1&b=ü",
+    )
     for user in (owner, annotator):
         scope = dataset_scope(user=user, corpus_id=corpus.pk)
         for size in (1, 2000):
@@ -168,3 +175,63 @@ def test_parquet_streams_one_row_group_per_chunk(owner, corpus, labeled):
     assert len(parts) > 2 and all(parts[:-1])  # bytes leave with every row group
     meta = pq.ParquetFile(io.BytesIO(b"".join(parts))).metadata
     assert meta.num_row_groups == len(parts) - 1
+
+
+def test_every_format_carries_the_gold_labels_source_note_reviewer_and_time(
+    client_for, owner, corpus, labeled
+):
+    import datetime as dt
+
+    import pyarrow.parquet as pq
+
+    from articles.models import GoldLabel
+
+    s1, s2 = labeled
+    gold = GoldLabel.objects.create(
+        sentence=s1,
+        label=Label.objects.get(corpus=corpus, key="sourced_fact"),
+        origin="adjudicated",
+        decided_by=owner,
+        note="=settled by the report",
+        source="https://example.org/report",
+    )
+    at = gold.updated_at.astimezone(dt.UTC)
+    at_text = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    client = client_for(owner)
+    base = f"/api/corpora/{corpus.slug}/export"
+
+    by_id = {r["sentence"]["id"]: r for r in jsonl_rows(body(client.get(base + ".jsonl")))}
+    assert by_id[s1.pk]["gold"] == {
+        "label": "sourced_fact",
+        "origin": "adjudicated",
+        "decided_by": "olivia",
+        "note": "=settled by the report",
+        "source": "https://example.org/report",
+        "decided_at": at_text,
+    }
+    assert by_id[s2.pk]["gold"] is None
+
+    lines = [r for r in csv_rows(body(client.get(base + ".csv"))) if r["sentence_id"] == str(s1.pk)]
+    assert {
+        (
+            r["gold_label"],
+            r["gold_decided_by"],
+            r["gold_note"],
+            r["gold_source"],
+            r["gold_decided_at"],
+        )
+        for r in lines
+    } == {
+        ("sourced_fact", "olivia", "'=settled by the report", "https://example.org/report", at_text)
+    }
+
+    table = pq.read_table(io.BytesIO(body(client.get(base + ".parquet")))).to_pylist()
+    row = next(r for r in table if r["sentence_id"] == s1.pk)
+    assert (row["gold_source"], row["gold_note"], row["gold_decided_by"]) == (
+        "https://example.org/report",
+        "=settled by the report",
+        "olivia",
+    )
+    assert row["gold_decided_at"] == at
+    other = next(r for r in table if r["sentence_id"] == s2.pk)
+    assert other["gold_source"] is None and other["gold_decided_at"] is None

@@ -78,6 +78,7 @@ MATRIX = [
         _codes(200, 403, 403, 403, 404),
     ),
     ("get", "/api/corpora/{slug}/history/", None, MEMBERS_READ),
+    ("get", "/api/corpora/{slug}/gold-history/", None, _codes(200, 403, 200, 200, 404)),
     (
         "post",
         "/api/annotations/bulk/",

@@ -214,6 +214,7 @@ def page_paths(objects: dict) -> dict[str, str]:
         "article_snapshot": {"pk": objects["fetched_article_id"]},
         "label_article": {"pk": objects["article"].pk},
         "read_article": {"pk": objects["article"].pk},
+        "sentence_history": {"pk": objects["article"].sentences.filter(kind="sentence").first().pk},
         "member_role": {"slug": objects["corpus"].slug, "user_id": objects["member"].pk},
         "member_remove": {"slug": objects["corpus"].slug, "user_id": objects["member"].pk},
         "article_agreement": {"slug": objects["corpus"].slug, "article_id": objects["article"].pk},

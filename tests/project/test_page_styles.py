@@ -49,6 +49,7 @@ def text_input_pages(corpus):
         reverse("corpus_import", kwargs={"slug": corpus.slug}),
         reverse("corpus_members", kwargs={"slug": corpus.slug}),
         reverse("api_tokens"),
+        reverse("corpus_history", kwargs={"slug": corpus.slug}),
     ]
 
 
@@ -68,8 +69,9 @@ def test_every_text_input_is_typed_and_styled(client, owner, text_input_pages):
             seen += 1
             assert attrs.get("type") is not None, f"{url}: input #{attrs.get('id')} has no type"
             assert _matches(selectors, attrs), f"{url}: input #{attrs.get('id')} is not styled"
-    # the paste form's title/author/outlet, the member name, the token name and lifetime
-    assert seen >= 6
+    # the paste form's title/author/outlet, the member name, the token name and lifetime,
+    # the history filter's two dates
+    assert seen >= 8
 
 
 def test_untyped_inputs_are_styled_too():

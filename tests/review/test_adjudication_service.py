@@ -29,7 +29,7 @@ def test_a_reviewer_decision_is_gold_with_its_origin_and_note(corpus, article, r
     )
     assert GoldLabel.objects.filter(sentence=sentence).count() == 1
     assert again.label.key == "speculation"
-    assert gold_label_withdraw(sentence=sentence) is True
+    assert gold_label_withdraw(sentence=sentence, reviewer=reviewer) is True
     assert not GoldLabel.objects.filter(sentence=sentence).exists()
 
 

@@ -74,7 +74,7 @@ def test_a_decision_leaves_the_stored_queue_at_once_and_a_withdrawal_brings_it_b
     # The cursor of the first page still leads to the same second page.
     same = disagreement_queue_page(corpus=corpus, limit=2, after=first.next_cursor)
     assert [i.sentence.pk for i in same.items] == [i.sentence.pk for i in second.items]
-    gold_label_withdraw(sentence=top)
+    gold_label_withdraw(sentence=top, reviewer=reviewer)
     back = disagreement_queue_page(corpus=corpus, limit=1)
     assert back.items[0].sentence == top and back.total == first.total
 

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from annotator.api.errors import error_body
 from annotator.api.pagination import HistoryPagination
 from annotator.api.schema import errors
-from annotator.api.serializers import QuerySerializer, QuickValidation, validated
+from annotator.api.serializers import MAX_ID, QuerySerializer, QuickValidation, validated
 from articles.access import sentence_for, sentence_for_labeling
 from articles.api.errors import AnswersVersionConflicts
 from articles.api.serializers import (
@@ -26,7 +26,8 @@ from articles.api.serializers import (
     ConflictSerializer,
     annotation_data,
 )
-from articles.selectors.history import corpus_history, sentence_history
+from articles.models import GoldEvent
+from articles.selectors.history import corpus_gold_history, corpus_history, sentence_history
 from articles.services.annotations import (
     annotation_clear,
     annotation_set,
@@ -174,6 +175,67 @@ class CorpusHistoryView(CorpusSlugView):
         paginator = HistoryPagination()
         page = paginator.paginate_queryset(events, request, view=self)
         return paginator.get_paginated_response(CorpusHistoryEventSerializer(page, many=True).data)
+
+
+class GoldEventSerializer(serializers.ModelSerializer):
+    sentence = serializers.IntegerField(
+        source="sentence_id",
+        allow_null=True,
+        help_text="Null once the sentence was deleted (re-segmented); its offsets and text stay.",
+    )
+    article = serializers.IntegerField(source="article_id")
+    decided_by = serializers.CharField(source="decided_by.get_username")
+
+    class Meta:
+        model = GoldEvent
+        fields = [
+            "id", "sentence", "article", "sentence_start", "sentence_end", "sentence_text",
+            "action", "old_label", "old_origin", "old_note", "old_source", "new_label",
+            "new_note", "new_source", "decided_by", "at",
+        ]  # fmt: skip
+
+
+class GoldHistoryQuerySerializer(QuerySerializer):
+    since = serializers.DateTimeField(required=False, help_text="Decisions at or after this time.")
+    reviewer = serializers.CharField(required=False, max_length=150, help_text="A username.")
+    sentence = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="One sentence's decisions."
+    )
+    cursor = serializers.CharField(
+        required=False, max_length=1000, help_text="From the previous page's `next`."
+    )
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=2000, help_text="Up to 2000; 200 by default."
+    )
+
+
+class GoldHistoryPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = GoldEventSerializer(many=True)
+
+
+class CorpusGoldHistoryView(CorpusSlugView):
+    rights = {"GET": Right.SEE_ALL_LABELS}
+
+    @extend_schema(
+        operation_id="corpora_gold_history_list",
+        summary="Every reviewer's gold decision and withdrawal in the corpus, oldest first "
+        "(owners, reviewers, viewers)",
+        parameters=[GoldHistoryQuerySerializer],
+        responses={200: GoldHistoryPageSerializer, **errors(400, 403, 404)},
+    )
+    def get(self, request, slug: str):
+        query = validated(GoldHistoryQuerySerializer, request.query_params)
+        events = corpus_gold_history(
+            corpus=self.corpus,
+            since=query.get("since"),
+            reviewer_username=query.get("reviewer"),
+            sentence_id=query.get("sentence"),
+        )
+        paginator = HistoryPagination()
+        page = paginator.paginate_queryset(events, request, view=self)
+        return paginator.get_paginated_response(GoldEventSerializer(page, many=True).data)
 
 
 class BulkConflictSerializer(ConflictSerializer):

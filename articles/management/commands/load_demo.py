@@ -59,8 +59,8 @@ GUIDELINES = """# Labeling guidelines
 Give every sentence exactly one label.
 
 - **Claim**: the author asserts something as true without support in the text:
-  an opinion, a judgement, an interpretation. *"This historic move signals that
-  the US does not trust Israel."*
+  an opinion, a judgement, an interpretation. *"That clause, more than any change
+  of heart, explains the timing."*
 - **Speculation**: a guess about what may happen or may be the case, often
   hedged (*may*, *could*, *likely*, *it is possible that*).
 - **Sourced fact**: a statement resting on a named source, a document or a

@@ -7,16 +7,43 @@ import { describeFull, sourceRefusal } from "./values.js";
 const TOAST_MS = 3500;
 const GUIDELINES_KEY = "annotator:guidelines-open";
 
-export function createToast(toastEl) {
+// avoid(): the element the toast must never cover (the sentence in focus), or
+// null. The toast sits at the bottom of the window, or at the top, under the
+// toolbar, while the bottom would cover that element; it moves again as the
+// focus moves or the page scrolls.
+export function createToast(toastEl, avoid = () => null) {
   let timer = null;
+  const place = () => {
+    if (toastEl.hidden) return;
+    toastEl.classList.remove("toast-top");
+    const target = avoid();
+    if (!target) return;
+    const a = toastEl.getBoundingClientRect();
+    const b = target.getBoundingClientRect();
+    const overlaps = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    if (overlaps) toastEl.classList.add("toast-top");
+  };
+  document.addEventListener("focusin", place);
+  window.addEventListener("scroll", place, { passive: true });
+  window.addEventListener("resize", place, { passive: true });
   return function toast(message) {
     toastEl.textContent = message;
     toastEl.hidden = false;
+    place();
     clearTimeout(timer);
     timer = setTimeout(() => {
       toastEl.hidden = true;
     }, TOAST_MS);
   };
+}
+
+// Keeps --toolbar-height on the document equal to the sticky toolbar's height,
+// so scrolling a sentence into view stops below the toolbar (scroll-padding-top
+// in app.css) and the toast's top place sits under it.
+export function trackToolbarHeight(toolbar) {
+  const set = () => document.documentElement.style.setProperty("--toolbar-height", `${toolbar.offsetHeight}px`);
+  set();
+  new ResizeObserver(set).observe(toolbar);
 }
 
 // While a dialog is open the keys are the dialog's, not the shortcuts'.

@@ -19,7 +19,10 @@ const SAVED_MARK_MS = 1500;
 export class SentenceView {
   // counts: {before, total, labeled}: labelable sentences before the first one
   // on the page, in the article, and labeled by the user (the server's counts).
-  constructor({ articleText, labelByKey, progressBar, progressText, labelButtons, undoButton, counts }) {
+  // historyLink (optional): a link to the current sentence's history page; its
+  // data-href-pattern holds the URL of sentence 0.
+  constructor({ articleText, labelByKey, progressBar, progressText, labelButtons, undoButton, counts, historyLink }) {
+    this.historyLink = historyLink || null;
     this.articleText = articleText;
     this.labelByKey = labelByKey;
     this.progressBar = progressBar;
@@ -181,7 +184,7 @@ export class SentenceView {
     const parts = [
       ["sentence-text", row.text],
       ["sentence-tag", label ? label.name : mine ? mine.label : ""],
-      ["sentence-flags", ""],
+      ["sentence-flags", flagsText(value)],
       ["save-mark", ""],
     ];
     for (const [className, text] of parts) {
@@ -293,5 +296,8 @@ export class SentenceView {
     el.focus({ preventScroll: !scroll });
     if (scroll) el.scrollIntoView({ block: "nearest" });
     this.updateLabelBar();
+    if (this.historyLink) {
+      this.historyLink.href = this.historyLink.dataset.hrefPattern.replace("/0/", `/${el.dataset.id}/`);
+    }
   }
 }
