@@ -27,16 +27,13 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-from articles.models import Sentence
 from corpora.models import Corpus
 from datasets import sql
 from datasets.selectors import (
-    SENTENCE_FIELDS,
     DatasetScope,
-    dataset_chunk,
+    dataset_chunks,
     dataset_row,
     iso,
-    sentence_rows_utf16_spans,
     sentence_utf16_spans,
 )
 
@@ -140,26 +137,10 @@ def _snapshot():
         yield True
 
 
-def _chunks(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator[tuple]:
-    """(sentence rows, articles, annotations, UTF-16 spans) for each keyset chunk."""
-    last = 0
-    while True:
-        rows = list(
-            Sentence.objects.filter(article__corpus_id=corpus_id, pk__gt=last)
-            .order_by("pk")
-            .values_list(*SENTENCE_FIELDS)[:chunk_size]
-        )
-        if not rows:
-            return
-        articles, annotations = dataset_chunk(sentence_rows=rows, scope=scope)
-        yield rows, articles, annotations, sentence_rows_utf16_spans(rows)
-        last = rows[-1][0]
-
-
 def _jsonl_python(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator[bytes]:
     show_gold = corpus_id in scope.see_all
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    for rows, articles, labels_of, spans in _chunks(
+    for rows, articles, labels_of, spans in dataset_chunks(
         corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
     ):
         lines = [
@@ -296,7 +277,7 @@ def export_csv(
     writer.writerow(CSV_COLUMNS)
     lines = 0
     with _snapshot():
-        for rows, articles, labels_of, spans in _chunks(
+        for rows, articles, labels_of, spans in dataset_chunks(
             corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
         ):
             safe_articles = {
@@ -420,7 +401,7 @@ def export_parquet(
     sink = _Drain()
     writer = pq.ParquetWriter(sink, schema, compression="zstd")
     with _snapshot():
-        for rows, articles, labels_of, spans in _chunks(
+        for rows, articles, labels_of, spans in dataset_chunks(
             corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
         ):
             columns: dict[str, list] = {name: [] for name in schema.names}

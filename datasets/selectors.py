@@ -9,7 +9,7 @@ and no gold, so colleagues' choices cannot sway them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -347,3 +347,35 @@ def dataset_rows(*, sentence_ids: list[int], scope: DatasetScope) -> list[Datase
         )
         for row in sentence_rows
     ]
+
+
+# Gold provenance beyond the row shape: when the decision was last made, and the
+# source it cites. Releases add them to SENTENCE_FIELDS (``dataset_chunks(fields=)``).
+GOLD_PROVENANCE_FIELDS = ("gold__updated_at", "gold__source")
+
+
+def dataset_chunks(
+    *,
+    corpus_id: int,
+    scope: DatasetScope,
+    chunk_size: int,
+    sentences: Q | None = None,
+    fields: tuple[str, ...] = SENTENCE_FIELDS,
+) -> Iterator[tuple[list[tuple], dict[int, tuple], dict[int, list[tuple]], dict]]:
+    """(sentence rows, articles, annotations, UTF-16 spans) for each keyset chunk by id.
+
+    The rows are of ``fields`` (SENTENCE_FIELDS, or more after them); ``sentences``
+    narrows the corpus's sentences (releases: which articles, which are labeled).
+    Memory holds one chunk whatever the corpus size (docs/architecture.md, invariant 6).
+    """
+    base = Sentence.objects.filter(article__corpus_id=corpus_id)
+    if sentences is not None:
+        base = base.filter(sentences)
+    last = 0
+    while True:
+        rows = list(base.filter(pk__gt=last).order_by("pk").values_list(*fields)[:chunk_size])
+        if not rows:
+            return
+        articles, annotations = dataset_chunk(sentence_rows=rows, scope=scope)
+        yield rows, articles, annotations, sentence_rows_utf16_spans(rows)
+        last = rows[-1][0]
