@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("corpora.urls")),
     path("", include("review.urls")),
+    path("", include("releases.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -50,8 +50,10 @@ def release_progress(*, release: Release) -> dict:
     finished = release.status in (Release.Status.DONE, Release.Status.FAILED)
     total = max(release.total, 0)
     processed = min(release.processed, total) if total else release.processed
-    percent = 100 if release.status == Release.Status.DONE else (
-        int(processed * 100 / total) if total else 0
+    percent = (
+        100
+        if release.status == Release.Status.DONE
+        else (int(processed * 100 / total) if total else 0)
     )
     messages = {
         Release.Status.QUEUED: "Waiting for a worker to start building the release…",
@@ -67,4 +69,102 @@ def release_progress(*, release: Release) -> dict:
         "percent": percent,
         "message": messages[Release.Status(release.status)],
         "error": release.error,
+    }
+
+
+# --- comparing two releases ---------------------------------------------------------
+
+DIFF_SHOWN = 200
+
+
+def _release_labels(release: Release) -> tuple[set[int], dict, dict]:
+    """(article ids, (sentence id, annotator) -> label, sentence id -> gold) of a release.
+
+    Read from its own Parquet files (they never change), a record batch at a time.
+    """
+    import pyarrow.parquet as pq
+
+    from releases.storage import release_storage
+
+    storage = release_storage()
+    articles: set[int] = set()
+    labels: dict[tuple[int, str], str] = {}
+    gold: dict[int, str] = {}
+    files = release.manifest.get("files", {})
+    config = "labels" if any(n.startswith("data/labels/") for n in files) else "gold"
+    for name in sorted(files):
+        if not (name.startswith(f"data/{config}/") and name.endswith(".parquet")):
+            continue
+        columns = ["article_id", "sentence_id", "gold_label"]
+        if config == "labels":
+            columns.append("annotations")
+        with storage.open(f"{release.storage_prefix}/{name}", "rb") as fh:
+            for batch in pq.ParquetFile(fh).iter_batches(columns=columns, batch_size=10_000):
+                data = batch.to_pydict()
+                articles.update(data["article_id"])
+                annotations = data.get("annotations")
+                for i, sentence_id in enumerate(data["sentence_id"]):
+                    if data["gold_label"][i] is not None:
+                        gold[sentence_id] = data["gold_label"][i]
+                    for ann in (annotations[i] or ()) if annotations else ():
+                        labels[(sentence_id, ann["annotator"])] = ann["label"]
+    return articles, labels, gold
+
+
+def _changes(old: dict, new: dict) -> tuple[list, list, list]:
+    added = sorted(k for k in new.keys() - old.keys())
+    removed = sorted(k for k in old.keys() - new.keys())
+    changed = sorted(k for k in old.keys() & new.keys() if old[k] != new[k])
+    return added, removed, changed
+
+
+def release_diff(*, old: Release, new: Release) -> dict:
+    """What changed from ``old`` to ``new``: articles, annotator labels and gold labels."""
+    old_articles, old_labels, old_gold = _release_labels(old)
+    new_articles, new_labels, new_gold = _release_labels(new)
+    label_changes = _changes(old_labels, new_labels)
+    gold_changes = _changes(old_gold, new_gold)
+
+    def label_rows(keys, kind) -> list[dict]:
+        return [
+            {
+                "sentence_id": k[0],
+                "annotator": k[1],
+                "change": kind,
+                "old": old_labels.get(k),
+                "new": new_labels.get(k),
+            }
+            for k in keys
+        ]
+
+    def gold_rows(keys, kind) -> list[dict]:
+        return [
+            {"sentence_id": k, "change": kind, "old": old_gold.get(k), "new": new_gold.get(k)}
+            for k in keys
+        ]
+
+    kinds = ("added", "removed", "changed")
+    return {
+        "from": old.version,
+        "to": new.version,
+        "articles": {
+            "added": sorted(new_articles - old_articles),
+            "removed": sorted(old_articles - new_articles),
+        },
+        "summary": {
+            "articles_added": len(new_articles - old_articles),
+            "articles_removed": len(old_articles - new_articles),
+            **{f"labels_{k}": len(v) for k, v in zip(kinds, label_changes, strict=True)},
+            **{f"gold_{k}": len(v) for k, v in zip(kinds, gold_changes, strict=True)},
+        },
+        "labels": [
+            row
+            for keys, kind in zip(label_changes, kinds, strict=True)
+            for row in label_rows(keys, kind)
+        ],
+        "gold": [
+            row
+            for keys, kind in zip(gold_changes, kinds, strict=True)
+            for row in gold_rows(keys, kind)
+        ],
     }

@@ -37,6 +37,7 @@ def build_release(self, release_id: int) -> str:
     except Exception as exc:
         release_fail(
             release_id=release_id,
-            reason=limit_reason(exc) or f"Stopped on an unexpected error: {type(exc).__name__}: {exc}",
+            reason=limit_reason(exc)
+            or f"Stopped on an unexpected error: {type(exc).__name__}: {exc}",
         )
         raise

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("imports.api.urls")),
     path("", include("datasets.api.urls")),
     path("", include("review.api.urls")),
+    path("", include("releases.api.urls")),
     path("", include("accounts.api.urls")),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -20,6 +20,7 @@ CORPUS_SECTIONS = [
     ("adjudication_queue", "Adjudication", Right.REVIEW),
     ("corpus_assignments", "Assignments", Right.MANAGE),
     ("my_assignments", "My articles", Right.LABEL),
+    ("corpus_releases", "Releases", Right.SEE_ALL_LABELS),
 ]
 
 

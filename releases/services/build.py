@@ -388,9 +388,7 @@ def _collection(release: Release) -> dict:
     """How the articles came in: import dates, segmenter versions, guideline texts."""
     articles = releasable_articles(corpus=release.corpus, article_ids=release.article_ids)
     dates = articles.aggregate(first=Min("created_at"), last=Max("created_at"))
-    segmenters = sorted(
-        set(articles.values_list("segmenter_version", flat=True).distinct()) - {""}
-    )
+    segmenters = sorted(set(articles.values_list("segmenter_version", flat=True).distinct()) - {""})
     guidelines = [
         {"version": v, "text": text, "created_at": created.date().isoformat()}
         for v, text, created in GuidelineVersion.objects.filter(corpus=release.corpus)
@@ -410,9 +408,7 @@ def _collection(release: Release) -> dict:
     }
 
 
-def _read_with_progress(
-    release: Release, files: _Files, *, chunk_size: int
-) -> _Read:
+def _read_with_progress(release: Release, files: _Files, *, chunk_size: int) -> _Read:
     """Run the read on its own thread (its own connection, its own transaction) while
     this thread writes the progress the page polls; in an outer transaction, inline."""
     stop = threading.Event()
@@ -526,9 +522,7 @@ def _info(release: Release, read: _Read, agreement: dict) -> dict:
         "contents_text": Release.Contents(release.contents).label,
         "show_usernames": release.show_usernames,
         "agreement": agreement,
-        "annotators": [
-            {"name": name, "labels": n} for name, n in sorted(read.annotators.items())
-        ],
+        "annotators": [{"name": name, "labels": n} for name, n in sorted(read.annotators.items())],
         "composition": composition,
         "collection": {
             **read.meta,
@@ -631,4 +625,3 @@ def _build(release: Release, *, chunk_size: int) -> None:
         read.rows,
         time.perf_counter() - started,
     )
-

@@ -26,6 +26,8 @@ from releases.selectors import releasable_articles
 
 BUILD_TASK = "releases.tasks.build_release"
 RECONCILE_BATCH = 50
+# Path segments the releases pages use beside versions.
+RESERVED_VERSIONS = frozenset({"diff", "splits"})
 
 
 def _queue(release: Release) -> None:
@@ -57,6 +59,8 @@ def release_options_check(
             "Use letters, digits and . + _ - (up to 40, starting with a letter or digit), "
             "for example 1.0 or 2024-06."
         )
+    elif version in RESERVED_VERSIONS:
+        errors["version"] = f"{version!r} names a page of its own; choose another version."
     elif Release.objects.filter(corpus=corpus, version=version).exists():
         errors["version"] = f"Version {version} exists already; a release is never changed."
     problem = release_format.licence_check(licence)
@@ -198,7 +202,9 @@ def release_claim(*, release_id: int) -> bool:
     )
     if claimed:
         return True
-    Release.objects.filter(pk=release_id, status=Release.Status.RUNNING, attempts__gte=limit).update(
+    Release.objects.filter(
+        pk=release_id, status=Release.Status.RUNNING, attempts__gte=limit
+    ).update(
         status=Release.Status.FAILED,
         error=attempts_exhausted_reason("building this release", limit),
         finished_at=now,

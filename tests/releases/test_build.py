@@ -75,7 +75,9 @@ def test_annotators_appear_as_stable_pseudonyms_never_usernames(
 def test_the_owner_may_name_annotators_for_one_release(labeled_corpus, owner, annotator):
     release = publish(labeled_corpus, owner, show_usernames=True)
     data = read_release_file(release, "data/labels/train.jsonl")
-    assert annotator.username in {a["annotator"] for r in jsonl_rows(data) for a in r["annotations"]}
+    assert annotator.username in {
+        a["annotator"] for r in jsonl_rows(data) for a in r["annotations"]
+    }
 
 
 def test_a_gold_release_holds_only_gold_rows(labeled_corpus, owner):
