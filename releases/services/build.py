@@ -58,7 +58,7 @@ from datasets.selectors import (
 from releases import format as release_format
 from releases.models import PseudonymKey, Release
 from releases.selectors import article_splits, releasable_articles
-from releases.services.releases import release_claim, release_fail
+from releases.services.releases import release_claim
 from releases.services.splits import splits_assign
 from releases.storage import release_storage
 from review.services.agreement import Ratings, agreement_summary
@@ -428,7 +428,7 @@ def _read_with_progress(release: Release, files: _Files, *, chunk_size: int) -> 
             outcome["read"] = _read(
                 release, files, chunk_size=chunk_size, progress=progress, stop=stop
             )
-        except BaseException as exc:  # handed to the calling thread, which raises it
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread, which raises it
             outcome["error"] = exc
         finally:
             connection.close()

@@ -40,7 +40,7 @@ def split_plan(
         by_stratum.setdefault(stratum, []).append(article_id)
     for stratum in sorted(by_stratum):
         members = sorted(by_stratum[stratum])
-        random.Random(f"{seed}:{corpus_id}:{stratum}").shuffle(members)
+        random.Random(f"{seed}:{corpus_id}:{stratum}").shuffle(members)  # noqa: S311 - reproducible
         order += members
     total = sum(shares)
     counts = [0, 0, 0]

@@ -57,7 +57,7 @@ def load_with_hf(folder: Path, config: str) -> dict:
         f"ds = load_dataset({str(folder)!r}, {config!r})\n"
         "print(json.dumps({s: [ds[s].num_rows, sorted(ds[s]['sentence_id'])] for s in ds}))\n"
     )
-    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+    done = subprocess.run(
         [sys.executable, "-I", "-c", code],
         cwd=folder.parent,
         capture_output=True,

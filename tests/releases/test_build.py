@@ -65,10 +65,15 @@ def test_annotators_appear_as_stable_pseudonyms_never_usernames(
             if user.email:
                 assert user.email.encode() not in blob
     names = [
-        sorted({a["annotator"] for r in jsonl_rows(read_release_file(rel, "data/labels/train.jsonl"))
-                for a in r["annotations"]})
+        sorted(
+            {
+                a["annotator"]
+                for r in jsonl_rows(read_release_file(rel, "data/labels/train.jsonl"))
+                for a in r["annotations"]
+            }
+        )
         for rel in (first, second)
-    ]  # fmt: skip
+    ]
     assert names[0] == names[1] and all(n.startswith("annotator-") for n in names[0])
 
 
