@@ -231,6 +231,7 @@ def _articles_with_rows(release: Release) -> list[int]:
 def _read(
     release: Release,
     files: _Files,
+    names: _Names,
     *,
     chunk_size: int,
     progress: Callable[[int, int], None],
@@ -241,11 +242,13 @@ def _read(
     vendor = connection.vendor
     if connection.in_atomic_block:
         # Inside an outer transaction (tests): it is one snapshot already.
-        _read_rows(release, files, read, chunk_size=chunk_size, progress=progress, stop=stop)
+        _read_rows(release, files, read, names, chunk_size=chunk_size, progress=progress, stop=stop)
     elif vendor == "postgresql":
         with transaction.atomic():
             dataset_sql.snapshot_begin()
-            _read_rows(release, files, read, chunk_size=chunk_size, progress=progress, stop=stop)
+            _read_rows(
+                release, files, read, names, chunk_size=chunk_size, progress=progress, stop=stop
+            )
     else:
         # SQLite: a deferred read transaction is one snapshot in WAL mode and,
         # unlike Django's IMMEDIATE transactions, does not lock writers out.
@@ -253,7 +256,7 @@ def _read(
             cursor.execute("BEGIN DEFERRED")
             try:
                 _read_rows(
-                    release, files, read, chunk_size=chunk_size, progress=progress, stop=stop
+                    release, files, read, names, chunk_size=chunk_size, progress=progress, stop=stop
                 )
             finally:
                 cursor.execute("ROLLBACK")
@@ -264,13 +267,13 @@ def _read_rows(
     release: Release,
     files: _Files,
     read: _Read,
+    names: _Names,
     *,
     chunk_size: int,
     progress: Callable[[int, int], None],
     stop: threading.Event,
 ) -> None:
     corpus = release.corpus
-    names = _Names(release)
     splits = article_splits(corpus=corpus)
     sentences = _sentences_filter(release)
     read.total = Sentence.objects.filter(article__corpus_id=corpus.pk).filter(sentences).count()
@@ -408,7 +411,9 @@ def _collection(release: Release) -> dict:
     }
 
 
-def _read_with_progress(release: Release, files: _Files, *, chunk_size: int) -> _Read:
+def _read_with_progress(
+    release: Release, files: _Files, names: _Names, *, chunk_size: int
+) -> _Read:
     """Run the read on its own thread (its own connection, its own transaction) while
     this thread writes the progress the page polls; in an outer transaction, inline."""
     stop = threading.Event()
@@ -418,7 +423,7 @@ def _read_with_progress(release: Release, files: _Files, *, chunk_size: int) -> 
         state["processed"], state["total"] = processed, total
 
     if connection.in_atomic_block:
-        read = _read(release, files, chunk_size=chunk_size, progress=progress, stop=stop)
+        read = _read(release, files, names, chunk_size=chunk_size, progress=progress, stop=stop)
         Release.objects.filter(pk=release.pk).update(processed=read.total, total=read.total)
         return read
     outcome: dict[str, Any] = {}
@@ -426,7 +431,7 @@ def _read_with_progress(release: Release, files: _Files, *, chunk_size: int) -> 
     def run() -> None:
         try:
             outcome["read"] = _read(
-                release, files, chunk_size=chunk_size, progress=progress, stop=stop
+                release, files, names, chunk_size=chunk_size, progress=progress, stop=stop
             )
         except BaseException as exc:  # noqa: BLE001 - handed to the calling thread, which raises it
             outcome["error"] = exc
@@ -570,7 +575,8 @@ def _build(release: Release, *, chunk_size: int) -> None:
         folder = Path(tmp)
         files = _Files(folder)
         try:
-            read = _read_with_progress(release, files, chunk_size=chunk_size)
+            # The pseudonym key is written (once per corpus) before the read-only read.
+            read = _read_with_progress(release, files, _Names(release), chunk_size=chunk_size)
         finally:
             paths = files.close()
         agreement = _agreement(read)
