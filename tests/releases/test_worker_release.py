@@ -61,7 +61,7 @@ def test_a_build_whose_message_was_lost_is_sent_again(labeled_corpus, owner, wor
 )
 def test_our_processes_import_our_datasets_app(command):
     """The worker and gunicorn run as ``python -m`` from the repository root, like these."""
-    done = subprocess.run(  # noqa: S603 - our own interpreter
+    done = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == str(ROOT / "datasets" / "__init__.py")
