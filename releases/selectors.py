@@ -77,7 +77,11 @@ def release_progress(*, release: Release) -> dict:
 DIFF_SHOWN = 200
 
 
-def _release_labels(release: Release) -> tuple[set[int], dict, dict]:
+def _has_labels(release: Release) -> bool:
+    return any(n.startswith("data/labels/") for n in release.manifest.get("files", {}))
+
+
+def _release_labels(release: Release, config: str) -> tuple[set[int], dict, dict]:
     """(article ids, (sentence id, annotator) -> label, sentence id -> gold) of a release.
 
     Read from its own Parquet files (they never change), a record batch at a time.
@@ -91,7 +95,6 @@ def _release_labels(release: Release) -> tuple[set[int], dict, dict]:
     labels: dict[tuple[int, str], str] = {}
     gold: dict[int, str] = {}
     files = release.manifest.get("files", {})
-    config = "labels" if any(n.startswith("data/labels/") for n in files) else "gold"
     for name in sorted(files):
         if not (name.startswith(f"data/{config}/") and name.endswith(".parquet")):
             continue
@@ -120,8 +123,10 @@ def _changes(old: dict, new: dict) -> tuple[list, list, list]:
 
 def release_diff(*, old: Release, new: Release) -> dict:
     """What changed from ``old`` to ``new``: articles, annotator labels and gold labels."""
-    old_articles, old_labels, old_gold = _release_labels(old)
-    new_articles, new_labels, new_gold = _release_labels(new)
+    # Annotator labels are compared when both releases hold them; gold always.
+    config = "labels" if _has_labels(old) and _has_labels(new) else "gold"
+    old_articles, old_labels, old_gold = _release_labels(old, config)
+    new_articles, new_labels, new_gold = _release_labels(new, config)
     label_changes = _changes(old_labels, new_labels)
     gold_changes = _changes(old_gold, new_gold)
 
@@ -147,6 +152,7 @@ def release_diff(*, old: Release, new: Release) -> dict:
     return {
         "from": old.version,
         "to": new.version,
+        "labels_compared": config == "labels",
         "articles": {
             "added": sorted(new_articles - old_articles),
             "removed": sorted(old_articles - new_articles),

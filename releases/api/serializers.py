@@ -144,6 +144,10 @@ class DiffGoldSerializer(serializers.Serializer):
 class DiffSerializer(serializers.Serializer):
     from_ = serializers.CharField()
     to = serializers.CharField()
+    labels_compared = serializers.BooleanField(
+        help_text="False when either release holds gold labels only: then only gold and "
+        "articles are compared."
+    )
     summary = DiffSummarySerializer()
     articles = DiffArticlesSerializer()
     labels = DiffLabelSerializer(many=True)

@@ -45,6 +45,7 @@ def test_an_owner_publishes_two_versions_and_a_researcher_downloads_and_compares
     expect(page.locator("#release-errors")).to_contain_text("SPDX")
     assert not Release.objects.exists()
     page.get_by_label("Licence (SPDX identifier)").fill("CC-BY-4.0")
+    page.get_by_label("Gold and every annotator's labels").check()
     page.get_by_role("button", name="Publish").click()
     page.wait_for_url(re.compile(r".*/releases/1\.0/$"))
     expect(page.locator("#release-message")).to_contain_text("Published", timeout=90_000)

@@ -124,3 +124,15 @@ def test_the_csv_neutralises_formulas_and_the_readme_declares_the_configs(labele
         assert f"## {heading}" in datasheet
     manifest = json.loads(read_release_file(release, "manifest.json"))
     assert manifest["files"] == release.manifest["files"]
+
+
+def test_a_diff_with_a_gold_only_release_compares_gold_and_articles_only(labeled_corpus, owner):
+    from releases.selectors import release_diff
+
+    gold_only = publish(labeled_corpus, owner, "1.0", contents="gold")
+    everything = publish(labeled_corpus, owner, "1.1")
+    diff = release_diff(old=gold_only, new=everything)
+    assert diff["labels_compared"] is False and diff["labels"] == []
+    assert diff["summary"]["gold_added"] == diff["summary"]["gold_changed"] == 0
+    same = release_diff(old=everything, new=everything)
+    assert same["labels_compared"] is True and same["summary"]["labels_changed"] == 0
