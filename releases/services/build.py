@@ -41,13 +41,13 @@ import numpy as np
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import connection, transaction
-from django.db.models import Exists, Max, Min, OuterRef, Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from articles.models import Annotation, GoldLabel, Sentence
 from corpora.models import GuidelineVersion, Label
 from datasets import sql as dataset_sql
-from datasets.export import csv_cell
+from datasets.export import CSV_FORMULA_STARTS
 from datasets.selectors import (
     GOLD_PROVENANCE_FIELDS,
     SENTENCE_FIELDS,
@@ -134,15 +134,20 @@ class _SplitFiles:
         self.csv_file = self.paths["csv"].open("w", encoding="utf-8", newline="")
         self.csv = csv.writer(self.csv_file, lineterminator="\n")
         self.csv.writerow(release_format.csv_columns(config))
-        self.columns: dict[str, list] = {name: [] for name in self.schema.names}
+        # This chunk's Parquet rows, as tuples in schema order (columns at flush).
+        self.pending: list[tuple] = []
         self.rows = 0
 
     def flush(self) -> None:
         import pyarrow as pa
 
-        if self.columns[self.schema.names[0]]:
-            self.parquet.write_table(pa.Table.from_pydict(self.columns, schema=self.schema))
-            self.columns = {name: [] for name in self.schema.names}
+        if self.pending:
+            columns = [
+                pa.array(values, type=field.type)
+                for values, field in zip(zip(*self.pending, strict=True), self.schema, strict=True)
+            ]
+            self.parquet.write_table(pa.Table.from_arrays(columns, schema=self.schema))
+            self.pending = []
 
     def close(self) -> None:
         self.flush()
@@ -178,10 +183,14 @@ class _Files:
         return out
 
 
-def _csv_text(value) -> Any:
-    if isinstance(value, str):
-        return csv_cell(value)
-    return "" if value is None else value
+def _csv_cells(values) -> list:
+    """``csv_cell`` of each text value, None as an empty cell, other values as they are
+    (inlined: it runs for every value of every line)."""
+    starts = CSV_FORMULA_STARTS
+    return [
+        ("'" + v if v[:1] in starts else v) if isinstance(v, str) else ("" if v is None else v)
+        for v in values
+    ]
 
 
 # --- the read ---------------------------------------------------------------------------
@@ -211,11 +220,9 @@ class _Read:
 
 
 def _sentences_filter(release: Release) -> Q:
+    """The sentences of the articles a release may hold (labeled or not: see ``_read_rows``)."""
     articles = releasable_articles(corpus=release.corpus, article_ids=release.article_ids)
-    labeled = Q(gold__isnull=False)
-    if release.contents == Release.Contents.ALL:
-        labeled |= Q(Exists(Annotation.objects.filter(sentence=OuterRef("pk"))))
-    return Q(article__in=articles.values("pk")) & labeled
+    return Q(article__in=articles.values("pk"))
 
 
 def _articles_with_rows(release: Release) -> list[int]:
@@ -276,6 +283,7 @@ def _read_rows(
     corpus = release.corpus
     splits = article_splits(corpus=corpus)
     sentences = _sentences_filter(release)
+    # Progress counts the sentences read (labeled or not): the chunks walk all of them.
     read.total = Sentence.objects.filter(article__corpus_id=corpus.pk).filter(sentences).count()
     progress(0, read.total)
     read.label_keys = list(Label.objects.filter(corpus=corpus).values_list("key", flat=True))
@@ -292,6 +300,8 @@ def _read_rows(
         for row in rows:
             pk, index, text, start, end, paragraph, kind, article_id = row[:8]
             g_label, g_origin, g_by, g_note, g_at, g_source = row[10:16]
+            if g_label is None and (not with_labels or pk not in labels_of):
+                continue  # nothing this release holds is on this sentence
             split = splits.get(article_id)
             if split is None:
                 # An article created after the splits were drawn: the next release has it.
@@ -341,9 +351,8 @@ def _read_rows(
                 files_of = files.of("gold", split)
                 jsonl_row = {k: v for k, v in shaped.items() if k != "annotations"}
                 files_of.jsonl.write(dumps(jsonl_row) + "\n")
-                files_of.csv.writerow([_csv_text(v) for v in (*head, *gold)])
-                for name, value in zip(files_of.schema.names, (*head, *gold), strict=True):
-                    files_of.columns[name].append(value)
+                files_of.csv.writerow(_csv_cells((*head, *gold)))
+                files_of.pending.append((*head, *gold))
                 files_of.rows += 1
                 read.config_rows["gold"][split] += 1
             for ann in anns:
@@ -369,13 +378,11 @@ def _read_rows(
                     }
                     for a in anns
                 ]
-                values = (*head, ann_values, *gold)
-                for name, value in zip(files_of.schema.names, values, strict=True):
-                    files_of.columns[name].append(value)
-                cells = [_csv_text(v) for v in head]
-                gold_cells = [_csv_text(v) for v in gold]
+                files_of.pending.append((*head, ann_values, *gold))
+                cells = _csv_cells(head)
+                gold_cells = _csv_cells(gold)
                 for a in anns:
-                    ann_cells = [_csv_text(v) for v in (*a[1:6], release_format.iso(a[6]))]
+                    ann_cells = _csv_cells((*a[1:6], release_format.iso(a[6])))
                     files_of.csv.writerow([*cells, *ann_cells, "human", *gold_cells])
                 if not anns:
                     files_of.csv.writerow([*cells, *[""] * 7, *gold_cells])

@@ -32,7 +32,7 @@ def test_a_worker_builds_a_release_and_records_its_progress(labeled_corpus, owne
     )  # fmt: skip
     release = wait_for(lambda: _finished(release.pk), timeout=120, message=celery_worker.output())
     assert release.status == "done", release.error
-    assert release.processed == release.total == release.counts["rows"] > 0
+    assert release.processed == release.total >= release.counts["rows"] > 0
     assert release.attempts == 1
     readme = read_release_file(release, "README.md").decode()
     assert "license: cc0-1.0" in readme
