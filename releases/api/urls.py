@@ -7,6 +7,11 @@ from releases.api import views
 urlpatterns = [
     path("corpora/<slug:slug>/releases/", views.ReleasesView.as_view(), name="api-releases"),
     path(
+        "corpora/<slug:slug>/releases/splits/reset/",
+        views.SplitsResetView.as_view(),
+        name="api-splits-reset",
+    ),
+    path(
         "corpora/<slug:slug>/releases/<str:version>/",
         views.ReleaseDetailView.as_view(),
         name="api-release",
@@ -25,10 +30,5 @@ urlpatterns = [
         "corpora/<slug:slug>/releases/<str:version>/diff/<str:other>/",
         views.ReleaseDiffView.as_view(),
         name="api-release-diff",
-    ),
-    path(
-        "corpora/<slug:slug>/splits/reset/",
-        views.SplitsResetView.as_view(),
-        name="api-splits-reset",
     ),
 ]

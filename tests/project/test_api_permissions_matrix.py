@@ -89,7 +89,7 @@ MATRIX = [
         None,
         _codes(200, 403, 200, 200, 404),
     ),
-    ("post", "/api/corpora/{slug}/splits/reset/", None, _codes(200, 403, 403, 403, 404)),
+    ("post", "/api/corpora/{slug}/releases/splits/reset/", None, _codes(200, 403, 403, 403, 404)),
     ("get", "/api/tokens/", None, _codes(200, 200, 200, 200, 200)),
     ("post", "/api/tokens/", {"name": "laptop"}, _codes(201, 201, 201, 201, 201)),
     ("delete", "/api/tokens/{owner_token}/", None, _codes(204, 404, 404, 404, 404)),
