@@ -74,12 +74,21 @@ class BuildStopped(Exception):
     """The build's own thread was asked to stop (the task hit a limit)."""
 
 
-def release_build(*, release_id: int, chunk_size: int | None = None) -> str:
-    """Build (or build again) a release; its final status. Safe to call twice."""
+def release_build(
+    *,
+    release_id: int,
+    chunk_size: int | None = None,
+    after_chunk: Callable[[int], None] | None = None,
+) -> str:
+    """Build (or build again) a release; its final status. Safe to call twice.
+
+    ``after_chunk(sentences read so far)`` is called on the reading thread after
+    each chunk (the tests write labels there, to see that they stay out).
+    """
     if not release_claim(release_id=release_id):
         return "skipped"
     release = Release.objects.select_related("corpus").get(pk=release_id)
-    _build(release, chunk_size=chunk_size or CHUNK_SENTENCES)
+    _build(release, chunk_size=chunk_size or CHUNK_SENTENCES, after_chunk=after_chunk)
     release.refresh_from_db(fields=["status"])
     return release.status
 
@@ -419,7 +428,12 @@ def _collection(release: Release) -> dict:
 
 
 def _read_with_progress(
-    release: Release, files: _Files, names: _Names, *, chunk_size: int
+    release: Release,
+    files: _Files,
+    names: _Names,
+    *,
+    chunk_size: int,
+    after_chunk: Callable[[int], None] | None = None,
 ) -> _Read:
     """Run the read on its own thread (its own connection, its own transaction) while
     this thread writes the progress the page polls; in an outer transaction, inline."""
@@ -428,6 +442,8 @@ def _read_with_progress(
 
     def progress(processed: int, total: int) -> None:
         state["processed"], state["total"] = processed, total
+        if after_chunk is not None and processed:
+            after_chunk(processed)
 
     if connection.in_atomic_block:
         read = _read(release, files, names, chunk_size=chunk_size, progress=progress, stop=stop)
@@ -573,7 +589,9 @@ def _counts(read: _Read, agreement: dict, info: dict) -> dict:
     }
 
 
-def _build(release: Release, *, chunk_size: int) -> None:
+def _build(
+    release: Release, *, chunk_size: int, after_chunk: Callable[[int], None] | None = None
+) -> None:
     started = time.perf_counter()
     splits_assign(release=release, article_ids=_articles_with_rows(release))
     storage = release_storage()
@@ -583,7 +601,9 @@ def _build(release: Release, *, chunk_size: int) -> None:
         files = _Files(folder)
         try:
             # The pseudonym key is written (once per corpus) before the read-only read.
-            read = _read_with_progress(release, files, _Names(release), chunk_size=chunk_size)
+            read = _read_with_progress(
+                release, files, _Names(release), chunk_size=chunk_size, after_chunk=after_chunk
+            )
         finally:
             paths = files.close()
         agreement = _agreement(read)
