@@ -252,9 +252,7 @@ elif RELEASES_STORAGE == "s3":
     if not STORAGES["releases"]["OPTIONS"]["bucket_name"]:
         raise ImproperlyConfigured("RELEASES_STORAGE=s3 needs RELEASES_S3_BUCKET.")
 else:
-    raise ImproperlyConfigured(
-        f"RELEASES_STORAGE={RELEASES_STORAGE!r}: use filesystem or s3."
-    )
+    raise ImproperlyConfigured(f"RELEASES_STORAGE={RELEASES_STORAGE!r}: use filesystem or s3.")
 # Without collectstatic (the laptop run), WhiteNoise serves from the finders.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
