@@ -115,6 +115,11 @@ LEFT_OUT: dict[str, str] = {
     "new splits at its first release",
     "releases.PseudonymKey": "a secret; a restored corpus gets a new key (new pseudonyms)",
     "imports.ImportFailure": "belongs to an import job",
+    "suggestions.SuggestionModel": "trained models are rebuilt from the labels (train again "
+    "after a restore); outside models' predictions must be posted again",
+    "suggestions.Suggestion": "belongs to a suggestion model",
+    "suggestions.SuggestionSettings": "not carried yet: set blind labeling and the next-sentence "
+    "policy again after a restore",
 }
 
 

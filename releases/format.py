@@ -154,6 +154,7 @@ ANNOTATION_FIELDS = [
     "guideline_version",
     "updated_at",
     "origin",
+    "suggested_by",
 ]
 
 
@@ -177,6 +178,7 @@ def parquet_schema(config: str):
                 ("guideline_version", integer),
                 ("updated_at", when),
                 ("origin", text),
+                ("suggested_by", text),
             ]
         )
         fields.append(("annotations", pa.list_(annotation)))

@@ -322,6 +322,10 @@ def _read_rows(
             shaped: dict[str, Any] = dict(
                 dataset_row(row[:14], article, anns, show_gold=True, utf16=spans[pk])
             )
+            # Machine suggestions are not labels: a release holds people's labels
+            # (docs/architecture.md, invariant 8); ``suggested_by`` says which
+            # suggestion a person accepted.
+            shaped.pop("suggestions", None)
             for ann in shaped["annotations"]:
                 ann["origin"] = "human"
             if shaped["gold"] is not None:
@@ -384,6 +388,7 @@ def _read_rows(
                         "guideline_version": a[5],
                         "updated_at": a[6],
                         "origin": "human",
+                        "suggested_by": a[7] if len(a) > 7 else None,
                     }
                     for a in anns
                 ]
@@ -392,9 +397,10 @@ def _read_rows(
                 gold_cells = _csv_cells(gold)
                 for a in anns:
                     ann_cells = _csv_cells((*a[1:6], release_format.iso(a[6])))
-                    files_of.csv.writerow([*cells, *ann_cells, "human", *gold_cells])
+                    suggested = _csv_cells((a[7] if len(a) > 7 else None,))
+                    files_of.csv.writerow([*cells, *ann_cells, "human", *suggested, *gold_cells])
                 if not anns:
-                    files_of.csv.writerow([*cells, *[""] * 7, *gold_cells])
+                    files_of.csv.writerow([*cells, *[""] * 8, *gold_cells])
                 files_of.rows += 1
                 read.config_rows["labels"][split] += 1
         files.flush()
