@@ -223,6 +223,37 @@ STORAGES = {
         )
     },
 }
+# Dataset releases: files written once, through Django's storage API. The file
+# system under ANNOTATOR_DATA_DIR/releases by default (RELEASES_DIR moves it; a
+# team shares it between web and worker hosts), or S3-compatible object storage
+# with RELEASES_STORAGE=s3 (django-storages, installed separately; bucket and
+# endpoint from RELEASES_S3_BUCKET and RELEASES_S3_ENDPOINT_URL, credentials the
+# usual AWS_* variables).
+RELEASES_STORAGE = env_str("RELEASES_STORAGE", "filesystem")
+if RELEASES_STORAGE == "filesystem":
+    STORAGES["releases"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(Path(env_str("RELEASES_DIR", str(DATA_DIR / "releases"))).resolve()),
+            "base_url": None,
+            "file_permissions_mode": 0o444,
+        },
+    }
+elif RELEASES_STORAGE == "s3":
+    STORAGES["releases"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("RELEASES_S3_BUCKET"),
+            "endpoint_url": env_str("RELEASES_S3_ENDPOINT_URL") or None,
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+    if not STORAGES["releases"]["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("RELEASES_STORAGE=s3 needs RELEASES_S3_BUCKET.")
+else:
+    raise ImproperlyConfigured(f"RELEASES_STORAGE={RELEASES_STORAGE!r}: use filesystem or s3.")
 # Without collectstatic (the laptop run), WhiteNoise serves from the finders.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("corpora.urls")),
     path("", include("suggestions.urls")),
     path("", include("review.urls")),
+    path("", include("releases.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -121,6 +121,11 @@ LEFT_OUT: dict[str, str] = {
     "review.AgreementReport": "derived from the labels; the dashboard's recompute builds it again",
     "review.Disagreement": "derived from the labels; the background refresh ranks them again",
     "imports.ImportJob": "a record of past background work (with the uploaded payload)",
+    "releases.Release": "published files live in the releases storage, not in the archive; "
+    "a restored corpus publishes its own",
+    "releases.ArticleSplit": "kept with the releases they came from; a restored corpus draws "
+    "new splits at its first release",
+    "releases.PseudonymKey": "a secret; a restored corpus gets a new key (new pseudonyms)",
     "imports.ImportFailure": "belongs to an import job",
     "suggestions.SuggestionModel": "trained models are rebuilt from the labels (train again "
     "after a restore); outside models' predictions must be posted again",

@@ -27,18 +27,15 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-from articles.models import Sentence
 from corpora.models import Corpus
 from datasets import sql
 from datasets.selectors import (
     GOLD_COLUMNS,
-    SENTENCE_FIELDS,
     DatasetScope,
-    dataset_chunk,
+    dataset_chunks,
     dataset_row,
     dataset_suggestions,
     iso,
-    sentence_rows_utf16_spans,
     sentence_utf16_spans,
 )
 
@@ -148,20 +145,12 @@ def _snapshot():
 
 
 def _chunks(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator[tuple]:
-    """(sentence rows, articles, annotations, UTF-16 spans) for each keyset chunk."""
-    last = 0
-    while True:
-        rows = list(
-            Sentence.objects.filter(article__corpus_id=corpus_id, pk__gt=last)
-            .order_by("pk")
-            .values_list(*SENTENCE_FIELDS)[:chunk_size]
-        )
-        if not rows:
-            return
-        articles, annotations = dataset_chunk(sentence_rows=rows, scope=scope)
-        suggestions = dataset_suggestions(sentence_rows=rows)
-        yield rows, articles, annotations, sentence_rows_utf16_spans(rows), suggestions
-        last = rows[-1][0]
+    """(sentence rows, articles, annotations, UTF-16 spans, suggestions) for each keyset
+    chunk (``datasets.selectors.dataset_chunks`` and the chunk's suggestions)."""
+    for rows, articles, labels_of, spans in dataset_chunks(
+        corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
+    ):
+        yield rows, articles, labels_of, spans, dataset_suggestions(sentence_rows=rows)
 
 
 def _jsonl_python(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator[bytes]:

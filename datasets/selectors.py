@@ -9,14 +9,14 @@ and no gold, so colleagues' choices cannot sway them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypedDict
 
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from articles.models import Annotation, AnnotationEvent, Article, Sentence
+from articles.models import Annotation, AnnotationEvent, Article, GoldLabel, Sentence
 from articles.offsets import ASTRAL_PATTERN, utf16_offsets
 from corpora.permissions import Right, corpus_roles, has_right
 from suggestions.models import Suggestion
@@ -413,3 +413,48 @@ def dataset_rows(*, sentence_ids: list[int], scope: DatasetScope) -> list[Datase
         )
         for row in sentence_rows
     ]
+
+
+def dataset_chunks(
+    *,
+    corpus_id: int,
+    scope: DatasetScope,
+    chunk_size: int,
+    sentences: Q | None = None,
+    fields: tuple[str, ...] = SENTENCE_FIELDS,
+) -> Iterator[tuple[list[tuple], dict[int, tuple], dict[int, list[tuple]], dict]]:
+    """(sentence rows, articles, annotations, UTF-16 spans) for each keyset chunk by id.
+
+    The rows are of ``fields`` (SENTENCE_FIELDS, whose gold fields come last);
+    ``sentences`` narrows the corpus's sentences (releases: which articles). Memory
+    holds one chunk whatever the corpus size (docs/architecture.md, invariant 6).
+
+    The ``gold__`` fields, which come last, are read by sentence id in a query of
+    their own: joined to the sentences, PostgreSQL merge-joins the gold table from
+    its first row for every chunk (1.6 s a chunk deep into 1,000,000 sentences
+    with 333,000 gold labels, against 25 ms; bench/release.py).
+    """
+    own = tuple(f for f in fields if not f.startswith("gold__"))
+    gold_fields = tuple(f.removeprefix("gold__") for f in fields[len(own) :])
+    if any(f.startswith("gold__") for f in own):  # pragma: no cover - a caller's mistake
+        raise ValueError("the gold fields must come last")
+    no_gold = (None,) * len(gold_fields)
+    base = Sentence.objects.filter(article__corpus_id=corpus_id)
+    if sentences is not None:
+        base = base.filter(sentences)
+    last = 0
+    while True:
+        rows = list(base.filter(pk__gt=last).order_by("pk").values_list(*own)[:chunk_size])
+        if not rows:
+            return
+        if gold_fields:
+            gold = {
+                row[0]: row[1:]
+                for row in GoldLabel.objects.filter(
+                    sentence_id__in=[r[0] for r in rows]
+                ).values_list("sentence_id", *gold_fields)
+            }
+            rows = [(*row, *gold.get(row[0], no_gold)) for row in rows]
+        articles, annotations = dataset_chunk(sentence_rows=rows, scope=scope)
+        yield rows, articles, annotations, sentence_rows_utf16_spans(rows)
+        last = rows[-1][0]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("datasets.api.urls")),
     path("", include("suggestions.api.urls")),
     path("", include("review.api.urls")),
+    path("", include("releases.api.urls")),
     path("", include("accounts.api.urls")),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),

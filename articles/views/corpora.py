@@ -21,6 +21,7 @@ CORPUS_SECTIONS = [
     ("corpus_assignments", "Assignments", Right.MANAGE),
     ("corpus_history", "History", Right.MANAGE),
     ("my_assignments", "My articles", Right.LABEL),
+    ("corpus_releases", "Releases", Right.SEE_ALL_LABELS),
 ]
 
 

@@ -89,6 +89,33 @@ MATRIX = [
     ("get", "/api/corpora/{slug}/export.jsonl", None, MEMBERS_READ),
     ("get", "/api/corpora/{slug}/export.csv", None, MEMBERS_READ),
     ("get", "/api/corpora/{slug}/export.parquet", None, MEMBERS_READ),
+    ("get", "/api/corpora/{slug}/releases/", None, _codes(200, 403, 200, 200, 404)),
+    (
+        "post",
+        "/api/corpora/{slug}/releases/",
+        {"name": "Op-eds", "version": "1.0", "licence": "CC-BY-4.0"},
+        _codes(202, 403, 403, 403, 404),
+    ),
+    ("get", "/api/corpora/{slug}/releases/{release}/", None, _codes(200, 403, 200, 200, 404)),
+    (
+        "post",
+        "/api/corpora/{slug}/releases/{release}/withdraw/",
+        {"reason": "A mistake"},
+        _codes(200, 403, 403, 403, 404),
+    ),
+    (
+        "get",
+        "/api/corpora/{slug}/releases/{release}/files/README.md",
+        None,
+        _codes(200, 403, 200, 200, 404),
+    ),
+    (
+        "get",
+        "/api/corpora/{slug}/releases/{release}/diff/{release}/",
+        None,
+        _codes(200, 403, 200, 200, 404),
+    ),
+    ("post", "/api/corpora/{slug}/releases/splits/reset/", None, _codes(200, 403, 403, 403, 404)),
     ("get", "/api/articles/{article}/suggestions/", None, MEMBERS_READ),
     ("get", "/api/corpora/{slug}/suggestion-models/", None, _codes(200, 403, 200, 200, 404)),
     ("post", "/api/corpora/{slug}/suggestion-models/", None, _codes(202, 403, 403, 403, 404)),
@@ -129,6 +156,19 @@ def _fill(value, names: dict):
     return value
 
 
+def published_release(corpus, owner):
+    from releases.services.build import release_build
+    from releases.services.releases import release_create
+
+    release = release_create(
+        corpus=corpus, user=owner, name="Matrix", version="0.1", licence="CC-BY-4.0"
+    )
+    release_build(release_id=release.pk)
+    release.refresh_from_db()
+    assert release.status == "done", release.error
+    return release
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     ("method", "path", "body", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX]
@@ -137,7 +177,9 @@ def test_endpoint_answers_each_role(
     role, method, path, body, expected, persona, client_for, corpus, article, owner, sentence
 ):
     owner_token, _ = token_create(user=owner, name="owner's")
+    release = published_release(corpus, owner) if "{release}" in path else None
     names = {
+        "release": release.version if release else "",
         "slug": corpus.slug,
         "article": article.pk,
         "sentence": sentence.pk,

@@ -31,6 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.services import token_create
 from imports.services import import_job_run, import_text_create, import_url_create
 from ops.services import worker_heartbeat_touch
+from releases.services.releases import release_create
 from tests.imports.conftest import NEWS_PAGE, PageServer
 from tests.plugins.servers import free_port
 
@@ -60,6 +61,11 @@ EXPECTED_STATUS = {
     "import_job_retry": 405,
     "corpus_import_preview": 405,
     "retry_article": 405,
+    "release_withdraw": 405,
+    "splits_reset": 405,
+    # A release still queued has no file yet; the diff page needs ?from=&to=.
+    "release_file": 404,
+    "release_diff": 404,
     "admin:login": 302,  # signed in already: on to the admin's index
 }
 
@@ -223,6 +229,14 @@ def page_paths(objects: dict) -> dict[str, str]:
             "sentence_id": objects["article"].sentences.first().pk,
         },
         "assignment_add": {"slug": objects["corpus"].slug, "article_id": objects["article"].pk},
+        "release_detail": {"slug": objects["corpus"].slug, "version": objects["release"]},
+        "release_status": {"slug": objects["corpus"].slug, "version": objects["release"]},
+        "release_withdraw": {"slug": objects["corpus"].slug, "version": objects["release"]},
+        "release_file": {
+            "slug": objects["corpus"].slug,
+            "version": objects["release"],
+            "name": "README.md",
+        },
         "assignment_remove": {
             "slug": objects["corpus"].slug,
             "article_id": objects["article"].pk,
@@ -276,7 +290,9 @@ def site_objects(transactional_db, corpus, owner, annotator, make_article, setti
         pages.close()
     assert fetched.article_id, fetched.error
     worker_heartbeat_touch(hostname="deployment-test")
+    release = release_create(corpus=corpus, user=owner, name="Op-eds", version="1.0", licence="MIT")
     return {
+        "release": release.version,
         "corpus": corpus,
         "article": article,
         "job": job,

@@ -74,6 +74,8 @@ def test_production_refuses_to_start_without_a_database(tmp_path):
         ("CELERY_BROKER_URL", "kafka://x", "CELERY_BROKER_URL='kafka://x' has scheme"),
         ("CELERY_VISIBILITY_TIMEOUT", "soon", "CELERY_VISIBILITY_TIMEOUT='soon' is not a whole"),
         ("ANNOTATOR_MODE", "staging", "ANNOTATOR_MODE='staging'"),
+        ("RELEASES_STORAGE", "ftp", "RELEASES_STORAGE='ftp': use filesystem or s3"),
+        ("RELEASES_STORAGE", "s3", "RELEASES_STORAGE=s3 needs RELEASES_S3_BUCKET"),
     ],
 )
 def test_a_malformed_value_is_named_in_the_error(tmp_path, name, value, message):
