@@ -145,7 +145,10 @@ def _chunks(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator
     last = 0
     while True:
         rows = list(
-            Sentence.objects.filter(article__corpus_id=corpus_id, pk__gt=last)
+            # Archived articles stay out of every export; their labels are kept.
+            Sentence.objects.filter(
+                article__corpus_id=corpus_id, article__archived=False, pk__gt=last
+            )
             .order_by("pk")
             .values_list(*SENTENCE_FIELDS)[:chunk_size]
         )

@@ -1,0 +1,176 @@
+"""The corpus's article list: search, filters and sort, read a page at a time.
+
+One query builds the filtered, sorted list (``articles_listing``); the page's
+own rows get the caller's progress in a second query (``articles_page_rows``),
+so the counts are computed for 50 articles, never for the whole corpus.
+
+Search looks for the words in the title, author, outlet and body. On
+PostgreSQL it uses the indexes made by migration ``articles.0003``: trigram
+GIN indexes for the substring match in the three short fields, and a
+full-text GIN index over ``to_tsvector('simple', text)`` for the body (every
+word of the query must occur in the body, whole words, no stemming). SQLite
+has neither and matches the query as a substring of each field instead.
+
+Two filters need data that belongs to a feature app above this one: who an
+article is assigned to and its stored agreement (both in ``review``). The core
+never imports a feature app, so the feature registers a filter here by name
+when it starts (``article_filter_register``, called from ``review/apps.py``),
+as it connects to ``articles.signals.labels_changed``: the registry is filled
+once at start-up, the same in every process, and holds no request state. A
+filter nobody registered is refused with a message (docs/architecture.md,
+"The article list").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import BooleanField, Exists, Func, OuterRef, Q, QuerySet, Value
+
+from articles.models import Annotation, Article, Sentence
+from articles.selectors.progress import articles_with_progress
+from corpora.models import Corpus
+
+# sort name -> ORDER BY; every order ends with the id so pages never overlap.
+SORTS: dict[str, tuple[str, ...]] = {
+    "-created": ("-pk",),
+    "created": ("pk",),
+    "title": ("title", "pk"),
+    "-title": ("-title", "-pk"),
+    "published_on": ("published_on", "pk"),
+    "-published_on": ("-published_on", "-pk"),
+}
+SORT_LABELS = {
+    "-created": "Newest first",
+    "created": "Oldest first",
+    "title": "Title, A to Z",
+    "-title": "Title, Z to A",
+    "published_on": "Published, oldest first",
+    "-published_on": "Published, newest first",
+}
+DEFAULT_SORT = "-created"
+
+# Filters a feature app provides: name -> (articles, corpus, value) -> articles.
+ArticleFilter = Callable[[QuerySet[Article], Corpus, Any], QuerySet[Article]]
+FEATURE_FILTERS = ("assigned_to", "agreement_below")
+_registered: dict[str, ArticleFilter] = {}
+
+
+def article_filter_register(name: str, apply: ArticleFilter) -> None:
+    """A feature app provides the list's filter ``name`` (one of ``FEATURE_FILTERS``)."""
+    if name not in FEATURE_FILTERS:
+        raise ValueError(f"No article list filter is called {name!r}.")
+    _registered[name] = apply
+
+
+def article_filter_available(name: str) -> bool:
+    return name in _registered
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    """What the caller asked the list for; empty values filter nothing."""
+
+    search: str = ""
+    status: str = ""
+    labeled_by_me: bool | None = None
+    archived: bool = False
+    sort: str = DEFAULT_SORT
+    # Feature filters (see FEATURE_FILTERS): a member's user id or "none"; 0 to 1.
+    assigned_to: int | str | None = None
+    agreement_below: float | None = None
+
+    def feature_filters(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name)
+            for name in FEATURE_FILTERS
+            if getattr(self, name) not in (None, "")
+        }
+
+
+class BodyMatches(Func):
+    """``to_tsvector('simple', text) @@ plainto_tsquery('simple', query)``: the
+    expression of the index ``article_text_fts`` (migration articles.0003)."""
+
+    output_field = BooleanField()
+
+    def as_sql(
+        self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context
+    ):
+        text_sql, text_params = compiler.compile(self.source_expressions[0])
+        query_sql, query_params = compiler.compile(self.source_expressions[1])
+        return (
+            f"to_tsvector('simple'::regconfig, {text_sql}) "
+            f"@@ plainto_tsquery('simple'::regconfig, {query_sql})",
+            (*text_params, *query_params),
+        )
+
+
+def _search(articles: QuerySet[Article], words: str) -> QuerySet[Article]:
+    short = Q(title__icontains=words) | Q(author__icontains=words) | Q(outlet__icontains=words)
+    if connection.vendor == "postgresql":
+        return articles.filter(short | Q(BodyMatches("text", Value(words))))
+    return articles.filter(short | Q(text__icontains=words))
+
+
+def _labeled_by(user, corpus: Corpus) -> QuerySet:
+    """Ids of the articles with sentences, every one of them labeled by ``user``.
+
+    Starts from the user's own labels, so its cost follows how much they
+    labeled, not the size of the corpus.
+    """
+    mine = Annotation.objects.filter(annotator=user, sentence__article=OuterRef("pk"))
+    unlabeled = Sentence.objects.filter(
+        article=OuterRef("pk"), kind=Sentence.Kind.SENTENCE
+    ).exclude(annotations__annotator=user)
+    touched = Annotation.objects.filter(annotator=user, sentence__article__corpus=corpus).values(
+        "sentence__article_id"
+    )
+    return (
+        Article.objects.filter(pk__in=touched).filter(Exists(mine), ~Exists(unlabeled)).values("pk")
+    )
+
+
+def articles_listing(*, corpus: Corpus, user, query: ArticleQuery) -> QuerySet[Article]:
+    """The corpus's articles matching ``query``, in its order: ids only (a page's
+    rows come from ``articles_page_rows``).
+
+    Raises ValidationError naming the field for a sort or filter it cannot apply.
+    """
+    if query.sort not in SORTS:
+        raise ValidationError({"sort": f"Sort by one of: {', '.join(SORTS)}."})
+    articles: QuerySet[Article] = Article.objects.filter(corpus=corpus, archived=query.archived)
+    if query.status:
+        articles = articles.filter(status=query.status)
+    if query.search.strip():
+        articles = _search(articles, query.search.strip())
+    if query.labeled_by_me is True:
+        articles = articles.filter(pk__in=_labeled_by(user, corpus))
+    elif query.labeled_by_me is False:
+        articles = articles.exclude(pk__in=_labeled_by(user, corpus))
+    for name, value in query.feature_filters().items():
+        apply = _registered.get(name)
+        if apply is None:
+            raise ValidationError({name: "This filter is not available on this server."})
+        articles = apply(articles, corpus, value)
+    return articles.order_by(*SORTS[query.sort]).only("pk")
+
+
+def articles_page_rows(*, corpus: Corpus, ids: list[int], user) -> list[Article]:
+    """The articles ``ids`` (a page of the list), each with ``sentence_count`` and the
+    user's ``labeled_count``, in the order of ``ids``: one query for the page."""
+    if not ids:
+        return []
+    counted = {
+        a.pk: a
+        for a in articles_with_progress(corpus, user)
+        .filter(pk__in=ids)
+        .select_related("corpus")
+        .defer(None)
+        .defer("text")
+    }
+    return [counted[pk] for pk in ids if pk in counted]
