@@ -9,11 +9,11 @@ from django.db import migrations, models
 # selector's exactly (listing.BODY_TSVECTOR). SQLite searches without them.
 SEARCH_INDEXES = [
     "CREATE INDEX IF NOT EXISTS article_title_trgm ON articles_article "
-    "USING gin (title gin_trgm_ops)",
+    "USING gin ((upper((title)::text)) gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS article_author_trgm ON articles_article "
-    "USING gin (author gin_trgm_ops)",
+    "USING gin ((upper((author)::text)) gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS article_outlet_trgm ON articles_article "
-    "USING gin (outlet gin_trgm_ops)",
+    "USING gin ((upper((outlet)::text)) gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS article_text_fts ON articles_article "
     "USING gin (to_tsvector('simple'::regconfig, text))",
 ]
