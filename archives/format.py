@@ -108,6 +108,7 @@ MEMBERS: tuple[Member, ...] = (
 LEFT_OUT: dict[str, str] = {
     "review.AgreementReport": "derived from the labels; the dashboard's recompute builds it again",
     "review.Disagreement": "derived from the labels; the background refresh ranks them again",
+    "review.ArticleAgreement": "derived from the labels; the background refresh stores it again",
     "imports.ImportJob": "a record of past background work (with the uploaded payload)",
     "imports.ImportFailure": "belongs to an import job",
 }

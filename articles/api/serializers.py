@@ -136,7 +136,10 @@ class ArticleListQuerySerializer(QuerySerializer):
         help_text="true: only archived articles; false or absent: only the others.",
     )
     sort = serializers.ChoiceField(
-        choices=list(SORTS), required=False, default=DEFAULT_SORT, help_text="Default created (oldest first)."
+        choices=list(SORTS),
+        required=False,
+        default=DEFAULT_SORT,
+        help_text="Default created (oldest first).",
     )
     # Read by the paginator (annotator.api.pagination); declared here so they are checked.
     page = serializers.IntegerField(

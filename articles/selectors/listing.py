@@ -29,20 +29,22 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, Exists, Func, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import OrderBy
 
 from articles.models import Annotation, Article, Sentence
 from articles.selectors.progress import articles_with_progress
 from corpora.models import Corpus
 
-# sort name -> ORDER BY; every order ends with the id so pages never overlap.
-SORTS: dict[str, tuple[str, ...]] = {
+# sort name -> ORDER BY; every order ends with the id so pages never overlap, and
+# articles without a date come last either way (as on both databases).
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "created": ("pk",),
     "-created": ("-pk",),
     "title": ("title", "pk"),
     "-title": ("-title", "-pk"),
-    "published_on": ("published_on", "pk"),
-    "-published_on": ("-published_on", "-pk"),
+    "published_on": (F("published_on").asc(nulls_last=True), "pk"),
+    "-published_on": (F("published_on").desc(nulls_last=True), "-pk"),
 }
 SORT_LABELS = {
     "created": "Oldest first",
