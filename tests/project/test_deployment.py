@@ -226,6 +226,15 @@ def page_paths(objects: dict) -> dict[str, str]:
             "article_id": objects["article"].pk,
             "user_id": objects["member"].pk,
         },
+        "assignment_reassign": {
+            "slug": objects["corpus"].slug,
+            "article_id": objects["article"].pk,
+            "user_id": objects["member"].pk,
+        },
+        "member_queue": {"slug": objects["corpus"].slug, "user_id": objects["member"].pk},
+        "member_queue_reassign": {"slug": objects["corpus"].slug, "user_id": objects["member"].pk},
+        "article_edit": {"pk": objects["article"].pk},
+        "article_archive": {"pk": objects["article"].pk},
     }
     paths: dict[str, str] = {}
     missing: list[str] = []
