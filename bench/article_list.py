@@ -203,6 +203,44 @@ def build(n_articles: int, rng: random.Random) -> dict:
     }
 
 
+def reuse(db_url: str, rng: random.Random) -> dict:
+    """The data of a database an earlier run built (migrations applied again)."""
+    import tempfile
+
+    import django
+
+    os.environ.update(
+        DATABASE_URL=db_url,
+        ANNOTATOR_DATA_DIR=tempfile.mkdtemp(prefix="annotator-bench-"),
+        DJANGO_SETTINGS_MODULE="annotator.settings",
+        API_THROTTLE_RATE="10000000/min",
+        LOG_LEVEL="WARNING",
+    )
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from accounts.services import token_create
+    from corpora.models import Corpus
+
+    call_command("migrate", verbosity=0)
+    users = get_user_model().objects
+    owner = users.get(username="owner")
+    corpus = Corpus.objects.get(slug="bench-list")
+    words = vocabulary(rng)
+    authors = list(corpus.articles.values_list("author", flat=True).distinct()[:100])
+    _, secret = token_create(user=owner, name="bench")
+    return {
+        "corpus": corpus,
+        "secret": secret,
+        "owner": owner,
+        "people": list(users.filter(username__startswith="annotator").order_by("username")),
+        "words": words,
+        "authors": authors,
+        "pages": -(-corpus.articles.count() // 50),
+    }
+
+
 def session_cookie(owner) -> str:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -279,10 +317,16 @@ def main() -> None:
     parser.add_argument("--db-url", default=DEFAULT_DB)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the database a previous run built"
+    )
     args = parser.parse_args()
     rng = random.Random(11)
-    prepare(args.db_url)
-    data = build(args.articles, rng)
+    if args.reuse:
+        data = reuse(args.db_url, rng)
+    else:
+        prepare(args.db_url)
+        data = build(args.articles, rng)
     slug = data["corpus"].slug
     cookie = session_cookie(data["owner"])
     plan = queries(data, rng)
