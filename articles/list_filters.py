@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import HttpRequest
 
 from annotator.validation import CheckedForm
@@ -24,6 +24,7 @@ from articles.selectors.listing import (
     article_filter_available,
     articles_listing,
     articles_page_rows,
+    articles_paginator_class,
 )
 from corpora.permissions import Right, has_right
 from corpora.selectors import corpus_members
@@ -137,7 +138,8 @@ def article_list_page(
         listing = articles_listing(corpus=corpus, user=request.user, query=query)
     except ValidationError as exc:
         errors += exc.messages
-        listing = articles_listing(corpus=corpus, user=request.user, query=ArticleQuery())
-    page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = ArticleQuery()
+        listing = articles_listing(corpus=corpus, user=request.user, query=query)
+    page = articles_paginator_class(query)(listing, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = articles_page_rows(corpus=corpus, ids=[a.pk for a in page], user=request.user)
     return page, rows, errors

@@ -78,6 +78,8 @@ class Article(models.Model):
         # "The article list"); searching has its own indexes, made by migration
         # 0003 on PostgreSQL only (trigram and full-text GIN indexes).
         indexes = [
+            # Also counts a corpus's list and skips to a deep page from the index alone.
+            models.Index(fields=["corpus", "archived", "id"], name="article_corpus_order"),
             models.Index(fields=["corpus", "archived", "title"], name="article_corpus_title"),
             models.Index(
                 fields=["corpus", "archived", "published_on"], name="article_corpus_published"

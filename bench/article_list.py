@@ -229,7 +229,7 @@ def reuse(db_url: str, rng: random.Random) -> dict:
     corpus = Corpus.objects.get(slug="bench-list")
     words = vocabulary(rng)
     authors = list(corpus.articles.values_list("author", flat=True).distinct()[:100])
-    _, secret = token_create(user=owner, name="bench")
+    _, secret = token_create(user=owner, name=f"bench {time.time_ns()}")
     return {
         "corpus": corpus,
         "secret": secret,

@@ -38,7 +38,12 @@ class ArticleSerializer(serializers.ModelSerializer):
 
 
 class ArticlePageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(
+        help_text="Articles matching; with a search, counted up to 10,000 (see count_capped)."
+    )
+    count_capped = serializers.BooleanField(
+        help_text="true: a search matches more than count articles (count stopped at 10,000)."
+    )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = ArticleSerializer(many=True)

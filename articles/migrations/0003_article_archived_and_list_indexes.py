@@ -61,6 +61,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="article",
+            index=models.Index(fields=["corpus", "archived", "id"], name="article_corpus_order"),
+        ),
+        migrations.AddIndex(
+            model_name="article",
             index=models.Index(fields=["corpus", "archived", "title"], name="article_corpus_title"),
         ),
         migrations.AddIndex(

@@ -31,9 +31,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import OrderBy
+from django.utils.functional import cached_property
 
 from articles.models import Annotation, Article, Sentence
 from articles.selectors.progress import articles_with_progress
@@ -61,6 +63,9 @@ DEFAULT_SORT = "created"
 # The shortest search matched anywhere in title, author and outlet on PostgreSQL;
 # a shorter one matches whole words of the text only.
 TRIGRAM = 3
+# A search's matches are counted up to this many; past it the list says "more
+# than" (counting every article a common word matches reads every article).
+SEARCH_COUNT_CAP = 10_000
 
 # Filters a feature app provides: name -> (articles, corpus, value) -> articles.
 ArticleFilter = Callable[[QuerySet[Article], Corpus, Any], QuerySet[Article]]
@@ -130,11 +135,11 @@ class BodyMatches(Func):
 def _search(articles: QuerySet[Article], words: str) -> QuerySet[Article]:
     """Articles with ``words`` in their title, author, outlet or body.
 
-    On PostgreSQL each field is searched on its own index and the ids are
-    united (``id IN (… UNION …)``): one OR over the four conditions made
-    PostgreSQL recheck every candidate row against all four, computing the
-    body's tsvector again for each (seconds on 100,000 articles,
-    bench/article_list.py).
+    One OR over the fields: for a rare word PostgreSQL ORs the four indexes,
+    for a common one it walks the list in order and stops at the page's end.
+    The body's words are a stored column, so rechecking a candidate costs no
+    new tsvector (an expression index had each one computed again: over a
+    minute for a common word on 100,000 articles, bench/article_list.py).
     """
     if connection.vendor != "postgresql":
         return articles.filter(
@@ -143,18 +148,14 @@ def _search(articles: QuerySet[Article], words: str) -> QuerySet[Article]:
             | Q(outlet__icontains=words)
             | Q(text__icontains=words)
         )
-    body = Article.objects.filter(BodyMatches("text", Value(words))).order_by().values("pk")
+    body = Q(BodyMatches("text", Value(words)))
     if len(words) < TRIGRAM:
         # A trigram index cannot find fewer than three characters anywhere in a
         # field; scanning every title instead took seconds on 100,000 articles.
-        return articles.filter(pk__in=body)
-    by_field = [
-        Article.objects.filter(title__icontains=words).order_by().values("pk"),
-        Article.objects.filter(author__icontains=words).order_by().values("pk"),
-        Article.objects.filter(outlet__icontains=words).order_by().values("pk"),
-        body,
-    ]
-    return articles.filter(pk__in=by_field[0].union(*by_field[1:]))
+        return articles.filter(body)
+    return articles.filter(
+        Q(title__icontains=words) | Q(author__icontains=words) | Q(outlet__icontains=words) | body
+    )
 
 
 def _labeled_by(user, corpus: Corpus) -> QuerySet:
@@ -214,3 +215,21 @@ def articles_page_rows(*, corpus: Corpus, ids: list[int], user) -> list[Article]
         .defer("text")
     }
     return [counted[pk] for pk in ids if pk in counted]
+
+
+class CappedCountPaginator(Paginator):
+    """Django's paginator, counting at most ``SEARCH_COUNT_CAP`` + 1 rows:
+    ``capped`` says the real count is higher."""
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list[: SEARCH_COUNT_CAP + 1].count()  # type: ignore[attr-defined]
+        self.capped = counted > SEARCH_COUNT_CAP
+        return min(counted, SEARCH_COUNT_CAP)
+
+    capped = False
+
+
+def articles_paginator_class(query: ArticleQuery) -> type[Paginator]:
+    """The paginator for ``query``'s list: a search counts up to a cap."""
+    return CappedCountPaginator if query.search.strip() else Paginator

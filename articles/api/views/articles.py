@@ -21,7 +21,12 @@ from articles.api.serializers import (
     ArticleSerializer,
 )
 from articles.selectors.articles import article_detail
-from articles.selectors.listing import ArticleQuery, articles_listing, articles_page_rows
+from articles.selectors.listing import (
+    ArticleQuery,
+    articles_listing,
+    articles_page_rows,
+    articles_paginator_class,
+)
 from articles.services.articles import article_create, article_retry, article_update
 from corpora.api.access import CorpusScopedView, CorpusSlugView
 from corpora.permissions import Right
@@ -41,10 +46,9 @@ class CorpusArticlesView(CorpusSlugView):
         query = validated(ArticleListQuerySerializer, request.query_params)
         for name in ("page", "page_size"):  # read by the paginator
             query.pop(name, None)
-        articles = articles_listing(
-            corpus=self.corpus, user=request.user, query=ArticleQuery(**query)
-        )
-        paginator = ArticlePagination()
+        wanted = ArticleQuery(**query)
+        articles = articles_listing(corpus=self.corpus, user=request.user, query=wanted)
+        paginator = ArticlePagination(articles_paginator_class(wanted))
         page = paginator.paginate_queryset(articles, request, view=self) or []
         rows = articles_page_rows(corpus=self.corpus, ids=[a.pk for a in page], user=request.user)
         return paginator.get_paginated_response(ArticleSerializer(rows, many=True).data)
