@@ -39,10 +39,11 @@ class ArticleSerializer(serializers.ModelSerializer):
 
 class ArticlePageSerializer(serializers.Serializer):
     count = serializers.IntegerField(
-        help_text="Articles matching; with a search, counted up to 10,000 (see count_capped)."
+        help_text="Articles matching; with a search, counted up to 10,001 (see count_capped)."
     )
     count_capped = serializers.BooleanField(
-        help_text="true: a search matches more than count articles (count stopped at 10,000)."
+        help_text="true: a search matches more than 10,000 articles; count stopped at 10,001 "
+        "and the pages end there: narrow the search."
     )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)

@@ -218,14 +218,15 @@ def articles_page_rows(*, corpus: Corpus, ids: list[int], user) -> list[Article]
 
 
 class CappedCountPaginator(Paginator):
-    """Django's paginator, counting at most ``SEARCH_COUNT_CAP`` + 1 rows:
-    ``capped`` says the real count is higher."""
+    """Django's paginator, counting at most ``SEARCH_COUNT_CAP`` + 1 rows;
+    ``capped`` says there are more than ``SEARCH_COUNT_CAP`` (the pages then end
+    after SEARCH_COUNT_CAP + 1 articles: narrow the search to see the rest)."""
 
     @cached_property
     def count(self) -> int:
         counted = self.object_list[: SEARCH_COUNT_CAP + 1].count()  # type: ignore[attr-defined]
         self.capped = counted > SEARCH_COUNT_CAP
-        return min(counted, SEARCH_COUNT_CAP)
+        return counted
 
     capped = False
 

@@ -181,3 +181,13 @@ def test_status_poll_answers_for_the_ids_asked_only(client, corpus, owner, shelf
     rows = client.get(f"{url}?ids={shelf[0].pk},{shelf[2].pk}").json()["articles"]
     assert [r["id"] for r in rows] == [shelf[0].pk, shelf[2].pk]
     assert client.get(f"{url}?ids=1,x").status_code == 400
+
+
+def test_a_search_counts_up_to_a_cap_and_says_so(client_for, owner, corpus, shelf, monkeypatch):
+    monkeypatch.setattr("articles.selectors.listing.SEARCH_COUNT_CAP", 1)
+    api = client_for(owner)
+    found = api.get(f"/api/corpora/{corpus.slug}/articles/?search=coast gazette").json()
+    assert (found["count"], found["count_capped"]) == (2, True)
+    assert len(found["results"]) == 2  # the page itself is whole
+    plain = api.get(f"/api/corpora/{corpus.slug}/articles/").json()
+    assert (plain["count"], plain["count_capped"]) == (4, False)
