@@ -6,7 +6,7 @@ feature), so ``review/apps.py`` hands it these two functions by name.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from articles.models import Article
 from corpora.models import Corpus
@@ -15,10 +15,12 @@ from review.models import ArticleAgreement, Assignment
 
 def articles_assigned_to(articles: QuerySet[Article], corpus: Corpus, value) -> QuerySet[Article]:
     """``value`` a user id: the articles assigned to them; "none": articles nobody holds."""
-    held = Assignment.objects.filter(article__corpus=corpus)
     if value == "none":
-        return articles.exclude(pk__in=held.values("article_id"))
-    return articles.filter(pk__in=held.filter(annotator_id=int(value)).values("article_id"))
+        # An anti-join on the (article, annotator) index, not a NOT IN over every
+        # assignment of the corpus.
+        return articles.filter(~Exists(Assignment.objects.filter(article=OuterRef("pk"))))
+    mine = Assignment.objects.filter(annotator_id=int(value), article__corpus=corpus)
+    return articles.filter(pk__in=mine.values("article_id"))
 
 
 def articles_agreement_below(
