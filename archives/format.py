@@ -120,6 +120,7 @@ MEMBERS: tuple[Member, ...] = (
 LEFT_OUT: dict[str, str] = {
     "review.AgreementReport": "derived from the labels; the dashboard's recompute builds it again",
     "review.Disagreement": "derived from the labels; the background refresh ranks them again",
+    "review.ArticleAgreement": "derived from the labels; the background refresh stores it again",
     "imports.ImportJob": "a record of past background work (with the uploaded payload)",
     "releases.Release": "published files live in the releases storage, not in the archive; "
     "a restored corpus publishes its own",

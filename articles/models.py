@@ -21,6 +21,10 @@ class ArticleQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(corpus__memberships__user=user)
 
+    def current(self):
+        """Articles not archived: what lists, "next article" and exports show."""
+        return self.filter(archived=False)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -50,6 +54,9 @@ class Article(models.Model):
     # killed) is counted; at TASK_MAX_ATTEMPTS the article is given up as failed.
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # An archived article leaves the lists, "next article", assignment and every
+    # export; its sentences and labels stay, and unarchiving brings it back.
+    archived = models.BooleanField(default=False)
     status_changed_at = models.DateTimeField(auto_now_add=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -65,6 +72,17 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "segmenting", "ready", "failed"]),
                 name="article_status_valid",
+            ),
+        ]
+        # The corpus page sorts a corpus's articles by these (docs/architecture.md,
+        # "The article list"); searching has its own indexes, made by migration
+        # 0003 on PostgreSQL only (trigram and full-text GIN indexes).
+        indexes = [
+            # Also counts a corpus's list and skips to a deep page from the index alone.
+            models.Index(fields=["corpus", "archived", "id"], name="article_corpus_order"),
+            models.Index(fields=["corpus", "archived", "title"], name="article_corpus_title"),
+            models.Index(
+                fields=["corpus", "archived", "published_on"], name="article_corpus_published"
             ),
         ]
 

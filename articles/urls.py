@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles.views import corpora, history, labeling, reading, retry
+from articles.views import corpora, editing, history, labeling, reading, retry
 
 urlpatterns = [
     path("", corpora.home, name="home"),
@@ -15,4 +15,6 @@ urlpatterns = [
     path("articles/<int:pk>/label/", labeling.label_article, name="label_article"),
     path("articles/<int:pk>/read/", reading.read_article, name="read_article"),
     path("articles/<int:pk>/retry/", retry.retry_article, name="retry_article"),
+    path("articles/<int:pk>/edit/", editing.article_edit, name="article_edit"),
+    path("articles/<int:pk>/archive/", editing.article_archive, name="article_archive"),
 ]

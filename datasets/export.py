@@ -146,9 +146,10 @@ def _snapshot():
 
 def _chunks(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator[tuple]:
     """(sentence rows, articles, annotations, UTF-16 spans, suggestions) for each keyset
-    chunk (``datasets.selectors.dataset_chunks`` and the chunk's suggestions)."""
+    chunk (``datasets.selectors.dataset_chunks`` and the chunk's suggestions). Archived
+    articles stay out of every export; their labels are kept."""
     for rows, articles, labels_of, spans in dataset_chunks(
-        corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
+        corpus_id=corpus_id, scope=scope, chunk_size=chunk_size, sentences=Q(article__archived=False)
     ):
         yield rows, articles, labels_of, spans, dataset_suggestions(sentence_rows=rows)
 

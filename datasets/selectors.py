@@ -71,7 +71,10 @@ def dataset_sentences(
     kind: str | None = None,
 ) -> QuerySet[Sentence]:
     """The sentences a listing walks through, in id order, filtered."""
-    sentences = Sentence.objects.filter(article__corpus_id__in=list(scope.corpora))
+    # Archived articles are left out of datasets and exports; their labels are kept.
+    sentences = Sentence.objects.filter(
+        article__corpus_id__in=list(scope.corpora), article__archived=False
+    )
     if article_id is not None:
         sentences = sentences.filter(article_id=article_id)
     if kind:

@@ -70,7 +70,9 @@ def snapshot_readers(count: int) -> Iterator[list[psycopg.Connection]]:
 def _chunk_end_sql() -> str:
     return f"""
 SELECT s.id AS sentence_id FROM "{Sentence._meta.db_table}" s
-WHERE s.article_id IN (SELECT id FROM "{Article._meta.db_table}" WHERE corpus_id = %(corpus_id)s)
+WHERE s.article_id IN (
+    SELECT id FROM "{Article._meta.db_table}" WHERE corpus_id = %(corpus_id)s AND NOT archived
+  )
   AND s.id > %(after)s
 ORDER BY s.id OFFSET %(skip)s LIMIT 1
 """
@@ -153,7 +155,7 @@ JOIN "{article}" a ON a.id = s.article_id
 LEFT JOIN "{gold}" g ON g.sentence_id = s.id
 LEFT JOIN "{label}" gl ON gl.id = g.label_id
 LEFT JOIN "{user}" gu ON gu.id = g.decided_by_id
-WHERE a.corpus_id = %(corpus_id)s AND s.id > %(after)s AND s.id <= %(upto)s
+WHERE a.corpus_id = %(corpus_id)s AND NOT a.archived AND s.id > %(after)s AND s.id <= %(upto)s
 ORDER BY s.id
 """.format(**tables)
 

@@ -7,8 +7,17 @@ class ReviewConfig(AppConfig):
     verbose_name = "Assignment, agreement and adjudication"
 
     def ready(self) -> None:
+        from articles.selectors.listing import article_filter_register
         from articles.signals import labels_changed
+        from review.selectors.article_filters import (
+            articles_agreement_below,
+            articles_assigned_to,
+        )
         from review.services.workflow import labels_changed_receiver
 
         # The core announces label changes; review queues the corpus's refresh.
         labels_changed.connect(labels_changed_receiver, dispatch_uid="review-refresh")
+        # The core's article list filters on review's data through these
+        # (articles.selectors.listing: the core never imports a feature).
+        article_filter_register("assigned_to", articles_assigned_to)
+        article_filter_register("agreement_below", articles_agreement_below)

@@ -79,6 +79,35 @@ class AgreementReport(models.Model):
         return f"agreement of {self.corpus_id} at {self.computed_at}"
 
 
+class ArticleAgreement(models.Model):
+    """One article's agreement figures from the latest stored report, one row each.
+
+    The report keeps every article's figures in JSON; this copy is indexed so the
+    article list can filter "agreement below a value" over a large corpus. It is
+    replaced with the report by each refresh, and derived: archives leave it out.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="agreement_figures"
+    )
+    # No index of its own: the filter's index starts with the corpus.
+    corpus = models.ForeignKey(
+        Corpus, on_delete=models.CASCADE, related_name="article_agreements", db_index=False
+    )
+    alpha = models.FloatField(null=True, blank=True)
+    percent_agreement = models.FloatField(
+        null=True, blank=True, help_text="Share of agreeing pairs of labels, 0 to 1."
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["corpus", "percent_agreement"], name="article_agreement_filter")
+        ]
+
+    def __str__(self) -> str:
+        return f"agreement of article {self.article_id}: {self.percent_agreement}"
+
+
 class Disagreement(models.Model):
     """A sentence whose annotators disagree, ranked for the adjudication queue.
 

@@ -49,6 +49,31 @@ urlpatterns: list = [
         assignment.assignment_remove,
         name="assignment_remove",
     ),
+    path(
+        "corpora/<slug:slug>/assignments/<int:article_id>/reassign/<int:user_id>/",
+        assignment.assignment_reassign_view,
+        name="assignment_reassign",
+    ),
+    path(
+        "corpora/<slug:slug>/assignments/overlap/",
+        assignment.overlap_set_view,
+        name="assignments_overlap",
+    ),
+    path(
+        "corpora/<slug:slug>/assignments/bulk/",
+        assignment.assignments_bulk,
+        name="assignments_bulk",
+    ),
+    path(
+        "corpora/<slug:slug>/assignments/members/<int:user_id>/",
+        assignment.member_queue,
+        name="member_queue",
+    ),
+    path(
+        "corpora/<slug:slug>/assignments/members/<int:user_id>/reassign/",
+        assignment.member_queue_reassign,
+        name="member_queue_reassign",
+    ),
     path("corpora/<slug:slug>/my-articles/", assignment.my_assignments, name="my_assignments"),
     path("corpora/<slug:slug>/next/", assignment.next_article, name="next_article"),
 ]

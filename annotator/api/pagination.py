@@ -11,6 +11,16 @@ class ArticlePagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def __init__(self, django_paginator_class=None) -> None:
+        if django_paginator_class is not None:
+            self.django_paginator_class = django_paginator_class
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        # A paginator that counts up to a cap says so (articles' search).
+        response.data["count_capped"] = bool(getattr(self.page.paginator, "capped", False))
+        return response
+
 
 class IdCursorPagination(CursorPagination):
     """Keyset pagination by id; a cursor it did not write is a 400 that says so.

@@ -19,6 +19,7 @@ from annotator.api.serializers import (
     StrictSerializer,
 )
 from articles.models import Annotation, AnnotationEvent, Article, ReviewReason, Sentence
+from articles.selectors.listing import DEFAULT_SORT, SORTS
 from articles.services.annotations import MAX_NOTE_CHARS, MAX_SOURCE_CHARS
 
 
@@ -31,12 +32,19 @@ class ArticleSerializer(serializers.ModelSerializer):
         model = Article
         fields = [
             "id", "corpus", "title", "author", "outlet", "source_url", "published_on", "status",
-            "failure_reason", "attempts", "created_at", "sentence_count", "labeled_count",
+            "failure_reason", "attempts", "archived", "created_at", "sentence_count",
+            "labeled_count",
         ]  # fmt: skip
 
 
 class ArticlePageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(
+        help_text="Articles matching; with a search, counted up to 10,001 (see count_capped)."
+    )
+    count_capped = serializers.BooleanField(
+        help_text="true: a search matches more than 10,000 articles; count stopped at 10,001 "
+        "and the pages end there: narrow the search."
+    )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = ArticleSerializer(many=True)
@@ -101,6 +109,7 @@ class ArticleDetailSerializer(serializers.Serializer):
         "finished it is given up as failed."
     )
     segmenter_version = serializers.CharField()
+    archived = serializers.BooleanField(help_text="Left out of lists, assignment and exports.")
     created_at = serializers.DateTimeField()
     content_hash = serializers.CharField(
         help_text="SHA-256 of the text: `based_on` of PUT /api/articles/{id}/text/."
@@ -124,11 +133,39 @@ class ArticleCreateSerializer(StrictSerializer):
 
 
 class ArticleListQuerySerializer(QuerySerializer):
+    search = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="Words in the title, author, outlet or text. On PostgreSQL the text matches "
+        "whole words (every word of the query); title, author and outlet match any part.",
+    )
     status = serializers.ChoiceField(choices=Article.Status.values, required=False)
-    search = serializers.CharField(required=False, max_length=200, help_text="In the title.")
     labeled_by_me = serializers.BooleanField(
         required=False,
         help_text="true: articles I labeled every sentence of; false: the others.",
+    )
+    assigned_to = serializers.RegexField(
+        r"^(none|[1-9][0-9]{0,17})$",
+        required=False,
+        help_text="A member's user id: the articles assigned to them; none: articles assigned "
+        "to nobody.",
+    )
+    agreement_below = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        help_text="Articles whose stored percent agreement (0 to 1, from the last background "
+        "refresh) is below this value.",
+    )
+    archived = serializers.BooleanField(
+        required=False,
+        help_text="true: only archived articles; false or absent: only the others.",
+    )
+    sort = serializers.ChoiceField(
+        choices=list(SORTS),
+        required=False,
+        default=DEFAULT_SORT,
+        help_text="Default created (oldest first).",
     )
     # Read by the paginator (annotator.api.pagination); declared here so they are checked.
     page = serializers.IntegerField(
@@ -136,6 +173,20 @@ class ArticleListQuerySerializer(QuerySerializer):
     )
     page_size = serializers.IntegerField(
         required=False, min_value=1, max_value=500, help_text="Up to 500; 50 by default."
+    )
+
+
+class ArticleMetadataSerializer(StrictSerializer):
+    """An owner's change to an article's metadata or archived state; omitted fields stay."""
+
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    author = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    outlet = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    source_url = HttpUrlTextField(required=False, allow_blank=True, max_length=2000)
+    published_on = serializers.DateField(required=False, allow_null=True)
+    archived = serializers.BooleanField(
+        required=False,
+        help_text="true: the article leaves lists, assignment and exports; its labels stay.",
     )
 
 

@@ -2,51 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import FilteredRelation, Q, QuerySet
 
 from articles.models import Annotation, Article, Sentence
 from articles.offsets import utf16_offsets
-from articles.selectors.progress import articles_with_progress
-from corpora.models import Corpus
-
-
-def articles_list(
-    *,
-    corpus: Corpus,
-    user,
-    status: str | None = None,
-    search: str | None = None,
-    labeled_by_me: bool | None = None,
-) -> QuerySet[Article]:
-    """The corpus's articles with the caller's progress, filtered.
-
-    ``labeled_by_me`` true: articles that have sentences, all labeled by the
-    caller; false: the others (unlabeled or partly labeled).
-    """
-    articles = articles_with_progress(corpus, user).select_related("corpus")
-    if status:
-        articles = articles.filter(status=status)
-    if search:
-        articles = articles.filter(title__icontains=search)
-    done = Q(sentence_count__gt=0, labeled_count__gte=F("sentence_count"))
-    if labeled_by_me is True:
-        articles = articles.filter(done)
-    elif labeled_by_me is False:
-        articles = articles.exclude(done)
-    return articles.defer(None).only(
-        "pk",
-        "corpus__slug",
-        "title",
-        "author",
-        "outlet",
-        "source_url",
-        "published_on",
-        "status",
-        "failure_reason",
-        "attempts",
-        "created_at",
-    )
-
 
 # The most sentences one page of GET /api/articles/{id}/sentences/ holds.
 SENTENCE_PAGE_MAX = 1000
@@ -167,6 +126,7 @@ def article_detail(*, article: Article, user) -> dict:
         "failure_reason": article.failure_reason,
         "attempts": article.attempts,
         "segmenter_version": article.segmenter_version,
+        "archived": article.archived,
         "created_at": article.created_at,
         "content_hash": article.content_hash,
         "text": article.text,

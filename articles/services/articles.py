@@ -195,6 +195,59 @@ def article_create(
     return article
 
 
+# What an owner may change about an article after import (never its text).
+EDITABLE_METADATA = ("title", "author", "outlet", "source_url", "published_on")
+
+
+def article_metadata_update(*, article: Article, **changes) -> Article:
+    """Change an article's title, author, outlet, URL or publication date.
+
+    Only the fields given change; the same checks as at import. The text, its
+    sentences and labels are untouched. Returns the article as stored.
+    """
+    unknown = set(changes) - set(EDITABLE_METADATA)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed." for name in sorted(unknown)})
+    current = {name: getattr(article, name) for name in EDITABLE_METADATA}
+    merged = {**current, **changes}
+    article_metadata_check(
+        title=merged["title"] or "",
+        author=merged["author"] or "",
+        outlet=merged["outlet"] or "",
+        source_url=merged["source_url"] or "",
+    )
+    changed = [name for name in EDITABLE_METADATA if merged[name] != current[name]]
+    if changed:
+        for name in changed:
+            setattr(article, name, merged[name] if name == "published_on" else merged[name] or "")
+        article.save(update_fields=[*changed, "updated_at"])
+    return article
+
+
+def article_archive_set(*, article: Article, archived: bool) -> bool:
+    """Archive an article (lists, assignment and exports leave it out) or bring it back.
+
+    Sentences, labels, gold labels and assignments are kept either way.
+    Returns whether anything changed.
+    """
+    changed = (
+        Article.objects.filter(pk=article.pk)
+        .exclude(archived=archived)
+        .update(archived=archived, updated_at=timezone.now())
+    )
+    article.archived = archived
+    return bool(changed)
+
+
+def article_update(*, article: Article, archived: bool | None = None, **changes) -> Article:
+    """An owner's edit: metadata changes and the archived state, all or nothing."""
+    with transaction.atomic():
+        article_metadata_update(article=article, **changes)
+        if archived is not None:
+            article_archive_set(article=article, archived=archived)
+    return article
+
+
 def articles_create_many(*, corpus: Corpus, rows: list[dict]) -> list[Article | ValidationError]:
     """Store many articles (pending) at once, without queueing them; one result per row.
 

@@ -8,8 +8,13 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
-from articles.selectors.progress import articles_with_progress, corpora_progress
+from articles.list_filters import article_list_form, article_list_page
+from articles.selectors.listing import articles_page_rows
+from articles.selectors.progress import corpora_progress
 from corpora.permissions import Right, corpus_for, has_right
+
+# The most articles one status poll asks about (a page holds PAGE_SIZE).
+STATUS_IDS_MAX = 200
 
 # Sections another part of the app adds to the corpus page: shown once their
 # URL name exists and the user's role has the right.
@@ -58,7 +63,8 @@ def _article_row(article) -> dict:
 @login_required
 def corpus_detail(request: HttpRequest, slug: str) -> HttpResponse:
     corpus, role = corpus_for(request.user, slug=slug)
-    articles = list(articles_with_progress(corpus, request.user))
+    form = article_list_form(request.GET, corpus=corpus, role=role, user=request.user)
+    page, articles, errors = article_list_page(request, corpus, form)
     busy = any(a.status in ("pending", "segmenting") for a in articles)
     return render(
         request,
@@ -68,7 +74,13 @@ def corpus_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "role": role,
             "can_label": has_right(role, Right.LABEL),
             "can_see_all": has_right(role, Right.SEE_ALL_LABELS),
+            "can_manage": has_right(role, Right.MANAGE),
             "articles": articles,
+            "page": page,
+            "form": form,
+            "form_querystring": form.querystring(),
+            "filtered": form.is_valid() and form.active(),
+            "errors": errors,
             "busy": busy,
             "sections": _sections(corpus, role),
             "status_url": reverse("corpus_article_status", kwargs={"slug": corpus.slug}),
@@ -79,8 +91,15 @@ def corpus_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @login_required
 def corpus_article_status(request: HttpRequest, slug: str) -> JsonResponse:
-    """Statuses and counts the corpus page polls while segmentation runs."""
+    """Statuses and counts of the articles ``?ids=1,2,…`` (the page being shown), which
+    the corpus page polls while segmentation runs."""
     corpus, _role = corpus_for(request.user, slug=slug)
-    return JsonResponse(
-        {"articles": [_article_row(a) for a in articles_with_progress(corpus, request.user)]}
-    )
+    raw = [part for part in request.GET.get("ids", "").split(",") if part]
+    if len(raw) > STATUS_IDS_MAX or not all(p.isascii() and p.isdigit() for p in raw):
+        return JsonResponse(
+            {"error": f"Give ids as up to {STATUS_IDS_MAX} article ids separated by commas."},
+            status=400,
+        )
+    ids = [int(p) for p in raw if int(p) <= 2**63 - 1]
+    rows = articles_page_rows(corpus=corpus, ids=ids, user=request.user)
+    return JsonResponse({"articles": [_article_row(a) for a in rows]})

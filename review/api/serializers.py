@@ -12,7 +12,9 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from annotator.api.serializers import MAX_ID, QuerySerializer, StrictSerializer
+from articles.models import Article
 from review.selectors.adjudication import BadCursor, cursor_decode
+from review.services.assignment import BULK_MAX_ARTICLES, OVERLAP_MAX
 
 # --- next article ---------------------------------------------------------------
 
@@ -44,6 +46,97 @@ class AssignmentSerializer(StrictSerializer):
     annotator = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, help_text="The member's user id."
     )
+
+
+class AssignmentsQuerySerializer(QuerySerializer):
+    annotator = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="A member's user id: their queue (owners). Without it: your own queue.",
+    )
+
+
+class ReassignSerializer(StrictSerializer):
+    annotator = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The member who takes the article over."
+    )
+
+
+class AssignmentMovedSerializer(serializers.Serializer):
+    article = serializers.IntegerField(source="article_id")
+    annotator = serializers.IntegerField(source="annotator_id")
+    assigned_at = serializers.DateTimeField()
+
+
+class BulkFiltersSerializer(StrictSerializer):
+    """The article list's filters (GET /api/corpora/{slug}/articles/) chosen for a bulk
+    assignment; every article they match is covered."""
+
+    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    status = serializers.ChoiceField(choices=Article.Status.choices, required=False)
+    assigned_to = serializers.RegexField(r"^(none|[1-9][0-9]{0,17})$", required=False)
+    agreement_below = serializers.FloatField(required=False, min_value=0, max_value=1)
+
+
+class BulkAssignmentRequest(StrictSerializer):
+    articles = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=BULK_MAX_ARTICLES,
+        help_text="The articles to share out; or give filters.",
+    )
+    filters = BulkFiltersSerializer(
+        required=False, help_text="Every article the list's filters match; or give articles."
+    )
+    per_article = serializers.IntegerField(
+        min_value=1, max_value=100, help_text="Annotators each article should have (<= overlap)."
+    )
+    annotators = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        min_length=1,
+        max_length=1000,
+        help_text="Members (user ids) to share the articles among, least loaded first.",
+    )
+    dry_run = serializers.BooleanField(
+        required=False, default=False, help_text="true: say what would happen, change nothing."
+    )
+
+    def validate(self, attrs):
+        if ("articles" in attrs) == ("filters" in attrs):
+            raise serializers.ValidationError(
+                {"articles": "Give either articles (a list of ids) or filters, not both."}
+            )
+        return attrs
+
+
+class BulkMemberSerializer(serializers.Serializer):
+    annotator = serializers.IntegerField()
+    before = serializers.IntegerField(help_text="Unfinished assignments before.")
+    new = serializers.IntegerField()
+
+
+class BulkAssignmentResultSerializer(serializers.Serializer):
+    # Written from review.services.assignment.BulkPlan.
+    dry_run = serializers.BooleanField()
+    per_article = serializers.IntegerField()
+    articles = serializers.IntegerField(help_text="Articles considered (ready, not archived).")
+    created = serializers.IntegerField(help_text="New assignments (made, or to be made).")
+    already_full = serializers.ListField(child=serializers.IntegerField())
+    short = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Articles that could not reach per_article from the chosen members.",
+    )
+    not_assignable = serializers.ListField(child=serializers.IntegerField())
+    members = BulkMemberSerializer(many=True)
+
+
+class MemberLoadSerializer(serializers.Serializer):
+    # Written from review.selectors.assignments.MemberLoad.
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    unfinished = serializers.IntegerField()
+    finished = serializers.IntegerField()
 
 
 class AssignmentRowSerializer(serializers.Serializer):
@@ -119,6 +212,13 @@ class ProgressSerializer(serializers.Serializer):
 class WorkflowSettingsSerializer(StrictSerializer):
     auto_gold_unanimous = serializers.BooleanField(
         required=False, help_text="Omitted: the setting stays as it is."
+    )
+    overlap = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=OVERLAP_MAX,
+        help_text="How many annotators label each article (the most any article is given). "
+        "Omitted: stays as it is.",
     )
 
 

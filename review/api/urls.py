@@ -16,6 +16,12 @@ urlpatterns = [
         name="api-assignments",
     ),
     path(
+        "corpora/<slug:slug>/assignments/bulk/",
+        workflow.BulkAssignmentView.as_view(),
+        name="api-assignments-bulk",
+    ),
+    path("corpora/<slug:slug>/queues/", workflow.MemberQueuesView.as_view(), name="api-queues"),
+    path(
         "corpora/<slug:slug>/assignments/<id:article_id>/<id:user_id>/",
         workflow.AssignmentDetailView.as_view(),
         name="api-assignment",

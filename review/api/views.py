@@ -13,33 +13,47 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from annotator.api.conflicts import StateConflict, state_conflict_response
 from annotator.api.schema import errors
 from annotator.api.serializers import validated
 from articles.access import sentence_for
+from articles.selectors.listing import ArticleQuery, articles_listing
 from corpora.api.access import CorpusScopedView, CorpusSlugView
-from corpora.permissions import Right
+from corpora.permissions import Right, require_right
 from review.api.serializers import (
     AdjudicationQuerySerializer,
     AdjudicationQueueSerializer,
     AgreementReportSerializer,
+    AssignmentMovedSerializer,
     AssignmentRowSerializer,
     AssignmentSerializer,
+    AssignmentsQuerySerializer,
+    BulkAssignmentRequest,
+    BulkAssignmentResultSerializer,
     GoldDecisionSerializer,
     GoldSerializer,
+    MemberLoadSerializer,
     NextArticleRequest,
     NextArticleSerializer,
     ProgressSerializer,
+    ReassignSerializer,
     WorkflowSettingsSerializer,
 )
+from review.exceptions import OverlapFull
 from review.selectors.adjudication import disagreement_queue_page
 from review.selectors.agreement import agreement_summary_get
-from review.selectors.assignments import assignments_of
+from review.selectors.assignments import assignments_of, member_in_corpus, member_loads
 from review.selectors.dashboard import corpus_dashboard
 from review.services.adjudication import gold_label_decide_by_key, gold_label_withdraw
 from review.services.assignment import (
+    BULK_MAX_ARTICLES,
     article_next_for,
     assignment_create_in_corpus,
     assignment_delete_in_corpus,
+    assignment_reassign_in_corpus,
+    assignments_bulk_create,
+    assignments_bulk_preview,
+    corpus_overlap_set,
 )
 from review.services.workflow import corpus_auto_gold_set, corpus_workflow_refresh_request
 
@@ -59,36 +73,57 @@ class NextArticleView(CorpusSlugView):
         return Response(NextArticleSerializer({"article": article}).data)
 
 
+OVERLAP_409 = state_conflict_response(
+    "The article already has the corpus's overlap of annotators; the message says how many."
+)
+
+
 class AssignmentsView(CorpusSlugView):
     rights = {"GET": Right.LABEL, "POST": Right.MANAGE}
 
     @extend_schema(
         operation_id="corpora_assignments_mine",
-        summary="My assigned articles, unfinished first, with my progress",
-        responses={200: AssignmentRowSerializer(many=True), **errors(403, 404)},
+        summary="A queue: my assigned articles (or a member's, for owners), unfinished "
+        "first in the order next article takes them, with progress",
+        parameters=[AssignmentsQuerySerializer],
+        responses={200: AssignmentRowSerializer(many=True), **errors(400, 403, 404)},
     )
     def get(self, request, slug: str):
-        rows = assignments_of(corpus=self.corpus, user=request.user)
+        query = validated(AssignmentsQuerySerializer, request.query_params)
+        user = request.user
+        if query.get("annotator") not in (None, request.user.pk):
+            require_right(self.role, Right.MANAGE)  # someone else's queue: owners only
+            member = member_in_corpus(corpus=self.corpus, user_id=query["annotator"])
+            if member is None:
+                raise Http404("No such member in this corpus.")
+            user = member.user
+        rows = assignments_of(corpus=self.corpus, user=user)
         return Response(AssignmentRowSerializer(rows, many=True).data)
 
     @extend_schema(
         operation_id="corpora_assignments_create",
         summary="Assign an article to a member by hand (owners); idempotent",
+        description="Refused with 409 when the article already has the corpus's overlap of "
+        "annotators.",
         request=AssignmentSerializer,
         responses={
             201: AssignmentSerializer,
             200: AssignmentSerializer,
+            409: OVERLAP_409,
             **errors(400, 403, 404, 413),
         },
     )
     def post(self, request, slug: str):
         data = validated(AssignmentSerializer, request.data)
-        _, created = assignment_create_in_corpus(
-            corpus=self.corpus,
-            article_id=data["article"],
-            annotator_id=data["annotator"],
-            assigned_by=request.user,
-        )
+        try:
+            _, created = assignment_create_in_corpus(
+                corpus=self.corpus,
+                article_id=data["article"],
+                annotator_id=data["annotator"],
+                assigned_by=request.user,
+            )
+        except OverlapFull as exc:
+            raise StateConflict(str(exc)) from None
         return Response(
             AssignmentSerializer(data).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -96,7 +131,7 @@ class AssignmentsView(CorpusSlugView):
 
 
 class AssignmentDetailView(CorpusSlugView):
-    rights = {"DELETE": Right.MANAGE}
+    rights = {"DELETE": Right.MANAGE, "PATCH": Right.MANAGE}
 
     @extend_schema(
         operation_id="corpora_assignments_destroy",
@@ -109,6 +144,95 @@ class AssignmentDetailView(CorpusSlugView):
         ):
             raise Http404("No such assignment.")
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        operation_id="corpora_assignments_reassign",
+        summary="Give an annotator's seat on an article to another member (owners); "
+        "labels already made stay",
+        request=ReassignSerializer,
+        responses={200: AssignmentMovedSerializer, **errors(400, 403, 404, 413)},
+    )
+    def patch(self, request, slug: str, article_id: int, user_id: int):
+        data = validated(ReassignSerializer, request.data)
+        moved = assignment_reassign_in_corpus(
+            corpus=self.corpus,
+            article_id=article_id,
+            annotator_id=user_id,
+            to_id=data["annotator"],
+            assigned_by=request.user,
+        )
+        if moved is None:
+            raise Http404("No such assignment.")
+        return Response(AssignmentMovedSerializer(moved).data)
+
+
+class BulkAssignmentView(CorpusSlugView):
+    rights = {"POST": Right.MANAGE}
+
+    @extend_schema(
+        operation_id="corpora_assignments_bulk",
+        summary="Share articles among members, balanced by their load (owners)",
+        description="Brings each article (a list of ids, or every article the list's filters "
+        f"match, at most {BULK_MAX_ARTICLES}) up to per_article annotators, never beyond the "
+        "corpus's overlap, choosing among the given members those with the fewest "
+        "unfinished assignments. "
+        "One transaction: all of it or nothing. dry_run=true answers what would happen "
+        "(200) without a change; otherwise 201.",
+        request=BulkAssignmentRequest,
+        responses={
+            201: BulkAssignmentResultSerializer,
+            200: BulkAssignmentResultSerializer,
+            **errors(400, 403, 404, 413),
+        },
+    )
+    def post(self, request, slug: str):
+        data = validated(BulkAssignmentRequest, request.data)
+        if "filters" in data:
+            listing = articles_listing(
+                corpus=self.corpus, user=request.user, query=ArticleQuery(**data["filters"])
+            )
+            article_ids = list(listing.values_list("pk", flat=True)[: BULK_MAX_ARTICLES + 1])
+        else:
+            article_ids = data["articles"]
+        args = {
+            "corpus": self.corpus,
+            "article_ids": article_ids,
+            "per_article": data["per_article"],
+            "annotator_ids": data["annotators"],
+        }
+        if data["dry_run"]:
+            plan = assignments_bulk_preview(**args)
+        else:
+            plan = assignments_bulk_create(**args, assigned_by=request.user)
+        body = {
+            "dry_run": data["dry_run"],
+            "per_article": plan.per_article,
+            "articles": plan.articles,
+            "created": len(plan.created),
+            "already_full": plan.already_full,
+            "short": plan.short,
+            "not_assignable": plan.not_assignable,
+            "members": [
+                {"annotator": pk, "before": before, "new": plan.per_member.get(pk, 0)}
+                for pk, before in plan.load_before.items()
+            ],
+        }
+        return Response(
+            BulkAssignmentResultSerializer(body).data,
+            status=status.HTTP_200_OK if data["dry_run"] else status.HTTP_201_CREATED,
+        )
+
+
+class MemberQueuesView(CorpusSlugView):
+    rights = {"GET": Right.MANAGE}
+
+    @extend_schema(
+        operation_id="corpora_queues",
+        summary="Every labeling member's queue in numbers: unfinished and finished (owners)",
+        responses={200: MemberLoadSerializer(many=True), **errors(403, 404)},
+    )
+    def get(self, request, slug: str):
+        return Response(MemberLoadSerializer(member_loads(corpus=self.corpus), many=True).data)
 
 
 class AgreementView(CorpusSlugView):
@@ -152,7 +276,7 @@ class WorkflowSettingsView(CorpusSlugView):
 
     @extend_schema(
         operation_id="corpora_workflow_settings",
-        summary="Turn unanimous gold on or off (owners)",
+        summary="Turn unanimous gold on or off, set the overlap (owners)",
         request=WorkflowSettingsSerializer,
         responses={200: WorkflowSettingsSerializer, **errors(400, 403, 404, 413)},
     )
@@ -161,6 +285,8 @@ class WorkflowSettingsView(CorpusSlugView):
         corpus = self.corpus
         if "auto_gold_unanimous" in data:  # an empty PATCH changes nothing
             corpus = corpus_auto_gold_set(corpus=corpus, enabled=data["auto_gold_unanimous"])
+        if "overlap" in data:
+            corpus = corpus_overlap_set(corpus=corpus, overlap=data["overlap"])
         return Response(WorkflowSettingsSerializer(corpus).data)
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Exists,
     F,
     OuterRef,
@@ -44,7 +45,7 @@ def articles_with_workload(
 ) -> QuerySet[WithAnnotations[Article, Workload], WithAnnotations[Article, Workload]]:
     """Ready articles with ``total`` labelable sentences, the user's ``mine`` and ``assignees``."""
     return (
-        Article.objects.filter(corpus=corpus, status=Article.Status.READY)
+        Article.objects.filter(corpus=corpus, status=Article.Status.READY, archived=False)
         .annotate(
             total=count_subquery(
                 Sentence.objects.filter(article=OuterRef("pk"), kind=Sentence.Kind.SENTENCE),
@@ -101,19 +102,21 @@ class Holder(TypedDict):
     finished_at: datetime | None
 
 
-def assignees_by_article(*, corpus: Corpus) -> dict[int, list[Holder]]:
-    """article id -> the article's assignments, oldest first, for the owner's page."""
+def assignees_by_article(
+    *, corpus: Corpus, article_ids: list[int] | None = None
+) -> dict[int, list[Holder]]:
+    """article id -> the article's assignments, oldest first, for the owner's page
+    (only the articles ``article_ids``, the page shown, when given)."""
     holders: dict[int, list[Holder]] = defaultdict(list)
-    for row in (
-        Assignment.objects.filter(article__corpus=corpus)
-        .order_by("assigned_at", "id")
-        .values(
-            "article_id",
-            "annotator_id",
-            "annotator__username",
-            "assigned_by__username",
-            "finished_at",
-        )
+    rows = Assignment.objects.filter(article__corpus=corpus)
+    if article_ids is not None:
+        rows = rows.filter(article_id__in=article_ids)
+    for row in rows.order_by("assigned_at", "id").values(
+        "article_id",
+        "annotator_id",
+        "annotator__username",
+        "assigned_by__username",
+        "finished_at",
     ):
         # The stubs type a column reached through a nullable foreign key
         # (assigned_by__username) as never None.
@@ -133,7 +136,7 @@ def labelers_of(*, corpus: Corpus) -> QuerySet:
 
 def assignable_articles(*, corpus: Corpus) -> QuerySet[Article]:
     """The corpus's ready articles, with only what the owner's table shows."""
-    return Article.objects.filter(corpus=corpus, status=Article.Status.READY).only(
+    return Article.objects.filter(corpus=corpus, status=Article.Status.READY, archived=False).only(
         "pk", "title", "author", "outlet"
     )
 
@@ -154,3 +157,40 @@ def assignment_get(*, article: Article, annotator_id: int) -> Assignment | None:
         .filter(article=article, annotator_id=annotator_id)
         .first()
     )
+
+
+class MemberLoad(TypedDict):
+    """One labeling member's queue in numbers, for the owner's page."""
+
+    id: int
+    username: str
+    unfinished: int
+    finished: int
+
+
+def member_loads(*, corpus: Corpus) -> list[MemberLoad]:
+    """Every member who labels, with their unfinished and finished assignments (by name)."""
+    counts: dict[int, dict[bool, int]] = defaultdict(dict)
+    for annotator_id, finished, n in (
+        Assignment.objects.filter(article__corpus=corpus, article__archived=False)
+        .annotate(
+            done=Case(
+                When(finished_at__isnull=True, then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            )
+        )
+        .values_list("annotator_id", "done")
+        .annotate(n=Count("pk"))
+        .values_list("annotator_id", "done", "n")
+    ):
+        counts[annotator_id][bool(finished)] = n
+    return [
+        {
+            "id": user.pk,
+            "username": user.get_username(),
+            "unfinished": counts[user.pk].get(False, 0),
+            "finished": counts[user.pk].get(True, 0),
+        }
+        for user in labelers_of(corpus=corpus)
+    ]

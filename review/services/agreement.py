@@ -23,12 +23,13 @@ from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Annotation, Article, GoldLabel, Sentence
 from corpora.models import Corpus, Label
-from review.models import AgreementReport
+from review.models import AgreementReport, ArticleAgreement
 from review.selectors.agreement import WORST_ARTICLES
 from suggestions.selectors import model_ratings
 
@@ -340,6 +341,27 @@ def corpus_agreement_compute(*, corpus: Corpus) -> dict:
     return summary
 
 
+def article_agreements_replace(*, corpus: Corpus, articles: list[dict]) -> None:
+    """Replace the corpus's indexed per-article figures with those of a stored report.
+
+    Called under the report's update, so the figures the list filters on are
+    always those of the stored report.
+    """
+    ArticleAgreement.objects.filter(corpus=corpus).delete()
+    ArticleAgreement.objects.bulk_create(
+        (
+            ArticleAgreement(
+                article_id=a["id"],
+                corpus=corpus,
+                alpha=a.get("alpha"),
+                percent_agreement=a.get("percent_agreement"),
+            )
+            for a in articles
+        ),
+        batch_size=2000,
+    )
+
+
 def _model_pairs(
     *,
     corpus: Corpus,
@@ -408,16 +430,19 @@ def corpus_agreement_refresh(
     articles = data.pop("articles")
     data["worst_articles"] = articles[:WORST_ARTICLES]
     elapsed_ms = int((time.perf_counter() - started) * 1000)
-    stored = AgreementReport.objects.filter(
-        Q(computed_at__isnull=True) | Q(computed_at__lte=as_of), pk=report.pk
-    ).update(
-        computed_at=as_of,
-        duration_ms=elapsed_ms,
-        labels_seen=data["values"],
-        data=data,
-        articles=articles,
-        error="",
-    )
+    with transaction.atomic():
+        stored = AgreementReport.objects.filter(
+            Q(computed_at__isnull=True) | Q(computed_at__lte=as_of), pk=report.pk
+        ).update(
+            computed_at=as_of,
+            duration_ms=elapsed_ms,
+            labels_seen=data["values"],
+            data=data,
+            articles=articles,
+            error="",
+        )
+        if stored:
+            article_agreements_replace(corpus=corpus, articles=articles)
     log.info(
         "agreement of corpus %s: %s labels in %s ms%s",
         corpus.pk,

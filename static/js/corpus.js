@@ -1,5 +1,6 @@
-// The corpus page: while articles are pending or segmenting, poll their
-// status and counts and update the table in place (text only).
+// The corpus page: while articles of the page shown are pending or
+// segmenting, poll their status and counts and update the table in place
+// (text only). Only the page's articles are asked about (?ids=).
 
 import { apiFetch } from "./lib/api.js";
 
@@ -52,7 +53,8 @@ function update(article) {
 async function poll() {
   let busy = false;
   try {
-    const { status, data } = await apiFetch(table.dataset.statusUrl);
+    const ids = [...table.querySelectorAll("tr[data-article-id]")].map((row) => row.dataset.articleId);
+    const { status, data } = await apiFetch(`${table.dataset.statusUrl}?ids=${ids.join(",")}`);
     if (status === 200 && data) {
       let changes = 0;
       for (const article of data.articles) {

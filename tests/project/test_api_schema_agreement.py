@@ -95,7 +95,10 @@ def test_an_empty_patch_changes_nothing(client_for, owner, annotator, corpus):
     assert (member.status_code, member.json()["role"]) == (200, "annotator")
     settings = client.patch(f"/api/corpora/{corpus.slug}/workflow-settings/", {}, format="json")
     assert settings.status_code == 200
-    assert settings.json() == {"auto_gold_unanimous": corpus.auto_gold_unanimous}
+    assert settings.json() == {
+        "auto_gold_unanimous": corpus.auto_gold_unanimous,
+        "overlap": corpus.overlap,
+    }
 
 
 def test_an_import_kind_outside_the_enum_is_400_and_the_schema_names_the_enum(

@@ -57,6 +57,11 @@ EXPECTED_STATUS = {
     "adjudication_decide": 405,
     "assignment_add": 405,
     "assignment_remove": 405,
+    "assignment_reassign": 405,
+    "assignments_bulk": 405,
+    "assignments_overlap": 405,
+    "member_queue_reassign": 405,
+    "article_archive": 405,
     "next_article": 405,
     "import_job_retry": 405,
     "corpus_import_preview": 405,
@@ -242,6 +247,15 @@ def page_paths(objects: dict) -> dict[str, str]:
             "article_id": objects["article"].pk,
             "user_id": objects["member"].pk,
         },
+        "assignment_reassign": {
+            "slug": objects["corpus"].slug,
+            "article_id": objects["article"].pk,
+            "user_id": objects["member"].pk,
+        },
+        "member_queue": {"slug": objects["corpus"].slug, "user_id": objects["member"].pk},
+        "member_queue_reassign": {"slug": objects["corpus"].slug, "user_id": objects["member"].pk},
+        "article_edit": {"pk": objects["article"].pk},
+        "article_archive": {"pk": objects["article"].pk},
     }
     paths: dict[str, str] = {}
     missing: list[str] = []

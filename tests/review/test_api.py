@@ -161,7 +161,7 @@ def test_only_owners_toggle_unanimous_gold(api, owner, reviewer, corpus):
     assert api.patch(url, {"auto_gold_unanimous": True}, format="json").status_code == 403
     api.force_authenticate(owner)
     response = api.patch(url, {"auto_gold_unanimous": True}, format="json")
-    assert response.json() == {"auto_gold_unanimous": True}
+    assert response.json() == {"auto_gold_unanimous": True, "overlap": corpus.overlap}
     corpus.refresh_from_db()
     assert corpus.auto_gold_unanimous
 

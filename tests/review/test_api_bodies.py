@@ -98,6 +98,8 @@ def test_next_article_and_assignment_bodies(api, owner, annotator, corpus, artic
         "finished_at": row["finished_at"],
     }
     api.force_authenticate(owner)
+    corpus.overlap = 2  # the annotator holds the article already; the owner takes the 2nd seat
+    corpus.save(update_fields=["overlap"])
     body = {"article": article.pk, "annotator": owner.pk}
     created = api.post(f"/api/corpora/{corpus.slug}/assignments/", body, format="json")
     again = api.post(f"/api/corpora/{corpus.slug}/assignments/", body, format="json")

@@ -16,11 +16,18 @@ from articles.api.serializers import (
     ArticleCreateSerializer,
     ArticleDetailSerializer,
     ArticleListQuerySerializer,
+    ArticleMetadataSerializer,
     ArticlePageSerializer,
     ArticleSerializer,
 )
-from articles.selectors.articles import article_detail, articles_list
-from articles.services.articles import article_create, article_retry
+from articles.selectors.articles import article_detail
+from articles.selectors.listing import (
+    ArticleQuery,
+    articles_listing,
+    articles_page_rows,
+    articles_paginator_class,
+)
+from articles.services.articles import article_create, article_retry, article_update
 from corpora.api.access import CorpusScopedView, CorpusSlugView
 from corpora.permissions import Right
 
@@ -30,7 +37,8 @@ class CorpusArticlesView(CorpusSlugView):
 
     @extend_schema(
         operation_id="corpora_articles_list",
-        summary="The corpus's articles, with your labeled/total sentence counts",
+        summary="The corpus's articles, searched, filtered and sorted, a page at a time, "
+        "with your labeled/total sentence counts",
         parameters=[ArticleListQuerySerializer],
         responses={200: ArticlePageSerializer, **errors(400, 404)},
     )
@@ -38,10 +46,12 @@ class CorpusArticlesView(CorpusSlugView):
         query = validated(ArticleListQuerySerializer, request.query_params)
         for name in ("page", "page_size"):  # read by the paginator
             query.pop(name, None)
-        articles = articles_list(corpus=self.corpus, user=request.user, **query)
-        paginator = ArticlePagination()
-        page = paginator.paginate_queryset(articles, request, view=self)
-        return paginator.get_paginated_response(ArticleSerializer(page, many=True).data)
+        wanted = ArticleQuery(**query)
+        articles = articles_listing(corpus=self.corpus, user=request.user, query=wanted)
+        paginator = ArticlePagination(articles_paginator_class(wanted))
+        page = paginator.paginate_queryset(articles, request, view=self) or []
+        rows = articles_page_rows(corpus=self.corpus, ids=[a.pk for a in page], user=request.user)
+        return paginator.get_paginated_response(ArticleSerializer(rows, many=True).data)
 
     @extend_schema(
         operation_id="corpora_articles_create",
@@ -68,7 +78,7 @@ class CorpusArticlesView(CorpusSlugView):
 
 
 class ArticleDetailView(CorpusScopedView):
-    rights = {"GET": Right.VIEW}
+    rights = {"GET": Right.VIEW, "PATCH": Right.MANAGE}
 
     def resolve(self, request, right) -> None:
         self.article, self.role = article_for(request.user, self.kwargs["pk"], right=right)
@@ -79,6 +89,23 @@ class ArticleDetailView(CorpusScopedView):
         responses={200: ArticleDetailSerializer, **errors(404)},
     )
     def get(self, request, pk: int):
+        body = article_detail(article=self.article, user=request.user)
+        return Response(ArticleDetailSerializer(body).data)
+
+    @extend_schema(
+        operation_id="articles_update",
+        summary="Change an article's metadata, or archive it (owners)",
+        description="Changes only the fields sent: title, author, outlet, source_url, "
+        "published_on, and archived (an archived article leaves the article list, "
+        "assignment, next article and every export; its sentences and labels are kept). "
+        "The text cannot change.",
+        request=ArticleMetadataSerializer,
+        responses={200: ArticleDetailSerializer, **errors(400, 403, 404, 413)},
+    )
+    def patch(self, request, pk: int):
+        data = validated(ArticleMetadataSerializer, request.data)
+        article_update(article=self.article, **data)
+        self.article.refresh_from_db()
         body = article_detail(article=self.article, user=request.user)
         return Response(ArticleDetailSerializer(body).data)
 

@@ -1,0 +1,236 @@
+"""The corpus's article list: search, filters and sort, read a page at a time.
+
+One query builds the filtered, sorted list (``articles_listing``); the page's
+own rows get the caller's progress in a second query (``articles_page_rows``),
+so the counts are computed for 50 articles, never for the whole corpus.
+
+Search looks for the words in the title, author, outlet and body. On
+PostgreSQL it uses the indexes made by migration ``articles.0003``: trigram
+GIN indexes for the substring match in the three short fields, and a
+full-text GIN index over the generated column ``text_search``
+(``to_tsvector('simple', text)``) for the body (every
+word of the query must occur in the body, whole words, no stemming); a
+search shorter than three characters matches whole words of the body only,
+as no index finds it inside a field. SQLite
+has neither and matches the query as a substring of each field instead.
+
+Two filters need data that belongs to a feature app above this one: who an
+article is assigned to and its stored agreement (both in ``review``). The core
+never imports a feature app, so the feature registers a filter here by name
+when it starts (``article_filter_register``, called from ``review/apps.py``),
+as it connects to ``articles.signals.labels_changed``: the registry is filled
+once at start-up, the same in every process, and holds no request state. A
+filter nobody registered is refused with a message (docs/architecture.md,
+"The article list").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import OrderBy
+from django.utils.functional import cached_property
+
+from articles.models import Annotation, Article, Sentence
+from articles.selectors.progress import articles_with_progress
+from corpora.models import Corpus
+
+# sort name -> ORDER BY; every order ends with the id so pages never overlap, and
+# articles without a date come last either way (as on both databases).
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
+    "created": ("pk",),
+    "-created": ("-pk",),
+    "title": ("title", "pk"),
+    "-title": ("-title", "-pk"),
+    "published_on": (F("published_on").asc(nulls_last=True), "pk"),
+    "-published_on": (F("published_on").desc(nulls_last=True), "-pk"),
+}
+SORT_LABELS = {
+    "created": "Oldest first",
+    "-created": "Newest first",
+    "title": "Title, A to Z",
+    "-title": "Title, Z to A",
+    "published_on": "Published, oldest first",
+    "-published_on": "Published, newest first",
+}
+DEFAULT_SORT = "created"
+# The shortest search matched anywhere in title, author and outlet on PostgreSQL;
+# a shorter one matches whole words of the text only.
+TRIGRAM = 3
+# A search's matches are counted up to this many; past it the list says "more
+# than" (counting every article a common word matches reads every article).
+SEARCH_COUNT_CAP = 10_000
+
+# Filters a feature app provides: name -> (articles, corpus, value) -> articles.
+ArticleFilter = Callable[[QuerySet[Article], Corpus, Any], QuerySet[Article]]
+FEATURE_FILTERS = ("assigned_to", "agreement_below")
+_registered: dict[str, ArticleFilter] = {}
+
+
+def article_filter_register(name: str, apply: ArticleFilter) -> None:
+    """A feature app provides the list's filter ``name`` (one of ``FEATURE_FILTERS``)."""
+    if name not in FEATURE_FILTERS:
+        raise ValueError(f"No article list filter is called {name!r}.")
+    _registered[name] = apply
+
+
+def article_filter_available(name: str) -> bool:
+    return name in _registered
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    """What the caller asked the list for; empty values filter nothing."""
+
+    search: str = ""
+    status: str = ""
+    labeled_by_me: bool | None = None
+    archived: bool = False
+    sort: str = DEFAULT_SORT
+    # Feature filters (see FEATURE_FILTERS): a member's user id or "none"; 0 to 1.
+    assigned_to: int | str | None = None
+    agreement_below: float | None = None
+
+    def feature_filters(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name)
+            for name in FEATURE_FILTERS
+            if getattr(self, name) not in (None, "")
+        }
+
+
+class BodyMatches(Func):
+    """``text_search @@ plainto_tsquery('simple', query)``: the body's words, a
+    generated column PostgreSQL keeps (``to_tsvector('simple', text)``) with its
+    GIN index ``article_text_fts`` (migration articles.0003).
+
+    The model cannot declare the column (SQLite has no tsvector), so the
+    expression is given the ``text`` column, which Django qualifies with
+    whatever alias the query uses for the table, and names its sibling.
+    """
+
+    output_field = BooleanField()
+
+    def as_sql(
+        self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context
+    ):
+        text_sql, text_params = compiler.compile(self.source_expressions[0])
+        query_sql, query_params = compiler.compile(self.source_expressions[1])
+        quoted_text = connection.ops.quote_name("text")
+        if not text_sql.endswith(quoted_text):
+            raise ValueError(f"BodyMatches needs the article's text column, not {text_sql}")
+        column = text_sql[: -len(quoted_text)] + connection.ops.quote_name("text_search")
+        return (
+            f"{column} @@ plainto_tsquery('simple'::regconfig, {query_sql})",
+            (*text_params, *query_params),
+        )
+
+
+def _search(articles: QuerySet[Article], words: str) -> QuerySet[Article]:
+    """Articles with ``words`` in their title, author, outlet or body.
+
+    One OR over the fields: for a rare word PostgreSQL ORs the four indexes,
+    for a common one it walks the list in order and stops at the page's end.
+    The body's words are a stored column, so rechecking a candidate costs no
+    new tsvector (an expression index had each one computed again: over a
+    minute for a common word on 100,000 articles, bench/article_list.py).
+    """
+    if connection.vendor != "postgresql":
+        return articles.filter(
+            Q(title__icontains=words)
+            | Q(author__icontains=words)
+            | Q(outlet__icontains=words)
+            | Q(text__icontains=words)
+        )
+    body = Q(BodyMatches("text", Value(words)))
+    if len(words) < TRIGRAM:
+        # A trigram index cannot find fewer than three characters anywhere in a
+        # field; scanning every title instead took seconds on 100,000 articles.
+        return articles.filter(body)
+    return articles.filter(
+        Q(title__icontains=words) | Q(author__icontains=words) | Q(outlet__icontains=words) | body
+    )
+
+
+def _labeled_by(user, corpus: Corpus) -> QuerySet:
+    """Ids of the articles with sentences, every one of them labeled by ``user``.
+
+    Starts from the user's own labels, so its cost follows how much they
+    labeled, not the size of the corpus.
+    """
+    mine = Annotation.objects.filter(annotator=user, sentence__article=OuterRef("pk"))
+    unlabeled = Sentence.objects.filter(
+        article=OuterRef("pk"), kind=Sentence.Kind.SENTENCE
+    ).exclude(annotations__annotator=user)
+    touched = Annotation.objects.filter(annotator=user, sentence__article__corpus=corpus).values(
+        "sentence__article_id"
+    )
+    return (
+        Article.objects.filter(pk__in=touched).filter(Exists(mine), ~Exists(unlabeled)).values("pk")
+    )
+
+
+def articles_listing(*, corpus: Corpus, user, query: ArticleQuery) -> QuerySet[Article]:
+    """The corpus's articles matching ``query``, in its order: ids only (a page's
+    rows come from ``articles_page_rows``).
+
+    Raises ValidationError naming the field for a sort or filter it cannot apply.
+    """
+    if query.sort not in SORTS:
+        raise ValidationError({"sort": f"Sort by one of: {', '.join(SORTS)}."})
+    articles: QuerySet[Article] = Article.objects.filter(corpus=corpus, archived=query.archived)
+    if query.status:
+        articles = articles.filter(status=query.status)
+    if query.search.strip():
+        articles = _search(articles, query.search.strip())
+    if query.labeled_by_me is True:
+        articles = articles.filter(pk__in=_labeled_by(user, corpus))
+    elif query.labeled_by_me is False:
+        articles = articles.exclude(pk__in=_labeled_by(user, corpus))
+    for name, value in query.feature_filters().items():
+        apply = _registered.get(name)
+        if apply is None:
+            raise ValidationError({name: "This filter is not available on this server."})
+        articles = apply(articles, corpus, value)
+    return articles.order_by(*SORTS[query.sort]).only("pk")
+
+
+def articles_page_rows(*, corpus: Corpus, ids: list[int], user) -> list[Article]:
+    """The articles ``ids`` (a page of the list), each with ``sentence_count`` and the
+    user's ``labeled_count``, in the order of ``ids``: one query for the page."""
+    if not ids:
+        return []
+    counted = {
+        a.pk: a
+        for a in articles_with_progress(corpus, user)
+        .filter(pk__in=ids)
+        .select_related("corpus")
+        .defer(None)
+        .defer("text")
+    }
+    return [counted[pk] for pk in ids if pk in counted]
+
+
+class CappedCountPaginator(Paginator):
+    """Django's paginator, counting at most ``SEARCH_COUNT_CAP`` + 1 rows;
+    ``capped`` says there are more than ``SEARCH_COUNT_CAP`` (the pages then end
+    after SEARCH_COUNT_CAP + 1 articles: narrow the search to see the rest)."""
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list[: SEARCH_COUNT_CAP + 1].count()  # type: ignore[attr-defined]
+        self.capped = counted > SEARCH_COUNT_CAP
+        return counted
+
+    capped = False
+
+
+def articles_paginator_class(query: ArticleQuery) -> type[Paginator]:
+    """The paginator for ``query``'s list: a search counts up to a cap."""
+    return CappedCountPaginator if query.search.strip() else Paginator

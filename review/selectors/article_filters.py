@@ -1,0 +1,35 @@
+"""The article list's filters on review data, registered with the core at start-up.
+
+``articles.selectors.listing`` cannot import review (the core depends on no
+feature), so ``review/apps.py`` hands it these two functions by name.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from articles.models import Article
+from corpora.models import Corpus
+from review.models import ArticleAgreement, Assignment
+
+
+def articles_assigned_to(articles: QuerySet[Article], corpus: Corpus, value) -> QuerySet[Article]:
+    """``value`` a user id: the articles assigned to them; "none": articles nobody holds."""
+    if value == "none":
+        # An anti-join on the (article, annotator) index, not a NOT IN over every
+        # assignment of the corpus.
+        return articles.filter(~Exists(Assignment.objects.filter(article=OuterRef("pk"))))
+    mine = Assignment.objects.filter(annotator_id=int(value), article__corpus=corpus)
+    return articles.filter(pk__in=mine.values("article_id"))
+
+
+def articles_agreement_below(
+    articles: QuerySet[Article], corpus: Corpus, value: float
+) -> QuerySet[Article]:
+    """Articles whose stored percent agreement (0 to 1) is below ``value``.
+
+    Read from the latest background refresh; an article with no figure (fewer
+    than two annotators on any sentence) is never below anything.
+    """
+    low = ArticleAgreement.objects.filter(corpus=corpus, percent_agreement__lt=value)
+    return articles.filter(pk__in=low.values("article_id"))

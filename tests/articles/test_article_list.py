@@ -1,0 +1,193 @@
+"""The corpus's article list at scale: search, filters, sort and pages, on the API and the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from articles.selectors.listing import ArticleQuery, articles_listing
+from articles.services.annotations import annotation_set
+from articles.services.articles import article_archive_set
+from corpora.models import Label
+from review.models import ArticleAgreement
+from review.services.assignment import assignment_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shelf(corpus, make_article):
+    """Four articles with distinct metadata and words."""
+    return [
+        make_article(
+            corpus,
+            "The harbour tram ran late again. Nobody was surprised.",
+            title="Trams and their troubles",
+            author="Ana Lobo",
+            outlet="The Coast Gazette",
+            published_on=dt.date(2020, 5, 1),
+        ),
+        make_article(
+            corpus,
+            "Farmers fear another drought. Silos stand empty.",
+            title="Dry summer ahead",
+            author="Ben Ruiz",
+            outlet="Rural Weekly",
+            published_on=dt.date(2024, 1, 9),
+        ),
+        make_article(
+            corpus,
+            "The museum opened its doors for free. Visitors came in crowds.",
+            title="A free museum",
+            author="Chloé Martin",
+            outlet="The Coast Gazette",
+            published_on=dt.date(2022, 3, 3),
+        ),
+        make_article(
+            corpus,
+            "Otters returned to the river. Anglers complain.",
+            title="Otters are back",
+            author="Dmitri Ivanov",
+            outlet="Nature Notes",
+            published_on=None,
+        ),
+    ]
+
+
+def titles(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return [row["title"] for row in response.json()["results"]]
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("troubles", ["Trams and their troubles"]),  # title, part of a word too
+        ("ruiz", ["Dry summer ahead"]),  # author, any case
+        ("coast gazette", ["Trams and their troubles", "A free museum"]),  # outlet
+        ("silos", ["Dry summer ahead"]),  # body
+        ("anglers complain", ["Otters are back"]),  # every word of the body
+    ],
+)
+def test_search_finds_title_author_outlet_and_text(
+    client_for, owner, corpus, shelf, search, expected
+):
+    url = f"/api/corpora/{corpus.slug}/articles/?search={search}"
+    assert titles(client_for(owner), url) == expected
+
+
+def test_sort_orders_the_list_and_pages_hold_the_rest(client_for, owner, corpus, shelf):
+    api = client_for(owner)
+    base = f"/api/corpora/{corpus.slug}/articles/"
+    assert titles(api, base + "?sort=title") == sorted(a.title for a in shelf)
+    newest = titles(api, base + "?sort=-published_on")
+    assert newest[0] == "Dry summer ahead" and newest[-1] == "Otters are back"  # no date: last
+    assert titles(api, base + "?sort=-created") == [a.title for a in reversed(shelf)]
+    first = api.get(base + "?sort=title&page_size=3").json()
+    assert first["count"] == 4 and first["next"] and len(first["results"]) == 3
+    second = api.get(base + "?sort=title&page_size=3&page=2").json()
+    assert [r["title"] for r in second["results"]] == ["Trams and their troubles"]
+
+
+def test_filters_status_labeled_by_me_assigned_and_agreement(
+    client_for, owner, annotator, corpus, shelf
+):
+    base = f"/api/corpora/{corpus.slug}/articles/"
+    claim = Label.objects.get(corpus=corpus, key="claim")
+    for sentence in shelf[0].sentences.all():
+        annotation_set(sentence=sentence, annotator=annotator, label=claim)
+    annotation_set(sentence=shelf[1].sentences.first(), annotator=annotator, label=claim)
+    assignment_create(article=shelf[2], annotator=annotator, assigned_by=owner)
+    ArticleAgreement.objects.create(article=shelf[3], corpus=corpus, percent_agreement=0.4)
+    ArticleAgreement.objects.create(article=shelf[1], corpus=corpus, percent_agreement=0.9)
+
+    mine = client_for(annotator)
+    assert titles(mine, base + "?labeled_by_me=true") == [shelf[0].title]
+    assert len(titles(mine, base + "?labeled_by_me=false")) == 3
+    api = client_for(owner)
+    assert titles(api, base + f"?assigned_to={annotator.pk}") == [shelf[2].title]
+    assert len(titles(api, base + "?assigned_to=none")) == 3
+    assert titles(api, base + "?agreement_below=0.5") == [shelf[3].title]
+    assert titles(api, base + "?status=failed") == []
+    assert titles(api, base + "?status=ready&search=otters") == [shelf[3].title]
+
+
+def test_archived_articles_leave_the_list_unless_asked_for(client_for, owner, corpus, shelf):
+    article_archive_set(article=shelf[1], archived=True)
+    base = f"/api/corpora/{corpus.slug}/articles/"
+    api = client_for(owner)
+    assert shelf[1].title not in titles(api, base)
+    archived = api.get(base + "?archived=true").json()["results"]
+    assert [(r["title"], r["archived"]) for r in archived] == [(shelf[1].title, True)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sort=newest",
+        "status=gone",
+        "agreement_below=2",
+        "assigned_to=me",
+        "page_size=501",
+        "search=",
+    ],
+)
+def test_a_bad_list_parameter_is_a_400_naming_it(client_for, owner, corpus, shelf, query):
+    response = client_for(owner).get(f"/api/corpora/{corpus.slug}/articles/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()["error"]["fields"]
+
+
+def test_the_list_counts_the_caller_progress_in_a_fixed_number_of_queries(
+    client_for, owner, corpus, shelf, django_assert_max_num_queries
+):
+    api = client_for(owner)
+    with django_assert_max_num_queries(8):
+        api.get(f"/api/corpora/{corpus.slug}/articles/?search=the&sort=title")
+
+
+def test_the_listing_selector_refuses_an_unknown_sort(corpus, owner):
+    with pytest.raises(Exception, match="Sort by one of"):
+        articles_listing(corpus=corpus, user=owner, query=ArticleQuery(sort="sideways"))
+
+
+def test_the_corpus_page_searches_filters_and_pages(client, corpus, owner, shelf, settings):
+    client.force_login(owner)
+    page = client.get(f"/corpora/{corpus.slug}/?q=gazette&sort=-title").content.decode()
+    assert page.index("Trams and their troubles") < page.index("A free museum")
+    assert "Dry summer ahead" not in page
+    assert "2 matching" in page
+    bad = client.get(f"/corpora/{corpus.slug}/?agreement_below=500").content.decode()
+    assert "Agreement below (%)" in bad and "Otters are back" in bad  # unfiltered, with the error
+
+
+def test_the_corpus_page_holds_one_page_of_articles(client, corpus, owner, make_article):
+    for i in range(55):
+        make_article(
+            corpus, f"Short piece number {i}. It ends here.", title=f"Piece {i:02}", segment=False
+        )
+    client.force_login(owner)
+    first = client.get(f"/corpora/{corpus.slug}/?sort=title").content.decode()
+    assert "Piece 49" in first and "Piece 50" not in first and "Page 1 of 2" in first
+    second = client.get(f"/corpora/{corpus.slug}/?sort=title&page=2").content.decode()
+    assert "Piece 54" in second and "Piece 00" not in second
+
+
+def test_status_poll_answers_for_the_ids_asked_only(client, corpus, owner, shelf):
+    client.force_login(owner)
+    url = f"/corpora/{corpus.slug}/status.json"
+    rows = client.get(f"{url}?ids={shelf[0].pk},{shelf[2].pk}").json()["articles"]
+    assert [r["id"] for r in rows] == [shelf[0].pk, shelf[2].pk]
+    assert client.get(f"{url}?ids=1,x").status_code == 400
+
+
+def test_a_search_counts_up_to_a_cap_and_says_so(client_for, owner, corpus, shelf, monkeypatch):
+    monkeypatch.setattr("articles.selectors.listing.SEARCH_COUNT_CAP", 1)
+    api = client_for(owner)
+    found = api.get(f"/api/corpora/{corpus.slug}/articles/?search=coast gazette").json()
+    assert (found["count"], found["count_capped"]) == (2, True)
+    assert len(found["results"]) == 2  # the page itself is whole
+    plain = api.get(f"/api/corpora/{corpus.slug}/articles/").json()
+    assert (plain["count"], plain["count_capped"]) == (4, False)
