@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles.views import corpora, labeling, reading, retry
+from articles.views import corpora, labeling, reading, recheck, retry
 
 urlpatterns = [
     path("", corpora.home, name="home"),
@@ -10,6 +10,7 @@ urlpatterns = [
         corpora.corpus_article_status,
         name="corpus_article_status",
     ),
+    path("corpora/<slug:slug>/recheck/", recheck.corpus_recheck, name="corpus_recheck"),
     path("articles/<int:pk>/label/", labeling.label_article, name="label_article"),
     path("articles/<int:pk>/read/", reading.read_article, name="read_article"),
     path("articles/<int:pk>/retry/", retry.retry_article, name="retry_article"),

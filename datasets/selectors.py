@@ -68,6 +68,7 @@ def dataset_sentences(
     changed_since: dt.datetime | None = None,
     gold: bool | None = None,
     kind: str | None = None,
+    older_guidelines: bool | None = None,
 ) -> QuerySet[Sentence]:
     """The sentences a listing walks through, in id order, filtered."""
     sentences = Sentence.objects.filter(article__corpus_id__in=list(scope.corpora))
@@ -78,6 +79,16 @@ def dataset_sentences(
     visible = Annotation.objects.filter(scope.annotations_q(), sentence=OuterRef("pk"))
     if label:
         sentences = sentences.filter(Exists(visible.filter(label__key=label)))
+    if older_guidelines is True:
+        # Labels made under guidelines older than their corpus's current version:
+        # what a re-check after a guidelines change looks at.
+        sentences = sentences.filter(
+            Exists(
+                visible.filter(
+                    guideline_version__lt=OuterRef("article__corpus__guidelines_version")
+                )
+            )
+        )
     if scope.only_annotator is not None and changed_since is None:
         # With changed_since the events below already pick this annotator's
         # sentences, including those whose label was cleared.
@@ -117,6 +128,7 @@ def dataset_listing(
     changed_since: dt.datetime | None = None,
     gold: bool | None = None,
     kind: str | None = None,
+    older_guidelines: bool | None = None,
 ) -> DatasetListing:
     """The listing's scope and filtered sentences, in id order, for a cursor paginator.
 
@@ -130,6 +142,7 @@ def dataset_listing(
         changed_since=changed_since,
         gold=gold,
         kind=kind,
+        older_guidelines=older_guidelines,
     ).only("pk")
     return DatasetListing(scope=scope, sentences=sentences)
 

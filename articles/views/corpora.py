@@ -10,23 +10,30 @@ from django.views.decorators.http import require_GET
 
 from articles.selectors.progress import articles_with_progress, corpora_progress
 from corpora.permissions import Right, corpus_for, has_right
+from corpora.services.corpora import corpus_create_allowed
 
 # Sections another part of the app adds to the corpus page: shown once their
 # URL name exists and the user's role has the right.
 CORPUS_SECTIONS = [
+    ("corpus_settings", "Settings", Right.MANAGE),
     ("corpus_import", "Import", Right.MANAGE),
     ("corpus_members", "Members", Right.MANAGE),
     ("corpus_dashboard", "Dashboard", Right.SEE_ALL_LABELS),
     ("adjudication_queue", "Adjudication", Right.REVIEW),
     ("corpus_assignments", "Assignments", Right.MANAGE),
     ("my_assignments", "My articles", Right.LABEL),
+    ("corpus_recheck", "Re-check labels", Right.LABEL),
 ]
 
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "articles/home.html", {"rows": corpora_progress(request.user)})
+    context = {
+        "rows": corpora_progress(request.user),
+        "can_create": corpus_create_allowed(request.user),
+    }
+    return render(request, "articles/home.html", context)
 
 
 def _sections(corpus, role: str) -> list[dict[str, str]]:
