@@ -54,8 +54,11 @@ def label_by_key(*, corpus_id: int, key: str) -> Label | None:
 
 
 def label_keys(*, corpus_id: int) -> list[str]:
-    """The corpus's label keys in its order, for messages that list the choices."""
-    return list(Label.objects.filter(corpus_id=corpus_id).values_list("key", flat=True))
+    """The corpus's label keys on offer (not archived) in its order, for messages that list
+    the choices."""
+    return list(
+        Label.objects.filter(corpus_id=corpus_id, archived=False).values_list("key", flat=True)
+    )
 
 
 def corpus_invitations(*, corpus: Corpus, used_within_days: int = 30) -> QuerySet[Invitation]:
