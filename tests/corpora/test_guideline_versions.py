@@ -79,7 +79,7 @@ def test_a_member_who_joins_after_a_change_gets_no_notice(corpus, outsider):
 def test_the_labeling_screen_shows_the_diff_escaped_and_links_the_recheck(
     client, corpus, annotator, article
 ):
-    first, second = _sentences(article)
+    first = _sentences(article, 1)[0]
     claim = corpus.labels.get(key="claim")
     annotation_set(sentence=first, annotator=annotator, label=claim)
     corpus_guidelines_update(corpus=corpus, guidelines="<script>alert(1)</script>\nBe fair.")
