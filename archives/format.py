@@ -110,6 +110,8 @@ LEFT_OUT: dict[str, str] = {
     "review.Disagreement": "derived from the labels; the background refresh ranks them again",
     "imports.ImportJob": "a record of past background work (with the uploaded payload)",
     "imports.ImportFailure": "belongs to an import job",
+    "corpora.Invitation": "links to join this instance's copy (only token hashes, useless "
+    "elsewhere); owners of a restored corpus invite again",
 }
 
 
