@@ -184,7 +184,7 @@ class AnnotationEventSerializer(serializers.ModelSerializer):
         model = AnnotationEvent
         fields = [
             "action", "old_label", "new_label", "old_note", "new_note", "old_source",
-            "new_source", "version", "at", "changed_by", "annotator",
+            "new_source", "version", "guideline_version", "at", "changed_by", "annotator",
         ]  # fmt: skip
 
 
