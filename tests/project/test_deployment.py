@@ -60,6 +60,9 @@ EXPECTED_STATUS = {
     "import_job_retry": 405,
     "retry_article": 405,
     "admin:login": 302,  # signed in already: on to the admin's index
+    "invitation_create": 405,
+    "invitation_revoke": 405,
+    "invitation_accept": 404,  # a made-up token: the invitation page says so
 }
 
 
@@ -221,6 +224,10 @@ def page_paths(objects: dict) -> dict[str, str]:
             "sentence_id": objects["article"].sentences.first().pk,
         },
         "assignment_add": {"slug": objects["corpus"].slug, "article_id": objects["article"].pk},
+        "invitation_revoke": {"slug": objects["corpus"].slug, "invitation_id": 1},
+        "invitation_accept": {"token": "made-up-token"},
+        # A link that is not valid: the page that says so.
+        "password_reset_confirm": {"uidb64": "MQ", "token": "made-up-token"},
         "assignment_remove": {
             "slug": objects["corpus"].slug,
             "article_id": objects["article"].pk,
