@@ -296,6 +296,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery closes the database connection before and after every task whatever
+# CONN_MAX_AGE says; reusing it across up to this many tasks saves a new
+# PostgreSQL connection (authentication, backend start) per task. A connection
+# that broke is still replaced: CONN_HEALTH_CHECKS runs before each use.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 200, minimum=0)
 
 # Bounded tasks: past the soft limit a task stops and records why (its article
 # or job ends failed); the hard limit kills the child process if it does not.

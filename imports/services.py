@@ -33,6 +33,7 @@ from articles.models import Article
 from articles.services.articles import (
     article_create,
     article_metadata_check,
+    articles_create_many,
     articles_queue_segmentation,
 )
 from corpora.models import Corpus
@@ -408,13 +409,19 @@ def _import_batch(job: ImportJob, corpus: Corpus, rows: list[bulk_formats.Row]) 
     failures: list[ImportFailure] = []
     created: list[Article] = []
     done = duplicates = 0
+    results = iter(
+        articles_create_many(corpus=corpus, rows=[row.fields for row in rows if not row.error])
+    )
     for row in rows:
         if row.error:
             failures.append(ImportFailure(job=job, line=row.line, reason=row.error))
             continue
-        try:
-            created.append(article_create(corpus=corpus, queue=False, **row.fields))
-        except ValidationError as exc:
+        result = next(results)
+        if isinstance(result, Article):
+            created.append(result)
+            done += 1
+        else:
+            exc = result
             duplicate = _is_duplicate(exc)
             duplicates += duplicate
             failures.append(
@@ -425,8 +432,6 @@ def _import_batch(job: ImportJob, corpus: Corpus, rows: list[bulk_formats.Row]) 
                     kind=ImportFailure.Kind.DUPLICATE if duplicate else ImportFailure.Kind.ERROR,
                 )
             )
-        else:
-            done += 1
     ImportFailure.objects.bulk_create(failures)
     articles_queue_segmentation(article_ids=[article.pk for article in created])
     job.created_articles.add(*created)

@@ -103,6 +103,58 @@ def article_metadata_check(
             ) from None
 
 
+def _article_checked(
+    *,
+    corpus: Corpus,
+    text: str,
+    title: str = "",
+    author: str = "",
+    outlet: str = "",
+    source_url: str = "",
+    published_on: dt.date | None = None,
+) -> Article:
+    """An unsaved pending article, or ValidationError naming the field at fault.
+
+    Refuses empty or oversized text and metadata an article cannot hold; the
+    duplicate check is the caller's (one query per article or per batch).
+    """
+    text = normalise_text(text)
+    if not text.strip():
+        raise ValidationError({"text": "The article has no text; paste or upload its text."})
+    if "\x00" in text:
+        raise ValidationError({"text": "The text holds a NUL character; is this a binary file?"})
+    if len(text) > settings.MAX_ARTICLE_CHARS:
+        raise ValidationError(
+            {
+                "text": f"The text has {len(text):,} characters; the limit is "
+                f"{settings.MAX_ARTICLE_CHARS:,}. Split the article."
+            }
+        )
+    article_metadata_check(title=title, author=author, outlet=outlet, source_url=source_url)
+    return Article(
+        corpus=corpus,
+        text=text,
+        content_hash=content_hash(text),
+        title=title.strip(),
+        author=author.strip(),
+        outlet=outlet.strip(),
+        source_url=source_url.strip(),
+        published_on=published_on,
+        sent_at=timezone.now(),
+    )
+
+
+def _duplicate_error(duplicate: Article | None = None) -> ValidationError:
+    # The code sits on the field's error, where callers (imports) can read it.
+    message = (
+        f"This text is already in the corpus as article {duplicate.pk} "
+        f"({duplicate.title or 'untitled'})."
+        if duplicate is not None
+        else "This text is already in the corpus."
+    )
+    return ValidationError({"text": ValidationError(message, code="duplicate")})
+
+
 def article_create(
     *,
     corpus: Corpus,
@@ -120,54 +172,86 @@ def article_create(
     corpus, each with a message naming the field. With ``queue=False`` the
     caller queues it (``articles_queue_segmentation``, as a bulk import does).
     """
-    text = normalise_text(text)
-    if not text.strip():
-        raise ValidationError({"text": "The article has no text; paste or upload its text."})
-    if "\x00" in text:
-        raise ValidationError({"text": "The text holds a NUL character; is this a binary file?"})
-    if len(text) > settings.MAX_ARTICLE_CHARS:
-        raise ValidationError(
-            {
-                "text": f"The text has {len(text):,} characters; the limit is "
-                f"{settings.MAX_ARTICLE_CHARS:,}. Split the article."
-            }
-        )
-    article_metadata_check(title=title, author=author, outlet=outlet, source_url=source_url)
-
-    digest = content_hash(text)
-    duplicate = Article.objects.filter(corpus=corpus, content_hash=digest).first()
+    article = _article_checked(
+        corpus=corpus,
+        text=text,
+        title=title,
+        author=author,
+        outlet=outlet,
+        source_url=source_url,
+        published_on=published_on,
+    )
+    duplicate = Article.objects.filter(corpus=corpus, content_hash=article.content_hash).first()
     if duplicate is not None:
-        # The code sits on the field's error, where callers (imports) can read it.
-        raise ValidationError(
-            {
-                "text": ValidationError(
-                    f"This text is already in the corpus as article {duplicate.pk} "
-                    f"({duplicate.title or 'untitled'}).",
-                    code="duplicate",
-                )
-            }
-        )
+        raise _duplicate_error(duplicate)
     try:
         with transaction.atomic():
-            article = Article.objects.create(
-                corpus=corpus,
-                text=text,
-                content_hash=digest,
-                title=title.strip(),
-                author=author.strip(),
-                outlet=outlet.strip(),
-                source_url=source_url.strip(),
-                published_on=published_on,
-                sent_at=timezone.now(),
-            )
+            article.save(force_insert=True)
     except IntegrityError:
         # A concurrent import of the same text won the race.
-        raise ValidationError(
-            {"text": ValidationError("This text is already in the corpus.", code="duplicate")}
-        ) from None
+        raise _duplicate_error() from None
     if queue:
         _queue_segmentation(article.pk)
     return article
+
+
+def articles_create_many(*, corpus: Corpus, rows: list[dict]) -> list[Article | ValidationError]:
+    """Store many articles (pending) at once, without queueing them; one result per row.
+
+    Each row holds ``article_create``'s arguments; its result is the stored
+    article or the ValidationError ``article_create`` would have raised (a
+    text already in the corpus, or twice in ``rows``, is a duplicate). One
+    query finds the duplicates and one insert stores the rest; if a concurrent
+    import stored one of the same texts meanwhile, the rows go one by one.
+    The caller queues the segmentation (``articles_queue_segmentation``).
+    """
+    results: list[Article | ValidationError] = []
+    for row in rows:
+        try:
+            results.append(_article_checked(corpus=corpus, **row))
+        except ValidationError as exc:
+            results.append(exc)
+    checked = [r for r in results if isinstance(r, Article)]
+    first: dict[str, Article] = {
+        article.content_hash: article
+        for article in Article.objects.filter(
+            corpus=corpus, content_hash__in={a.content_hash for a in checked}
+        ).only("pk", "title", "content_hash")
+    }
+    fresh: list[Article] = []
+    duplicates: dict[int, Article] = {}  # row index -> the article holding its text
+    for i, result in enumerate(results):
+        if isinstance(result, Article):
+            if result.content_hash in first:
+                duplicates[i] = first[result.content_hash]
+            else:
+                first[result.content_hash] = result
+                fresh.append(result)
+    try:
+        with transaction.atomic():
+            Article.objects.bulk_create(fresh)
+    except IntegrityError:
+        # A concurrent import stored one of these texts: one by one, as article_create would.
+        return [r if isinstance(r, ValidationError) else _create_one(r) for r in results]
+    for i, holder in duplicates.items():
+        results[i] = _duplicate_error(holder)
+    return results
+
+
+def _create_one(article: Article) -> Article | ValidationError:
+    try:
+        return article_create(
+            corpus=article.corpus,
+            text=article.text,
+            title=article.title,
+            author=article.author,
+            outlet=article.outlet,
+            source_url=article.source_url,
+            published_on=article.published_on,
+            queue=False,
+        )
+    except ValidationError as exc:
+        return exc
 
 
 def article_resegment(*, article: Article) -> bool:

@@ -187,3 +187,13 @@ def test_a_malformed_hsts_duration_is_named(tmp_path):
     result = start_django(tmp_path, SECURE_HSTS_SECONDS="a year")
     assert result.returncode != 0
     assert "SECURE_HSTS_SECONDS='a year' is not a whole number" in result.stderr
+
+
+def test_a_worker_reuses_its_database_connection_across_tasks(settings):
+    """Celery closes the connection around every task unless told to reuse it."""
+    from celery.fixups.django import DjangoWorkerFixup
+
+    from annotator.celery import app
+
+    assert settings.CELERY_DB_REUSE_MAX > 0
+    assert DjangoWorkerFixup(app).db_reuse_max == settings.CELERY_DB_REUSE_MAX
