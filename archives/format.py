@@ -112,6 +112,11 @@ LEFT_OUT: dict[str, str] = {
     "imports.ImportFailure": "belongs to an import job",
     "corpora.Invitation": "links to join this instance's copy (only token hashes, useless "
     "elsewhere); owners of a restored corpus invite again",
+    "suggestions.SuggestionModel": "trained models are rebuilt from the labels (train again "
+    "after a restore); outside models' predictions must be posted again",
+    "suggestions.Suggestion": "belongs to a suggestion model",
+    "suggestions.SuggestionSettings": "not carried yet: set blind labeling and the next-sentence "
+    "policy again after a restore",
 }
 
 
