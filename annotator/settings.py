@@ -412,6 +412,68 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API
         f"API_THROTTLE_RATE={API_THROTTLE_RATE!r}: use requests per period, e.g. 1200/min."
     )
 API_TOKEN_DEFAULT_EXPIRY_DAYS = env_int("API_TOKEN_DEFAULT_EXPIRY_DAYS", 90, minimum=0)
+# Corpora: every signed-in user may create one, unless this limits it to staff.
+CORPUS_CREATE_STAFF_ONLY = env_bool("CORPUS_CREATE_STAFF_ONLY", False)
+# Invitations to a corpus expire after this many days unless the owner chooses.
+INVITATION_DEFAULT_EXPIRY_DAYS = env_int("INVITATION_DEFAULT_EXPIRY_DAYS", 14, minimum=1)
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """Django's e-mail settings from one URL.
+
+    ``console://`` (the default) prints each message to the log;
+    ``smtp://user:password@host:587/?tls=true`` (or ``ssl=true``, or
+    ``smtps://`` for SSL on connect) sends through that server; ``dummy://``
+    drops them. User name and password are percent-decoded.
+    """
+    from urllib.parse import parse_qs, unquote
+
+    parsed = urlparse(url)
+    if parsed.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parsed.scheme == "dummy":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    if parsed.scheme not in {"smtp", "smtps"}:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL has scheme {parsed.scheme!r}; use console://, dummy://, smtp:// or smtps://."
+        )
+    if not parsed.hostname:
+        raise ImproperlyConfigured("EMAIL_URL names no host: use smtp://user:pass@host:587/.")
+    query = {k: v[-1].strip().lower() for k, v in parse_qs(parsed.query).items()}
+    for flag in ("tls", "ssl"):
+        if query.get(flag, "false") not in _TRUE | _FALSE:
+            raise ImproperlyConfigured(f"EMAIL_URL: {flag}={query[flag]!r}; use true or false.")
+    use_ssl = parsed.scheme == "smtps" or query.get("ssl") in _TRUE
+    use_tls = query.get("tls") in _TRUE
+    if use_ssl and use_tls:
+        raise ImproperlyConfigured("EMAIL_URL: choose tls=true or ssl (smtps://), not both.")
+    try:
+        port = parsed.port or (465 if use_ssl else 25)
+    except ValueError:
+        raise ImproperlyConfigured("EMAIL_URL has a port that is not a number.") from None
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parsed.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parsed.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+        "EMAIL_TIMEOUT": 10,
+    }
+
+
+# E-mail (invitations, password reset): printed to the log unless EMAIL_URL names a server.
+_EMAIL = email_settings(env_str("EMAIL_URL", "console://"))
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _EMAIL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _EMAIL.get("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "annotator <annotator@localhost>")
 # Brute force: past this many failures in a window that starts at the first one,
 # sign-in (or any token, from that address) is refused until the window ends
 # (accounts/throttling.py).

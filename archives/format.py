@@ -128,6 +128,8 @@ LEFT_OUT: dict[str, str] = {
     "new splits at its first release",
     "releases.PseudonymKey": "a secret; a restored corpus gets a new key (new pseudonyms)",
     "imports.ImportFailure": "belongs to an import job",
+    "corpora.Invitation": "links to join this instance's copy (only token hashes, useless "
+    "elsewhere); owners of a restored corpus invite again",
     "suggestions.SuggestionModel": "trained models are rebuilt from the labels (train again "
     "after a restore); outside models' predictions must be posted again",
     "suggestions.Suggestion": "belongs to a suggestion model",

@@ -104,5 +104,6 @@ def sentence_for_labeling(
             key=label_key,
             name=row.label_name,
             takes_source=row.label_takes_source,
+            archived=row.label_archived,
         )
     return sentence, row.role, label

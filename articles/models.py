@@ -229,6 +229,9 @@ class AnnotationEvent(models.Model):
     new_note = models.TextField(blank=True)
     new_source = models.CharField(max_length=2000, blank=True)
     version = models.PositiveIntegerField(help_text="The annotation's version after the change.")
+    # The corpus's guidelines version when the change was made (None: recorded
+    # before events carried it).
+    guideline_version = models.PositiveIntegerField(null=True, blank=True)
     suggested_by = models.CharField(
         max_length=200,
         blank=True,

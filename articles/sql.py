@@ -39,13 +39,15 @@ class LabelingRow(NamedTuple):
     label_id: int | None
     label_name: str | None
     label_takes_source: bool | None
+    label_archived: bool | None
 
 
 # Access is through the caller's membership: an outsider's lookup finds no row.
 _LABELING = f"""
 SELECT s.id AS sentence_id, s.article_id, s."index", s."start", s."end", s.paragraph, s.kind,
        s.text, a.corpus_id, a.status AS article_status, c.guidelines_version, m.role,
-       l.id AS label_id, l.name AS label_name, l.takes_source AS label_takes_source
+       l.id AS label_id, l.name AS label_name, l.takes_source AS label_takes_source,
+       l.archived AS label_archived
 FROM {Sentence._meta.db_table} s
 JOIN {Article._meta.db_table} a ON a.id = s.article_id
 JOIN {Corpus._meta.db_table} c ON c.id = a.corpus_id
@@ -178,6 +180,7 @@ _EVENT_COLUMNS = (
     "new_note",
     "new_source",
     "version",
+    "guideline_version",
     "at",
     "suggested_by",
 )
@@ -204,6 +207,7 @@ def annotation_event_insert(
     new_note: str,
     new_source: str,
     version: int,
+    guideline_version: int | None,
     at: dt.datetime,
     suggested_by: str = "",
 ) -> None:
@@ -227,6 +231,7 @@ def annotation_event_insert(
                 "new_note": new_note,
                 "new_source": new_source,
                 "version": version,
+                "guideline_version": guideline_version,
                 "at": connection.ops.adapt_datetimefield_value(at),
                 "suggested_by": suggested_by,
             },

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles.views import corpora, editing, history, labeling, reading, retry
+from articles.views import corpora, editing, history, labeling, reading, recheck, retry
 
 urlpatterns = [
     path("", corpora.home, name="home"),
@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("corpora/<slug:slug>/history/", history.corpus_history_page, name="corpus_history"),
     path("sentences/<int:pk>/history/", history.sentence_history_page, name="sentence_history"),
+    path("corpora/<slug:slug>/recheck/", recheck.corpus_recheck, name="corpus_recheck"),
     path("articles/<int:pk>/label/", labeling.label_article, name="label_article"),
     path("articles/<int:pk>/read/", reading.read_article, name="read_article"),
     path("articles/<int:pk>/retry/", retry.retry_article, name="retry_article"),

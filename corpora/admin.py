@@ -8,7 +8,9 @@ from corpora.services.corpora import corpus_guidelines_update
 class LabelInline(admin.TabularInline):
     model = Label
     extra = 0
-    fields = ["order", "key", "name", "shortcut", "color", "takes_source", "description"]
+    fields = [
+        "order", "key", "name", "shortcut", "color", "takes_source", "archived", "description"
+    ]  # fmt: skip
 
 
 class MembershipInline(admin.TabularInline):

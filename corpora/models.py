@@ -60,6 +60,9 @@ class Membership(models.Model):
     )
     corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.ANNOTATOR)
+    # The guidelines version this member was last shown (the labeling screen's
+    # notice of what changed appears once per member and version); None: never.
+    guidelines_seen_version = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -110,12 +113,21 @@ class Label(models.Model):
         default=False, help_text="Annotators attach the source (URL or citation) it rests on."
     )
     order = models.PositiveSmallIntegerField(default=0)
+    # An archived label stays on the annotations and gold labels that carry it
+    # and in exports, but is no longer offered for new labels (a label in use
+    # is archived rather than deleted: docs/architecture.md, invariant 3).
+    archived = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["corpus_id", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["corpus", "key"], name="label_key_unique"),
-            models.UniqueConstraint(fields=["corpus", "shortcut"], name="label_shortcut_unique"),
+            # Only labels on offer take a key of the labeling screen.
+            models.UniqueConstraint(
+                fields=["corpus", "shortcut"],
+                condition=Q(archived=False),
+                name="label_shortcut_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="label_color_hex"
             ),
@@ -123,3 +135,36 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Invitation(models.Model):
+    """An invitation to join a corpus with a role, by e-mail or by a link an owner passes on.
+
+    Only a hash of the token is stored; the token itself is in the link, shown
+    to the owner once (and e-mailed when an address is given). Used once:
+    ``used_at``/``used_by`` record who accepted it.
+    """
+
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ANNOTATOR)
+    email = models.EmailField(blank=True, help_text="Where the link was sent, if anywhere.")
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation to {self.corpus} as {self.role}"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+import datetime as dt
+import hashlib
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from corpora.guidelines import guidelines_html
-from corpora.models import Corpus, Label, Membership
+from corpora.models import Corpus, Invitation, Label, Membership
 from corpora.permissions import can_edit_segmentation
 
 
@@ -53,5 +57,39 @@ def label_by_key(*, corpus_id: int, key: str) -> Label | None:
 
 
 def label_keys(*, corpus_id: int) -> list[str]:
-    """The corpus's label keys in its order, for messages that list the choices."""
-    return list(Label.objects.filter(corpus_id=corpus_id).values_list("key", flat=True))
+    """The corpus's label keys on offer (not archived) in its order, for messages that list
+    the choices."""
+    return list(
+        Label.objects.filter(corpus_id=corpus_id, archived=False).values_list("key", flat=True)
+    )
+
+
+def corpus_invitations(*, corpus: Corpus, used_within_days: int = 30) -> QuerySet[Invitation]:
+    """The corpus's invitations still open, and those used, revoked or expired lately."""
+    since = timezone.now() - dt.timedelta(days=used_within_days)
+    return (
+        Invitation.objects.filter(corpus=corpus)
+        .filter(
+            Q(used_at__gte=since)
+            | Q(revoked_at__gte=since)
+            | Q(used_at__isnull=True, revoked_at__isnull=True, expires_at__gte=since)
+        )
+        .select_related("used_by", "created_by")
+        .order_by("-created_at", "-pk")[:200]
+    )
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation whose link carries ``token`` (looked up by its hash), or None."""
+    if not token or len(token) > 200:
+        return None
+    return (
+        Invitation.objects.filter(token_hash=invitation_token_hash(token))
+        .select_related("corpus")
+        .first()
+    )
+
+
+def invitation_token_hash(token: str) -> str:
+    """What is stored of an invitation's token: its SHA-256, in hex."""
+    return hashlib.sha256(token.encode()).hexdigest()

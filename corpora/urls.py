@@ -1,18 +1,31 @@
 from django.urls import path
 
-from corpora import views
+from corpora.views import corpus_settings, invitations, members
 
 urlpatterns = [
-    path("corpora/<slug:slug>/members/", views.corpus_members, name="corpus_members"),
-    path("corpora/<slug:slug>/members/add/", views.member_add_view, name="member_add"),
+    path("corpora/new/", corpus_settings.corpus_new, name="corpus_new"),
+    path("corpora/<slug:slug>/settings/", corpus_settings.corpus_settings, name="corpus_settings"),
+    path("corpora/<slug:slug>/members/", members.corpus_members, name="corpus_members"),
+    path("corpora/<slug:slug>/members/add/", members.member_add_view, name="member_add"),
     path(
         "corpora/<slug:slug>/members/<int:user_id>/role/",
-        views.member_role_view,
+        members.member_role_view,
         name="member_role",
     ),
     path(
         "corpora/<slug:slug>/members/<int:user_id>/remove/",
-        views.member_remove_view,
+        members.member_remove_view,
         name="member_remove",
     ),
+    path(
+        "corpora/<slug:slug>/invitations/",
+        invitations.invitation_create_view,
+        name="invitation_create",
+    ),
+    path(
+        "corpora/<slug:slug>/invitations/<int:invitation_id>/revoke/",
+        invitations.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path("invitations/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
 ]

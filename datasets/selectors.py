@@ -69,6 +69,7 @@ def dataset_sentences(
     changed_since: dt.datetime | None = None,
     gold: bool | None = None,
     kind: str | None = None,
+    older_guidelines: bool | None = None,
 ) -> QuerySet[Sentence]:
     """The sentences a listing walks through, in id order, filtered."""
     # Archived articles are left out of datasets and exports; their labels are kept.
@@ -82,6 +83,16 @@ def dataset_sentences(
     visible = Annotation.objects.filter(scope.annotations_q(), sentence=OuterRef("pk"))
     if label:
         sentences = sentences.filter(Exists(visible.filter(label__key=label)))
+    if older_guidelines is True:
+        # Labels made under guidelines older than their corpus's current version:
+        # what a re-check after a guidelines change looks at.
+        sentences = sentences.filter(
+            Exists(
+                visible.filter(
+                    guideline_version__lt=OuterRef("article__corpus__guidelines_version")
+                )
+            )
+        )
     if scope.only_annotator is not None and changed_since is None:
         # With changed_since the events below already pick this annotator's
         # sentences, including those whose label was cleared.
@@ -121,6 +132,7 @@ def dataset_listing(
     changed_since: dt.datetime | None = None,
     gold: bool | None = None,
     kind: str | None = None,
+    older_guidelines: bool | None = None,
 ) -> DatasetListing:
     """The listing's scope and filtered sentences, in id order, for a cursor paginator.
 
@@ -134,6 +146,7 @@ def dataset_listing(
         changed_since=changed_since,
         gold=gold,
         kind=kind,
+        older_guidelines=older_guidelines,
     ).only("pk")
     return DatasetListing(scope=scope, sentences=sentences)
 

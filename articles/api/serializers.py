@@ -273,8 +273,8 @@ class AnnotationEventSerializer(serializers.ModelSerializer):
         model = AnnotationEvent
         fields = [
             "action", "old_label", "new_label", "old_note", "new_note", "old_source",
-            "new_source", "version", "at", "changed_by", "annotator", "suggested_by",
-            "sentence_start", "sentence_end", "sentence_text", "edit",
+            "new_source", "version", "guideline_version", "at", "changed_by", "annotator",
+            "suggested_by", "sentence_start", "sentence_end", "sentence_text", "edit",
         ]  # fmt: skip
 
 

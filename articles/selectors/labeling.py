@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from articles.models import Annotation, Article, Sentence
 from corpora.models import Corpus, Label
@@ -66,14 +66,19 @@ class LabelingWindow:
     total: int  # labelable sentences in the article
     labeled: int  # of those, labeled by the user
     before: int  # labelable sentences before the window
+    focus: int | None = None  # position (among labelable sentences) to open on, if asked
 
 
-def labeling_window(*, article: Article, user, size: int = WINDOW_SENTENCES) -> LabelingWindow:
+def labeling_window(
+    *, article: Article, user, size: int = WINDOW_SENTENCES, at: int | None = None
+) -> LabelingWindow:
     """The part of the article the labeling screen opens on, and the whole article's counts.
 
     The window starts a few sentences before the user's first unlabeled sentence
     (where the screen puts the focus), or at the top when there is none, so the
     first response stays the same size however long the article is. Six queries.
+    ``at`` (a sentence index, e.g. from the re-check list) starts it there
+    instead, and ``focus`` says which sentence the screen opens on (one more query).
     """
     labelable = Sentence.objects.filter(article=article, kind=Sentence.Kind.SENTENCE)
     mine = Annotation.objects.filter(annotator=user, sentence__article=article)
@@ -87,6 +92,10 @@ def labeling_window(*, article: Article, user, size: int = WINDOW_SENTENCES) -> 
         .first()
     )
     start = max(0, first_open - WINDOW_LEAD) if first_open is not None else 0
+    focus = None
+    if at is not None:
+        start = max(0, at - WINDOW_LEAD)
+        focus = labelable.filter(index__lt=at).count()
     stop = start + size
     return LabelingWindow(
         paragraphs=article_paragraphs(article, user, start=start, stop=stop),
@@ -96,6 +105,7 @@ def labeling_window(*, article: Article, user, size: int = WINDOW_SENTENCES) -> 
         total=labelable.count(),
         labeled=mine.filter(sentence__kind=Sentence.Kind.SENTENCE).count(),
         before=labelable.filter(index__lt=start).count(),
+        focus=focus,
     )
 
 
@@ -121,3 +131,18 @@ def split_headline(
         return None, paragraphs
     rest = Paragraph(number=paragraphs[0].number, sentences=paragraphs[0].sentences[1:])
     return first, ([rest] if rest.sentences else []) + paragraphs[1:]
+
+
+def labels_under_older_guidelines(*, corpus: Corpus, user) -> QuerySet[Annotation]:
+    """The user's labels in the corpus made under guidelines older than the current version,
+    by article and sentence order, for a re-check."""
+    return (
+        Annotation.objects.filter(
+            annotator=user,
+            sentence__article__corpus=corpus,
+            guideline_version__lt=corpus.guidelines_version,
+        )
+        .select_related("label", "sentence__article")
+        .defer("sentence__article__text")
+        .order_by("sentence__article_id", "sentence__index")
+    )

@@ -56,6 +56,13 @@ def check_labelable(sentence: Sentence, label: Label | None) -> None:
         )
     if label is not None and label.corpus_id != sentence.article.corpus_id:
         raise ValidationError({"label": f"The label {label.key!r} belongs to another corpus."})
+    if label is not None and label.archived:
+        raise ValidationError(
+            {
+                "label": f"The label {label.key!r} is archived: it stays on earlier labels "
+                "but is no longer offered; choose another."
+            }
+        )
 
 
 def clean_note_and_source(note: str, source: str, label: Label) -> tuple[str, str]:
@@ -158,6 +165,9 @@ def _event(
         new_note=new.note if new else "",
         new_source=new.source if new else "",
         version=version,
+        # The guidelines in force when the change was made (a clear too), so
+        # changes can be read against the text their annotator was following.
+        guideline_version=sentence.article.corpus.guidelines_version,
         at=timezone.now(),
         suggested_by=suggested_by,
     )

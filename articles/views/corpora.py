@@ -12,6 +12,7 @@ from articles.list_filters import article_list_form, article_list_page
 from articles.selectors.listing import articles_page_rows
 from articles.selectors.progress import corpora_progress
 from corpora.permissions import Right, corpus_for, has_right
+from corpora.services.corpora import corpus_create_allowed
 
 # The most articles one status poll asks about (a page holds PAGE_SIZE).
 STATUS_IDS_MAX = 200
@@ -19,6 +20,7 @@ STATUS_IDS_MAX = 200
 # Sections another part of the app adds to the corpus page: shown once their
 # URL name exists and the user's role has the right.
 CORPUS_SECTIONS = [
+    ("corpus_settings", "Settings", Right.MANAGE),
     ("corpus_import", "Import", Right.MANAGE),
     ("corpus_members", "Members", Right.MANAGE),
     ("corpus_dashboard", "Dashboard", Right.SEE_ALL_LABELS),
@@ -27,13 +29,18 @@ CORPUS_SECTIONS = [
     ("corpus_history", "History", Right.MANAGE),
     ("my_assignments", "My articles", Right.LABEL),
     ("corpus_releases", "Releases", Right.SEE_ALL_LABELS),
+    ("corpus_recheck", "Re-check labels", Right.LABEL),
 ]
 
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "articles/home.html", {"rows": corpora_progress(request.user)})
+    context = {
+        "rows": corpora_progress(request.user),
+        "can_create": corpus_create_allowed(request.user),
+    }
+    return render(request, "articles/home.html", context)
 
 
 def _sections(corpus, role: str) -> list[dict[str, str]]:

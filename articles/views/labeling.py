@@ -21,11 +21,13 @@ from articles.selectors.labeling import (
     LabelingWindow,
     corpus_labels,
     labeling_window,
+    labels_under_older_guidelines,
     split_headline,
 )
 from corpora.guidelines import IN_PAGE, guidelines_html
 from corpora.models import Label
 from corpora.permissions import Right, can_edit_segmentation, has_right
+from corpora.services.guidelines import guidelines_notice_take
 
 
 def _page_config(
@@ -46,6 +48,8 @@ def _page_config(
             "total": window.total,
             "labeled": window.labeled,
             "before": window.before,
+            # The sentence to open on when the address named one (?at=).
+            "focus": window.focus,
         },
         "userId": user.pk,
         "apiRoot": "/api/",
@@ -59,6 +63,7 @@ def _page_config(
                 "shortcut": label.shortcut.lower(),
                 "takesSource": label.takes_source,
                 "description": label.description,
+                "archived": label.archived,
             }
             for label in labels
         ],
@@ -71,7 +76,9 @@ def _page_config(
 def label_article(request: HttpRequest, pk: int) -> HttpResponse:
     article, role = article_for(request.user, pk, right=Right.LABEL)
     ready = article.status == Article.Status.READY
-    window = labeling_window(article=article, user=request.user) if ready else None
+    at = _sentence_index(request.GET.get("at"))
+    window = labeling_window(article=article, user=request.user, at=at) if ready else None
+    notice = guidelines_notice_take(corpus=article.corpus, user=request.user)
     headline, paragraphs = split_headline(article, window.paragraphs if window else [])
     labels = corpus_labels(corpus=article.corpus)
     return render(
@@ -91,5 +98,18 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
             "guidelines_html": guidelines_html(article.corpus.guidelines, top_heading=IN_PAGE),
             "can_edit_segmentation": can_edit_segmentation(role, article.corpus),
             "config": _page_config(article, request.user, labels, window, role),
+            "notice": notice,
+            "older_count": (
+                labels_under_older_guidelines(corpus=article.corpus, user=request.user).count()
+                if notice
+                else 0
+            ),
         },
     )
+
+
+def _sentence_index(raw: str | None) -> int | None:
+    """``?at=`` as a sentence index; anything else opens where the user left off."""
+    if raw is None or not raw.isdigit() or len(raw) > 9:
+        return None
+    return int(raw)

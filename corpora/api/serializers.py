@@ -11,7 +11,9 @@ from corpora.models import Label, Role
 class LabelSerializer(serializers.ModelSerializer):
     class Meta:
         model = Label
-        fields = ["key", "name", "description", "color", "shortcut", "order", "takes_source"]
+        fields = [
+            "key", "name", "description", "color", "shortcut", "order", "takes_source", "archived"
+        ]  # fmt: skip
 
 
 class CorpusSerializer(serializers.Serializer):

@@ -96,6 +96,11 @@ class DatasetQuerySerializer(QuerySerializer):
     )
     gold = serializers.BooleanField(required=False, help_text="true: only sentences with gold.")
     kind = serializers.ChoiceField(choices=Sentence.Kind.values, required=False)
+    older_guidelines = serializers.BooleanField(
+        required=False,
+        help_text="true: only sentences with a label (of those you see) made under guidelines "
+        "older than the corpus's current version, for a re-check.",
+    )
     # Read by the paginator (annotator.api.pagination); declared here so they are checked.
     cursor = serializers.CharField(
         required=False, max_length=1000, help_text="From the previous page's `next`."

@@ -47,6 +47,7 @@ class DatasetSentencesView(APIView):
             changed_since=query.get("changed_since"),
             gold=query.get("gold"),
             kind=query.get("kind"),
+            older_guidelines=query.get("older_guidelines"),
         )
         # DRF's keyset paginator reads its cursor from the request and writes the links.
         paginator = DatasetCursorPagination()

@@ -25,8 +25,11 @@ import { SentenceView } from "./labeling/view.js";
 import { SentenceWindow } from "./labeling/window.js";
 
 const config = JSON.parse(document.getElementById("labeling-config").textContent);
-const labels = config.labels;
-const labelByKey = new Map(labels.map((l) => [l.key, l]));
+// Archived labels stay on the sentences that carry them (name, colour) but
+// are not offered: no button, no shortcut.
+const allLabels = config.labels;
+const labels = allLabels.filter((l) => !l.archived);
+const labelByKey = new Map(allLabels.map((l) => [l.key, l]));
 const labelByShortcut = new Map(labels.map((l) => [l.shortcut, l]));
 const labelButtons = [...document.querySelectorAll(".label-button")];
 
@@ -193,8 +196,11 @@ view.updateProgress();
 guidelines.reopenIfLeftOpen();
 // The server's window starts just before the first unlabeled sentence.
 held.watchEdges(document.getElementById("window-before"), document.getElementById("window-after"));
+// An address with ?at= (the re-check list) opens on the sentence it names.
+const asked = config.window?.focus;
 const start = startingSentence((k) => view.isLabeled(view.first + k), view.end - view.first);
-if (start !== -1) view.focus(view.first + start);
+if (asked != null && view.isLoaded(asked)) view.focus(asked);
+else if (start !== -1) view.focus(view.first + start);
 queue.report();
 suggestions.load();
 if (restored) {

@@ -53,6 +53,7 @@ def test_labeling_row_names_each_column(annotator, sentence):
         "label_id": label.pk,
         "label_name": label.name,
         "label_takes_source": label.takes_source,
+        "label_archived": False,
     }
 
 
@@ -180,6 +181,7 @@ def test_event_insert_writes_each_column_it_names(annotator, owner, sentence):
         new_note="new note",
         new_source="new source",
         version=4,
+        guideline_version=3,
         at=at,
     )
     event = AnnotationEvent.objects.get(sentence=sentence)
@@ -200,6 +202,7 @@ def test_event_insert_writes_each_column_it_names(annotator, owner, sentence):
         event.new_note,
         event.new_source,
         event.version,
+        event.guideline_version,
         event.at,
     ) == (
         annotator.pk,
@@ -212,6 +215,7 @@ def test_event_insert_writes_each_column_it_names(annotator, owner, sentence):
         "new note",
         "new source",
         4,
+        3,
         at,
     )
     assert annotation_event_last_version(sentence_id=sentence.pk, annotator_id=annotator.pk) == 4

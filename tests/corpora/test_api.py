@@ -16,7 +16,7 @@ def test_corpus_detail_has_labels_guidelines_and_my_role(client_for, annotator, 
     assert [label["key"] for label in body["labels"]] == ["claim", "speculation", "sourced_fact"]
     assert body["labels"][2]["takes_source"] is True
     assert set(body["labels"][0]) == {
-        "key", "name", "description", "color", "shortcut", "order", "takes_source"
+        "key", "name", "description", "color", "shortcut", "order", "takes_source", "archived"
     }  # fmt: skip
     assert body["guidelines_version"] == 2
     assert (

@@ -72,6 +72,9 @@ EXPECTED_STATUS = {
     "release_file": 404,
     "release_diff": 404,
     "admin:login": 302,  # signed in already: on to the admin's index
+    "invitation_create": 405,
+    "invitation_revoke": 405,
+    "invitation_accept": 404,  # a made-up token: the invitation page says so
 }
 
 
@@ -242,6 +245,10 @@ def page_paths(objects: dict) -> dict[str, str]:
             "version": objects["release"],
             "name": "README.md",
         },
+        "invitation_revoke": {"slug": objects["corpus"].slug, "invitation_id": 1},
+        "invitation_accept": {"token": "made-up-token"},
+        # A link that is not valid: the page that says so.
+        "password_reset_confirm": {"uidb64": "MQ", "token": "made-up-token"},
         "assignment_remove": {
             "slug": objects["corpus"].slug,
             "article_id": objects["article"].pk,

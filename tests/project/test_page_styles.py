@@ -50,6 +50,9 @@ def text_input_pages(corpus):
         reverse("corpus_members", kwargs={"slug": corpus.slug}),
         reverse("api_tokens"),
         reverse("corpus_history", kwargs={"slug": corpus.slug}),
+        reverse("corpus_new"),
+        reverse("corpus_settings", kwargs={"slug": corpus.slug}),
+        reverse("password_change"),
     ]
 
 

@@ -1,33 +1,58 @@
-"""The corpus's members: everyone in it may read the list, owners change it."""
+"""The corpus's members: everyone in it may read the list, owners change it and invite people."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from annotator.validation import CheckedForm
-from corpora.models import Role
+from corpora.models import Corpus, Invitation, Role
 from corpora.permissions import Right, corpus_for, has_right
+from corpora.selectors import corpus_invitations
 from corpora.selectors import corpus_members as corpus_members_list
 from corpora.services.members import member_add, member_remove, member_role_change
+
+
+def members_page(
+    request: HttpRequest,
+    corpus: Corpus,
+    role: str,
+    *,
+    invite_errors: list[str] | None = None,
+    created: Invitation | None = None,
+    link: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The members page; after an invitation is made, with its link (shown this once)."""
+    can_manage = has_right(role, Right.MANAGE)
+    context = {
+        "corpus": corpus,
+        "members": list(corpus_members_list(corpus=corpus)),
+        "can_manage": can_manage,
+        "roles": Role.choices,
+        "invitations": list(corpus_invitations(corpus=corpus)) if can_manage else [],
+        "invite_errors": invite_errors or [],
+        "invite_form": request.POST if invite_errors else {},
+        "created": created,
+        "link": link,
+        "default_days": settings.INVITATION_DEFAULT_EXPIRY_DAYS,
+        "now": timezone.now(),
+    }
+    return render(request, "members/members.html", context, status=status)
 
 
 @require_GET
 @login_required
 def corpus_members(request: HttpRequest, slug: str) -> HttpResponse:
     corpus, role = corpus_for(request.user, slug=slug, right=Right.VIEW)
-    context = {
-        "corpus": corpus,
-        "members": list(corpus_members_list(corpus=corpus)),
-        "can_manage": has_right(role, Right.MANAGE),
-        "roles": Role.choices,
-    }
-    return render(request, "members/members.html", context)
+    return members_page(request, corpus, role)
 
 
 class MemberForm(CheckedForm):
