@@ -161,7 +161,9 @@ def main() -> None:
         ]
         return new + changes
 
-    with Gunicorn(args.db_url, workers=args.workers, threads=args.threads) as server:
+    # The same data folder, so the same SECRET_KEY: the sessions made here are the server's.
+    shared = {"ANNOTATOR_DATA_DIR": os.environ["ANNOTATOR_DATA_DIR"]}
+    with Gunicorn(args.db_url, workers=args.workers, threads=args.threads, env=shared) as server:
         for phase in ("warmup", "run"):
             latencies: list[float] = []
             threads = [
