@@ -337,6 +337,12 @@ WORK_STUCK_AFTER_SECONDS = env_int(
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3, minimum=1)
 MAX_ARTICLE_CHARS = env_int("MAX_ARTICLE_CHARS", 2_000_000, minimum=1000)
 
+# Suggestions (suggestions/services.py): a corpus trains its model once it has
+# SUGGESTIONS_MIN_LABELS labels, and again after every SUGGESTIONS_RETRAIN_EVERY
+# new ones; until then the cue baseline suggests.
+SUGGESTIONS_MIN_LABELS = env_int("SUGGESTIONS_MIN_LABELS", 50, minimum=2)
+SUGGESTIONS_RETRAIN_EVERY = env_int("SUGGESTIONS_RETRAIN_EVERY", 50, minimum=1)
+
 # Imports (articles/services/imports.py). Only tests allow private URLs: a
 # worker fetching an intranet or cloud-metadata address is an SSRF hole.
 IMPORT_ALLOW_PRIVATE_URLS = env_bool("IMPORT_ALLOW_PRIVATE_URLS", False)
@@ -419,6 +425,7 @@ SPECTACULAR_SETTINGS = {
         # What an import request may ask for (the job record's kind adds "bulk").
         "ImportKind": ["text", "file", "url"],
         "ArticleStatus": "articles.models.Article.Status",
+        "NextPolicy": "suggestions.models.NextPolicy",
     },
 }
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("ops.urls")),
     path("", include("imports.urls")),
     path("", include("corpora.urls")),
+    path("", include("suggestions.urls")),
     path("", include("review.urls")),
     path("", include("articles.urls")),
 ]

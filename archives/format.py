@@ -110,6 +110,11 @@ LEFT_OUT: dict[str, str] = {
     "review.Disagreement": "derived from the labels; the background refresh ranks them again",
     "imports.ImportJob": "a record of past background work (with the uploaded payload)",
     "imports.ImportFailure": "belongs to an import job",
+    "suggestions.SuggestionModel": "trained models are rebuilt from the labels (train again "
+    "after a restore); outside models' predictions must be posted again",
+    "suggestions.Suggestion": "belongs to a suggestion model",
+    "suggestions.SuggestionSettings": "not carried yet: set blind labeling and the next-sentence "
+    "policy again after a restore",
 }
 
 

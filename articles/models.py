@@ -120,6 +120,12 @@ class Annotation(models.Model):
     )
     guideline_version = models.PositiveIntegerField()
     version = models.PositiveIntegerField(default=1)
+    suggested_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The machine suggestion a person accepted to set this label (model name and "
+        "version); empty when the person chose the label themselves.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -164,6 +170,12 @@ class AnnotationEvent(models.Model):
     new_note = models.TextField(blank=True)
     new_source = models.CharField(max_length=2000, blank=True)
     version = models.PositiveIntegerField(help_text="The annotation's version after the change.")
+    suggested_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The machine suggestion a person accepted to make this change (model name and "
+        "version); empty when the person chose the label themselves.",
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

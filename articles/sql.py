@@ -75,6 +75,7 @@ class LockedAnnotationRow(NamedTuple):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    suggested_by: str
 
 
 # The label's key comes from a subquery, not a join: when the row was changed
@@ -84,7 +85,8 @@ class LockedAnnotationRow(NamedTuple):
 _LOCKED = f"""
 SELECT a.id, a.sentence_id, a.annotator_id, a.label_id,
        (SELECT l."key" FROM {Label._meta.db_table} l WHERE l.id = a.label_id) AS label_key,
-       a.note, a.source, a.guideline_version, a.version, a.created_at, a.updated_at
+       a.note, a.source, a.guideline_version, a.version, a.created_at, a.updated_at,
+       a.suggested_by
 FROM {Annotation._meta.db_table} a
 WHERE a.sentence_id = %(sentence_id)s AND a.annotator_id = %(annotator_id)s
 """
@@ -123,7 +125,7 @@ def annotation_event_last_version(*, sentence_id: int, annotator_id: int) -> int
 _UPDATE = (
     f"UPDATE {Annotation._meta.db_table} SET label_id = %(label_id)s, note = %(note)s, "
     "source = %(source)s, guideline_version = %(guideline_version)s, version = %(version)s, "
-    "updated_at = %(updated_at)s WHERE id = %(id)s"
+    "updated_at = %(updated_at)s, suggested_by = %(suggested_by)s WHERE id = %(id)s"
 )
 
 
@@ -136,6 +138,7 @@ def annotation_update(
     guideline_version: int,
     version: int,
     updated_at: dt.datetime,
+    suggested_by: str = "",
 ) -> None:
     """Write the changed columns of an annotation row (locked by the caller)."""
     with connection.cursor() as cursor:
@@ -149,6 +152,7 @@ def annotation_update(
                 "guideline_version": guideline_version,
                 "version": version,
                 "updated_at": connection.ops.adapt_datetimefield_value(updated_at),
+                "suggested_by": suggested_by,
             },
         )
 
@@ -166,6 +170,7 @@ _EVENT_COLUMNS = (
     "new_source",
     "version",
     "at",
+    "suggested_by",
 )
 _EVENT = (
     f"INSERT INTO {AnnotationEvent._meta.db_table} ({', '.join(_EVENT_COLUMNS)}) "
@@ -187,6 +192,7 @@ def annotation_event_insert(
     new_source: str,
     version: int,
     at: dt.datetime,
+    suggested_by: str = "",
 ) -> None:
     """Append one history event (nothing listens to AnnotationEvent's model signals)."""
     with connection.cursor() as cursor:
@@ -205,5 +211,6 @@ def annotation_event_insert(
                 "new_source": new_source,
                 "version": version,
                 "at": connection.ops.adapt_datetimefield_value(at),
+                "suggested_by": suggested_by,
             },
         )

@@ -35,6 +35,7 @@ from datasets.selectors import (
     DatasetScope,
     dataset_chunk,
     dataset_row,
+    dataset_suggestions,
     iso,
     sentence_rows_utf16_spans,
     sentence_utf16_spans,
@@ -73,10 +74,12 @@ CSV_COLUMNS = [
     "source",
     "guideline_version",
     "updated_at",
+    "suggested_by",
     "gold_label",
     "gold_origin",
     "gold_decided_by",
     "gold_note",
+    "suggestions",
 ]
 
 
@@ -152,14 +155,15 @@ def _chunks(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator
         if not rows:
             return
         articles, annotations = dataset_chunk(sentence_rows=rows, scope=scope)
-        yield rows, articles, annotations, sentence_rows_utf16_spans(rows)
+        suggestions = dataset_suggestions(sentence_rows=rows)
+        yield rows, articles, annotations, sentence_rows_utf16_spans(rows), suggestions
         last = rows[-1][0]
 
 
 def _jsonl_python(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator[bytes]:
     show_gold = corpus_id in scope.see_all
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    for rows, articles, labels_of, spans in _chunks(
+    for rows, articles, labels_of, spans, suggested in _chunks(
         corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
     ):
         lines = [
@@ -170,6 +174,7 @@ def _jsonl_python(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> It
                     labels_of.get(row[0], ()),
                     show_gold=show_gold,
                     utf16=spans[row[0]],
+                    suggestions=suggested.get(row[0], ()),
                 )
             )
             for row in rows
@@ -296,7 +301,7 @@ def export_csv(
     writer.writerow(CSV_COLUMNS)
     lines = 0
     with _snapshot():
-        for rows, articles, labels_of, spans in _chunks(
+        for rows, articles, labels_of, spans, suggested in _chunks(
             corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
         ):
             safe_articles = {
@@ -304,6 +309,7 @@ def export_csv(
                 for article_id, article in articles.items()
             }
             no_gold = ["", "", "", ""]
+            dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
             for row in rows:
                 pk, index, text, start, end, paragraph, kind, article_id, slug = row[:9]
                 head = [
@@ -319,11 +325,26 @@ def export_csv(
                 ]
                 gold = row[10:14] if show_gold else None
                 tail = _csv_cells(gold) if gold and any(gold) else no_gold
+                # Machine suggestions in a cell of their own, as a JSON list.
+                machine = (
+                    csv_cell(
+                        dumps(
+                            [
+                                {"model": m, "label": lab, "score": sc}
+                                for m, lab, sc in suggested.get(pk, ())
+                            ]
+                        )
+                    )
+                    if show_gold and pk in suggested
+                    else ""
+                )
                 labels = labels_of.get(pk)
                 if not labels:
-                    writer.writerow([*head, "", "", "", "", "", "", *tail])
+                    writer.writerow([*head, "", "", "", "", "", "", "", *tail, machine])
                 for a in labels or ():
-                    writer.writerow([*head, *_csv_cells(a[1:6]), iso(a[6]), *tail])
+                    writer.writerow(
+                        [*head, *_csv_cells(a[1:6]), iso(a[6]), csv_cell(a[7]), *tail, machine]
+                    )
                 lines += len(labels) if labels else 1
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -372,8 +393,10 @@ def _parquet_schema():
             ("source", text),
             ("guideline_version", integer),
             ("updated_at", pa.timestamp("us", tz="UTC")),
+            ("suggested_by", text),
         ]
     )
+    suggestion = pa.struct([("model", text), ("label", text), ("score", pa.float64())])
     return pa.schema(
         [
             ("corpus", text),
@@ -397,6 +420,7 @@ def _parquet_schema():
             ("gold_origin", text),
             ("gold_decided_by", text),
             ("gold_note", text),
+            ("suggestions", pa.list_(suggestion)),
         ]
     )
 
@@ -420,7 +444,7 @@ def export_parquet(
     sink = _Drain()
     writer = pq.ParquetWriter(sink, schema, compression="zstd")
     with _snapshot():
-        for rows, articles, labels_of, spans in _chunks(
+        for rows, articles, labels_of, spans, suggested in _chunks(
             corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
         ):
             columns: dict[str, list] = {name: [] for name in schema.names}
@@ -432,10 +456,15 @@ def export_parquet(
                     slug, *article, pk, index, start, end, *spans[pk], paragraph, kind, text,
                     [
                         dict(zip(("annotator", "label", "note", "source",
-                                  "guideline_version", "updated_at"), a[1:], strict=True))
+                                  "guideline_version", "updated_at", "suggested_by"), a[1:],
+                                 strict=True))
                         for a in labels_of.get(pk, ())
                     ],
                     *gold,
+                    [
+                        {"model": m, "label": lab, "score": sc}
+                        for m, lab, sc in suggested.get(pk, ())
+                    ] if show_gold else None,
                 ]  # fmt: skip
                 for name, value in zip(schema.names, values, strict=True):
                     columns[name].append(value)

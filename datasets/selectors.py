@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from articles.models import Annotation, AnnotationEvent, Article, Sentence
 from articles.offsets import ASTRAL_PATTERN, utf16_offsets
 from corpora.permissions import Right, corpus_roles, has_right
+from suggestions.models import Suggestion
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ class DatasetAnnotation(TypedDict):
     source: str
     guideline_version: int
     updated_at: str
+    suggested_by: str
 
 
 class DatasetGold(TypedDict):
@@ -188,12 +190,19 @@ class DatasetGold(TypedDict):
     note: str
 
 
+class DatasetSuggestion(TypedDict):
+    model: str
+    label: str
+    score: float
+
+
 class DatasetRow(TypedDict):
     corpus: str
     article: DatasetArticle
     sentence: DatasetSentence
     annotations: list[DatasetAnnotation]
     gold: DatasetGold | None
+    suggestions: list[DatasetSuggestion] | None
 
 
 SENTENCE_FIELDS = (
@@ -221,6 +230,7 @@ ANNOTATION_FIELDS = (
     "source",
     "guideline_version",
     "updated_at",
+    "suggested_by",
 )
 
 
@@ -268,6 +278,22 @@ def dataset_chunk(
     return articles, annotations
 
 
+def dataset_suggestions(*, sentence_rows: list[tuple]) -> dict[int, list[tuple]]:
+    """Machine suggestions (each model's label and score) of some sentence rows, by sentence id.
+
+    Kept apart from the annotations: a machine's output never passes for a
+    person's. One query, ordered by model so the output is deterministic.
+    """
+    found: dict[int, list[tuple]] = {}
+    for row in (
+        Suggestion.objects.filter(sentence_id__in=[r[0] for r in sentence_rows])
+        .order_by("sentence_id", "model__name", "model__version", "model_id")
+        .values_list("sentence_id", "model__name", "model__version", "label", "score")
+    ):
+        found.setdefault(row[0], []).append((f"{row[1]} v{row[2]}", row[3], row[4]))
+    return found
+
+
 def sentence_utf16_spans(
     *, sentences: Iterable[tuple[int, int, int, int]]
 ) -> dict[int, tuple[int, int]]:
@@ -305,9 +331,11 @@ def dataset_row(
     *,
     show_gold: bool,
     utf16: tuple[int, int],
+    suggestions: Iterable[tuple] = (),
 ) -> DatasetRow:
     """One row of the listing and of the JSONL export; ``utf16``: the sentence's span
-    in UTF-16 code units (``sentence_utf16_spans``)."""
+    in UTF-16 code units (``sentence_utf16_spans``). Suggestions are shown where gold is
+    (to those who see all labels), else null."""
     (pk, index, text, start, end, paragraph, kind, _, slug, _, g_label, g_origin, g_by, g_note) = (
         sentence
     )
@@ -340,11 +368,15 @@ def dataset_row(
                 "source": a[4],
                 "guideline_version": a[5],
                 "updated_at": iso(a[6]),
+                "suggested_by": a[7],
             }
             for a in annotations
         ],
         "gold": {"label": g_label, "origin": g_origin, "decided_by": g_by, "note": g_note}
         if show_gold and g_label is not None
+        else None,
+        "suggestions": [{"model": m, "label": lab, "score": sc} for m, lab, sc in suggestions]
+        if show_gold
         else None,
     }
 
@@ -356,6 +388,7 @@ def dataset_rows(*, sentence_ids: list[int], scope: DatasetScope) -> list[Datase
     )
     articles, annotations = dataset_chunk(sentence_rows=sentence_rows, scope=scope)
     spans = sentence_rows_utf16_spans(sentence_rows)
+    suggestions = dataset_suggestions(sentence_rows=sentence_rows)
     return [
         dataset_row(
             row,
@@ -363,6 +396,7 @@ def dataset_rows(*, sentence_ids: list[int], scope: DatasetScope) -> list[Datase
             annotations.get(row[0], []),
             show_gold=row[9] in scope.see_all,
             utf16=spans[row[0]],
+            suggestions=suggestions.get(row[0], ()),
         )
         for row in sentence_rows
     ]

@@ -23,6 +23,7 @@ from django.db import connection
 from annotator.rows import fetch_all, fetch_one
 from articles.models import Annotation, Article, GoldLabel, Sentence
 from corpora.models import Label
+from suggestions.models import Suggestion, SuggestionModel
 
 # Past every id: the end of the last chunk.
 LAST_ID = 2**63 - 1
@@ -104,6 +105,8 @@ def _jsonl_sql() -> str:
         "annotation": Annotation._meta.db_table,
         "label": Label._meta.db_table,
         "gold": GoldLabel._meta.db_table,
+        "suggestion": Suggestion._meta.db_table,
+        "model": SuggestionModel._meta.db_table,
         "user": user._meta.db_table,
         "username": user.USERNAME_FIELD,
     }
@@ -118,7 +121,8 @@ SELECT s.id AS sentence_id, s.article_id, s.start, s."end", concat(
       ',"note":', to_json(an.note), ',"source":', to_json(an.source),
       ',"guideline_version":', an.guideline_version,
       ',"updated_at":"', to_char(an.updated_at AT TIME ZONE 'UTC',
-                                 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '"}}'
+                                 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+      '","suggested_by":', to_json(an.suggested_by), '}}'
     ), ',' ORDER BY u."{username}")
     FROM "{annotation}" an
     JOIN "{user}" u ON u.id = an.annotator_id
@@ -129,6 +133,18 @@ SELECT s.id AS sentence_id, s.article_id, s.start, s."end", concat(
     '{{"label":', to_json(gl.key), ',"origin":', to_json(g.origin),
     ',"decided_by":', coalesce(to_json(gu."{username}")::text, 'null'),
     ',"note":', to_json(g.note), '}}') ELSE 'null' END,
+  ',"suggestions":', CASE WHEN %(show_gold)s THEN concat('[', coalesce((
+    SELECT string_agg(concat(
+      '{{"model":', to_json(concat(m.name, ' v', m.version)), ',"label":', to_json(sg.label),
+      -- Python's json writes 0.0 and 1.0 where PostgreSQL writes 0 and 1; other
+      -- scores print the same (shortest round-trip digits in both).
+      ',"score":', CASE WHEN sg.score IN (0, 1) THEN concat(sg.score::int, '.0')
+                        ELSE sg.score::text END, '}}'
+    ), ',' ORDER BY m.name, m.version, m.id)
+    FROM "{suggestion}" sg
+    JOIN "{model}" m ON m.id = sg.model_id
+    WHERE sg.sentence_id = s.id
+  ), ''), ']') ELSE 'null' END,
   '}}') AS line_tail
 FROM "{sentence}" s
 JOIN "{article}" a ON a.id = s.article_id

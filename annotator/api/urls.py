@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("articles.api.urls")),
     path("", include("imports.api.urls")),
     path("", include("datasets.api.urls")),
+    path("", include("suggestions.api.urls")),
     path("", include("review.api.urls")),
     path("", include("accounts.api.urls")),
     path("schema/", SchemaView.as_view(), name="api-schema"),

@@ -135,6 +135,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "version",
             "guideline_version",
             "updated_at",
+            "suggested_by",
         ]
 
 
@@ -148,6 +149,7 @@ def annotation_data(annotation: Annotation) -> dict:
         "version": annotation.version,
         "guideline_version": annotation.guideline_version,
         "updated_at": annotation.updated_at,
+        "suggested_by": annotation.suggested_by,
     }
 
 
@@ -163,6 +165,14 @@ class AnnotationWriteSerializer(StrictSerializer):
         min_value=0,
         max_value=MAX_VERSION,
         help_text="The version you last saw; 0 when you saw no label.",
+    )
+    suggestion = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        default="",
+        help_text="When you accept a machine suggestion: its model and version, as "
+        "GET /api/articles/{id}/suggestions/ names it (`model`). Stored with your label.",
     )
 
 
@@ -184,7 +194,7 @@ class AnnotationEventSerializer(serializers.ModelSerializer):
         model = AnnotationEvent
         fields = [
             "action", "old_label", "new_label", "old_note", "new_note", "old_source",
-            "new_source", "version", "at", "changed_by", "annotator",
+            "new_source", "version", "at", "changed_by", "annotator", "suggested_by",
         ]  # fmt: skip
 
 

@@ -106,6 +106,7 @@ def _locked_annotation(sentence: Sentence, annotator) -> Annotation | None:
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        suggested_by=row.suggested_by,
     )
     current.label = instance(Label, id=row.label_id, key=row.label_key)
     return current
@@ -136,6 +137,7 @@ def _event(
     old: Annotation | None,
     new: Annotation | None,
     version: int,
+    suggested_by: str = "",
 ) -> None:
     # Every change writes one, so it is sent as a plain INSERT: the ORM's
     # create() cost three times the Python time. Nothing listens to its signals.
@@ -152,6 +154,7 @@ def _event(
         new_source=new.source if new else "",
         version=version,
         at=timezone.now(),
+        suggested_by=suggested_by,
     )
 
 
@@ -165,12 +168,16 @@ def annotation_set(
     expected_version: int | None = ANY_VERSION,
     changed_by: User | None = None,
     announce: bool = True,
+    suggested_by: str = "",
 ) -> AnnotationResult:
     """Set ``annotator``'s label on ``sentence``.
 
     ``expected_version`` is the version the caller saw: 0 for "no label yet",
     None to write whatever is stored. ``announce=False`` leaves sending
     ``labels_changed`` to a caller that changes many labels at once.
+    ``suggested_by`` names the machine suggestion (model and version) the
+    person accepted, kept on the label and in its history: a machine's
+    output never passes for a person's.
     """
     check_labelable(sentence, label)
     note, source = clean_note_and_source(note, source, label)
@@ -203,6 +210,7 @@ def annotation_set(
                     source=source,
                     guideline_version=guideline_version,
                     version=version,
+                    suggested_by=suggested_by,
                 )
                 _event(
                     sentence=sentence,
@@ -212,6 +220,7 @@ def annotation_set(
                     old=None,
                     new=annotation,
                     version=version,
+                    suggested_by=suggested_by,
                 )
                 if announce:
                     _labels_changed(sentence)
@@ -219,6 +228,7 @@ def annotation_set(
             old = Annotation(label=current.label, note=current.note, source=current.source)
             current.label, current.note, current.source = label, note, source
             current.guideline_version = guideline_version
+            current.suggested_by = suggested_by
             current.version += 1
             current.updated_at = timezone.now()
             # A plain UPDATE of the row locked above: save(update_fields=...)
@@ -231,6 +241,7 @@ def annotation_set(
                 guideline_version=guideline_version,
                 version=current.version,
                 updated_at=current.updated_at,
+                suggested_by=suggested_by,
             )
             _event(
                 sentence=sentence,
@@ -240,6 +251,7 @@ def annotation_set(
                 old=old,
                 new=current,
                 version=current.version,
+                suggested_by=suggested_by,
             )
             if announce:
                 _labels_changed(sentence)

@@ -38,6 +38,9 @@ class DatasetAnnotationSerializer(serializers.Serializer):
     source = serializers.CharField()
     guideline_version = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
+    suggested_by = serializers.CharField(
+        help_text="The model whose suggestion the annotator accepted; empty: their own choice."
+    )
 
 
 class DatasetGoldSerializer(serializers.Serializer):
@@ -47,12 +50,24 @@ class DatasetGoldSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class DatasetSuggestionSerializer(serializers.Serializer):
+    model = serializers.CharField(help_text="The model's name and version.")
+    label = serializers.CharField()
+    score = serializers.FloatField()
+
+
 class DatasetRowSerializer(serializers.Serializer):
     corpus = serializers.SlugField()
     article = DatasetArticleSerializer()
     sentence = DatasetSentenceSerializer()
     annotations = DatasetAnnotationSerializer(many=True)
     gold = DatasetGoldSerializer(allow_null=True)
+    suggestions = DatasetSuggestionSerializer(
+        many=True,
+        allow_null=True,
+        help_text="Machine suggestions and outside models' predictions, never labels; "
+        "null for those who see only their own labels.",
+    )
 
 
 class DatasetPageSerializer(serializers.Serializer):

@@ -26,10 +26,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from articles.models import Annotation, Article, Sentence
+from articles.models import Annotation, Article, GoldLabel, Sentence
 from corpora.models import Corpus, Label
 from review.models import AgreementReport
 from review.selectors.agreement import WORST_ARTICLES
+from suggestions.selectors import model_ratings
 
 log = logging.getLogger(__name__)
 
@@ -329,7 +330,62 @@ def corpus_agreement_compute(*, corpus: Corpus) -> dict:
     ]
     summary["annotators"] = coders
     summary["articles"] = articles
+    summary["model_pairs"] = _model_pairs(
+        corpus=corpus,
+        sentence_ids=sentence_ids,
+        matrix=coder_matrix(ratings),
+        coders=coders,
+        key_index={label["key"]: i for i, label in enumerate(labels)},
+    )
     return summary
+
+
+def _model_pairs(
+    *,
+    corpus: Corpus,
+    sentence_ids: np.ndarray,
+    matrix: np.ndarray,
+    coders: list[dict],
+    key_index: dict[str, int],
+) -> list[dict]:
+    """Cohen's kappa of each model (as one more rater, marked ``model``) with each annotator
+    and with gold, on the sentences both labeled. Models never enter the annotators' alpha."""
+    unit_of = {int(sid): i for i, sid in enumerate(sentence_ids.tolist())}
+
+    def aligned(values: dict[int, str]) -> np.ndarray:
+        vector = np.full(len(sentence_ids), -1, dtype=np.int64)
+        for sid, key in values.items():
+            unit = unit_of.get(sid)
+            if unit is not None and key in key_index:
+                vector[unit] = key_index[key]
+        return vector
+
+    gold = aligned(
+        dict(
+            GoldLabel.objects.filter(sentence_id__in=list(unit_of)).values_list(
+                "sentence_id", "label__key"
+            )
+        )
+    )
+    pairs: list[dict] = []
+    for name, predicted in model_ratings(corpus=corpus):
+        model = {"id": None, "name": name, "model": True}
+        vector = aligned(predicted)
+        others = [(coder, matrix[:, c]) for c, coder in enumerate(coders)]
+        others.append(({"id": None, "name": "gold", "gold": True}, gold))
+        for other, values in others:
+            kappa, p_o, n = cohen_kappa(vector, values, len(key_index))
+            if n:
+                pairs.append(
+                    {
+                        "a": model,
+                        "b": other,
+                        "kappa": _round(kappa),
+                        "agreement": _round(p_o),
+                        "n": n,
+                    }
+                )
+    return pairs
 
 
 def corpus_agreement_refresh(

@@ -32,6 +32,7 @@ from review.services.adjudication import (
 from review.services.agreement import corpus_agreement_refresh
 from review.services.assignment import assignments_mark_finished
 from review.sql import refresh_marker_claim
+from suggestions.services import training_check_due
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,9 @@ def corpus_workflow_refresh(*, corpus_id: int) -> AgreementReport | None:
         )
         raise
     log.info("refreshed corpus %s: gold %s", corpus_id, gold)
+    # Label changes have settled: the corpus's suggestion model trains again
+    # once enough new labels came in (queued, never run here).
+    training_check_due(corpus_id=corpus_id)
     return report
 
 

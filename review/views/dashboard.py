@@ -19,6 +19,7 @@ from review.selectors.agreement import (
 from review.selectors.assignments import article_in_corpus
 from review.selectors.dashboard import corpus_dashboard
 from review.services.workflow import corpus_auto_gold_set, corpus_workflow_refresh_request
+from suggestions.selectors import suggestions_overview
 
 
 @require_GET
@@ -46,6 +47,7 @@ def corpus_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
             "report": report,
             "agreement": agreement_dashboard_get(report=report),
             "state": agreement_state_get(report=report),
+            "suggestions": suggestions_overview(corpus=corpus),
         },
     )
 

@@ -10,6 +10,7 @@ import { ConflictDialog, GuidelinesPanel, SentenceDialogs, anyDialogOpen, create
 import { listenForShortcuts } from "./labeling/keys.js";
 import { moveTarget, startingSentence } from "./labeling/navigation.js";
 import { SaveStatusPanel } from "./labeling/save-status.js";
+import { SuggestionLayer } from "./labeling/suggestions.js";
 import { SentenceView } from "./labeling/view.js";
 import { SentenceWindow } from "./labeling/window.js";
 
@@ -84,6 +85,14 @@ const sentenceDialogs = new SentenceDialogs({
   toast,
   save: (i, value) => actions.setValue(i, value),
 });
+const suggestions = new SuggestionLayer({
+  articleText: document.getElementById("article-text"),
+  apiRoot: config.apiRoot,
+  articleId: config.articleId,
+  userId: config.userId,
+  labelByKey,
+  storage: window.localStorage,
+});
 const openHelp = setUpHelp();
 const guidelines = new GuidelinesPanel();
 
@@ -105,6 +114,12 @@ async function move(action) {
 
 const perform = {
   label: (action) => actions.applyLabel(action.labelKey),
+  // The suggestion becomes the user's own label, recording the model it came from.
+  accept: () => {
+    const suggestion = view.isLoaded(view.current) ? suggestions.forSentence(view.el(view.current)) : null;
+    if (!suggestion) return toast("No suggestion to accept on this sentence.");
+    return actions.applyLabel(suggestion.label, { suggestion: suggestion.model });
+  },
   move,
   undo: () => actions.undo(),
   clear: () => actions.clearLabel(),
@@ -155,6 +170,7 @@ held.watchEdges(document.getElementById("window-before"), document.getElementByI
 const start = startingSentence((k) => view.isLabeled(view.first + k), view.end - view.first);
 if (start !== -1) view.focus(view.first + start);
 queue.report();
+suggestions.load();
 if (restored) {
   toast(`${restored} unsaved change${restored === 1 ? "" : "s"} from your last visit restored; saving now.`);
   queue.pump();

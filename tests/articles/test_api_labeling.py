@@ -22,7 +22,8 @@ def test_put_creates_my_label_with_201(client_for, annotator, sentence):
     assert body["label"] == "claim" and body["note"] == "hm" and body["version"] == 1
     assert body["sentence"] == sentence.pk
     assert set(body) == {
-        "sentence", "label", "note", "source", "version", "guideline_version", "updated_at"
+        "sentence", "label", "note", "source", "version", "guideline_version", "updated_at",
+        "suggested_by",
     }  # fmt: skip
 
 

@@ -125,6 +125,7 @@ def test_locked_row_names_each_column(annotator, owner, sentence):
         "version": 5,
         "created_at": stored.created_at,
         "updated_at": stored.updated_at,
+        "suggested_by": "",
     }
     assert annotation_locked_row(sentence_id=sentence.pk, annotator_id=owner.pk) is None
 

@@ -87,6 +87,7 @@ class SentenceAnnotationView(AnswersVersionConflicts, CorpusScopedView):
             note=data["note"],
             source=data["source"],
             expected_version=data["version"],
+            suggested_by=data["suggestion"],
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(annotation_data(result.annotation), status=code)

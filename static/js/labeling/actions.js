@@ -61,18 +61,22 @@ export class LabelingActions {
       view.setUndoAvailable(true);
     }
     const id = view.idAt(i);
-    this.queue.enqueue(id, view.valueAt(i), this.stored.get(id)?.version || 0);
+    // An accepted suggestion names its model; the page shows only the label.
+    const wanted = value.suggestion ? { ...view.valueAt(i), suggestion: value.suggestion } : view.valueAt(i);
+    this.queue.enqueue(id, wanted, this.stored.get(id)?.version || 0);
     return true;
   }
 
   // Label the current sentence (the first on the page if none) and move to the
   // next unlabeled one, so labeling a whole article is one key per sentence.
-  async applyLabel(key) {
+  // provenance: {suggestion: "<model> v<version>"} when accepting a suggestion.
+  async applyLabel(key, provenance = null) {
     const view = this.view;
     if (!view.isLoaded(view.current)) view.focus(view.first);
     if (!view.isLoaded(view.current)) return;
     const before = view.valueAt(view.current);
-    this.setValue(view.current, withLabel(before, this.labelByKey.get(key)));
+    const value = withLabel(before, this.labelByKey.get(key));
+    this.setValue(view.current, provenance ? { ...value, ...provenance } : value);
     const next = await this.held.nextUnlabeled(view.current);
     if (next === -1) {
       this.toast(`All ${view.count} sentences are labeled. “Next article” takes you on.`);

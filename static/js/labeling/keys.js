@@ -16,6 +16,7 @@ const MOVES = {
 
 const COMMANDS = {
   u: "undo",
+  a: "accept",
   x: "clear",
   Delete: "clear",
   Backspace: "clear",

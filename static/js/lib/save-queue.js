@@ -198,7 +198,13 @@ export class SaveQueue {
     let result;
     try {
       result = wanted.label
-        ? await this.api.put(entry.sentenceId, { label: wanted.label, note: wanted.note || "", source: wanted.source || "", version: entry.baseVersion })
+        ? await this.api.put(entry.sentenceId, {
+            label: wanted.label,
+            note: wanted.note || "",
+            source: wanted.source || "",
+            version: entry.baseVersion,
+            ...(wanted.suggestion ? { suggestion: wanted.suggestion } : {}),
+          })
         : await this.api.del(entry.sentenceId, entry.baseVersion);
       this.offline = false;
     } catch (error) {

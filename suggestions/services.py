@@ -1,0 +1,367 @@
+"""Writes of suggestions: settings, training a corpus's model, outside models' predictions.
+
+Training is background work (docs/architecture.md, invariant 7): a
+``SuggestionModel`` row is the record of the work (queued -> running -> done
+or failed with a reason); the task is sent by name after commit, and the
+reconciler sweep sends again a row left unsent or stuck. A corpus trains one
+model at a time (a partial unique constraint). Training asks for the corpus's
+labels again, so a re-run replaces nothing but its own row's results.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from annotator.queue import attempts_exhausted_reason, task_send_on_commit, task_try_send
+from articles.models import Article, Sentence
+from corpora.models import Corpus
+from suggestions import learning
+from suggestions.cues import cue_suggest
+from suggestions.models import NextPolicy, Suggestion, SuggestionModel, SuggestionSettings
+from suggestions.selectors import corpus_label_count, corpus_label_keys, training_set
+
+log = logging.getLogger(__name__)
+
+TRAIN_TASK = "suggestions.tasks.train_suggestion_model"
+TRAINED_NAME = "corpus model"
+STORE_BATCH = 2_000
+MAX_PREDICTIONS = 5_000
+
+
+def suggestion_settings_update(
+    *, corpus: Corpus, show_to_annotators: bool | None = None, next_policy: str | None = None
+) -> SuggestionSettings:
+    """Change what is given; an argument left None stays as it is."""
+    if next_policy is not None and next_policy not in NextPolicy.values:
+        choices = ", ".join(NextPolicy.values)
+        raise ValidationError({"next_policy": f"Choose one of: {choices}."})
+    found, _ = SuggestionSettings.objects.get_or_create(corpus=corpus)
+    fields = []
+    if show_to_annotators is not None and found.show_to_annotators != show_to_annotators:
+        found.show_to_annotators = show_to_annotators
+        fields.append("show_to_annotators")
+    if next_policy is not None and found.next_policy != next_policy:
+        found.next_policy = next_policy
+        fields.append("next_policy")
+    if fields:
+        found.save(update_fields=fields)
+    return found
+
+
+def _mark_unsent(model_id: int) -> None:
+    SuggestionModel.objects.filter(pk=model_id).update(sent_at=None)
+
+
+def training_request(*, corpus: Corpus, requested_by: str) -> tuple[SuggestionModel, bool]:
+    """Queue a training of the corpus's model; the one already queued or running if any.
+
+    Returns the model row and whether it was created now.
+    """
+    active = Q(status__in=[SuggestionModel.Status.QUEUED, SuggestionModel.Status.RUNNING])
+    with transaction.atomic():
+        SuggestionSettings.objects.get_or_create(corpus=corpus)
+        # One training per corpus at a time: the settings row serialises requests.
+        found = SuggestionSettings.objects.select_for_update().get(corpus=corpus)
+        pending = SuggestionModel.objects.filter(
+            active, corpus=corpus, kind=SuggestionModel.Kind.TRAINED
+        ).first()
+        if pending is not None:
+            return pending, False
+        versions = SuggestionModel.objects.filter(
+            corpus=corpus, kind=SuggestionModel.Kind.TRAINED
+        ).values_list("version", flat=True)
+        number = max((int(v) for v in versions if v.isdigit()), default=0) + 1
+        model = SuggestionModel.objects.create(
+            corpus=corpus,
+            kind=SuggestionModel.Kind.TRAINED,
+            name=TRAINED_NAME,
+            version=str(number),
+            requested_by=requested_by,
+            sent_at=timezone.now(),
+        )
+        found.labels_at_last_training = corpus_label_count(corpus_id=corpus.pk)
+        found.save(update_fields=["labels_at_last_training"])
+        task_send_on_commit(TRAIN_TASK, model.pk, on_unsent=lambda: _mark_unsent(model.pk))
+    return model, True
+
+
+def training_check_due(*, corpus_id: int) -> SuggestionModel | None:
+    """Queue a training when the corpus gained ``SUGGESTIONS_RETRAIN_EVERY`` labels since the last.
+
+    Called after label changes settle (the review refresh), never on the
+    label write itself. No training before ``SUGGESTIONS_MIN_LABELS``.
+    """
+    corpus = Corpus.objects.filter(pk=corpus_id).first()
+    if corpus is None:
+        return None
+    count = corpus_label_count(corpus_id=corpus_id)
+    if count < settings.SUGGESTIONS_MIN_LABELS:
+        return None
+    last = (
+        SuggestionSettings.objects.filter(corpus=corpus)
+        .values_list("labels_at_last_training", flat=True)
+        .first()
+    ) or 0
+    if count - last < settings.SUGGESTIONS_RETRAIN_EVERY and last:
+        return None
+    model, created = training_request(corpus=corpus, requested_by="labels")
+    return model if created else None
+
+
+def _claim(model_id: int) -> SuggestionModel | None:
+    """Take the queued (or a lost worker's running) training; None if it is done or gone."""
+    claimed = SuggestionModel.objects.filter(
+        pk=model_id,
+        status__in=[SuggestionModel.Status.QUEUED, SuggestionModel.Status.RUNNING],
+    ).update(
+        status=SuggestionModel.Status.RUNNING,
+        started_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return None
+    return SuggestionModel.objects.select_related("corpus").get(pk=model_id)
+
+
+def model_mark_failed(*, model_id: int, reason: str) -> None:
+    SuggestionModel.objects.filter(
+        pk=model_id, status__in=[SuggestionModel.Status.QUEUED, SuggestionModel.Status.RUNNING]
+    ).update(status=SuggestionModel.Status.FAILED, error=reason[:2000])
+
+
+def model_train(*, model_id: int) -> SuggestionModel | None:
+    """Train the model, score it by cross-validation, and store its suggestions.
+
+    Ends ``done`` or ``failed`` with a reason. The suggestion of a sentence
+    it learned from is its out-of-fold prediction; every other labelable
+    sentence of the corpus gets the full model's.
+    """
+    model = _claim(model_id)
+    if model is None:
+        return None
+    if model.attempts > settings.TASK_MAX_ATTEMPTS:
+        model_mark_failed(
+            model_id=model_id, reason=attempts_exhausted_reason("this training", model.attempts - 1)
+        )
+        return None
+    corpus = model.corpus
+    started = time.perf_counter()
+    labels = corpus_label_keys(corpus=corpus)
+    # Counted before reading the labels: a label set meanwhile counts towards the next one.
+    SuggestionSettings.objects.filter(corpus=corpus).update(
+        labels_at_last_training=corpus_label_count(corpus_id=corpus.pk)
+    )
+    data = training_set(corpus=corpus)
+    present = set(data.targets)
+    if len(data.targets) < settings.SUGGESTIONS_MIN_LABELS or len(present) < 2:
+        model_mark_failed(
+            model_id=model_id,
+            reason=f"Only {len(data.targets)} labeled sentences with {len(present)} different "
+            f"labels; training needs {settings.SUGGESTIONS_MIN_LABELS} and at least two labels.",
+        )
+        return None
+    cv = learning.cross_validate(data.texts, data.targets, labels, data.article_ids)
+    keys = set(labels)
+    cue_predicted = [
+        (cue.label if (cue := cue_suggest(t, keys)) else labels[0]) for t in data.texts
+    ]
+    cue_report = learning.scores_report(data.targets, cue_predicted, labels)
+    fitted = learning.train(data.texts, data.targets, labels)
+    metrics = {
+        **cv.report,
+        "method": f"{len(set(learning.group_folds(data.article_ids).tolist()))}-fold "
+        "cross-validation by article",
+        "cue": cue_report,
+        "beats_cue": cv.report["macro_f1"] > cue_report["macro_f1"],
+    }
+    with transaction.atomic():
+        Suggestion.objects.filter(model=model).delete()
+        _store(model, data.sentence_ids, cv.predicted, cv.confidence, out_of_fold=True)
+        labeled = set(data.sentence_ids)
+        _store_predictions(model, fitted, corpus, skip=labeled)
+        updated = SuggestionModel.objects.filter(
+            pk=model.pk, status=SuggestionModel.Status.RUNNING
+        ).update(
+            status=SuggestionModel.Status.DONE,
+            training_size=len(data.targets),
+            label_set=labels,
+            metrics=metrics,
+            weights=fitted.dumps(),
+            trained_at=timezone.now(),
+            duration_ms=int((time.perf_counter() - started) * 1000),
+            error="",
+        )
+        if not updated:
+            transaction.set_rollback(True)
+            return None
+        # Older trained versions keep their record (provenance, learning curve),
+        # not their suggestions.
+        Suggestion.objects.filter(
+            model__corpus=corpus, model__kind=SuggestionModel.Kind.TRAINED
+        ).exclude(model=model).delete()
+    log.info(
+        "trained %s of corpus %s on %s labels: macro-F1 %s (cue %s)",
+        model.display_name,
+        corpus.pk,
+        len(data.targets),
+        cv.report["macro_f1"],
+        cue_report["macro_f1"],
+    )
+    model.refresh_from_db()
+    return model
+
+
+def _store(model, sentence_ids, predicted, confidence, *, out_of_fold: bool) -> None:
+    rows = [
+        Suggestion(
+            sentence_id=sid,
+            model=model,
+            label=label,
+            score=float(min(max(score, 0.0), 1.0)),
+            out_of_fold=out_of_fold,
+        )
+        for sid, label, score in zip(sentence_ids, predicted, confidence, strict=True)
+    ]
+    Suggestion.objects.bulk_create(rows, batch_size=STORE_BATCH)
+
+
+def _store_predictions(model, fitted: learning.Model, corpus: Corpus, *, skip: set[int]) -> None:
+    rows = (
+        Sentence.objects.filter(
+            article__corpus=corpus,
+            article__status=Article.Status.READY,
+            kind=Sentence.Kind.SENTENCE,
+        )
+        .order_by("pk")
+        .values_list("pk", "text")
+    )
+    batch: list[tuple[int, str]] = []
+    for row in rows.iterator(chunk_size=STORE_BATCH):
+        if row[0] in skip:
+            continue
+        batch.append(row)
+        if len(batch) == STORE_BATCH:
+            _predict_batch(model, fitted, batch)
+            batch = []
+    if batch:
+        _predict_batch(model, fitted, batch)
+
+
+def _predict_batch(model, fitted: learning.Model, batch: list[tuple[int, str]]) -> None:
+    predicted, confidence = fitted.predict([text for _, text in batch])
+    _store(model, [sid for sid, _ in batch], predicted, np.asarray(confidence), out_of_fold=False)
+
+
+def predictions_store(
+    *, corpus: Corpus, name: str, version: str, items: list[dict]
+) -> tuple[SuggestionModel, int]:
+    """Store an outside model's predictions (sentence, label, score) as its suggestions.
+
+    All or nothing: a sentence outside the corpus or a label not in its label
+    set refuses the whole request, naming the item. A sentence predicted
+    again by the same model version replaces its earlier prediction.
+    """
+    if len(items) > MAX_PREDICTIONS:
+        raise ValidationError(
+            {"predictions": f"Send at most {MAX_PREDICTIONS:,} predictions per request."}
+        )
+    keys = set(corpus_label_keys(corpus=corpus))
+    ids = [item["sentence"] for item in items]
+    known = set(
+        Sentence.objects.filter(pk__in=ids, article__corpus=corpus).values_list("pk", flat=True)
+    )
+    seen: set[int] = set()
+    for i, item in enumerate(items):
+        if item["sentence"] not in known:
+            raise ValidationError(
+                {f"predictions[{i}].sentence": f"No sentence {item['sentence']} in this corpus."}
+            )
+        if item["sentence"] in seen:
+            raise ValidationError(
+                {f"predictions[{i}].sentence": f"Sentence {item['sentence']} appears twice."}
+            )
+        seen.add(item["sentence"])
+        if item["label"] not in keys:
+            raise ValidationError(
+                {
+                    f"predictions[{i}].label": f"No label {item['label']!r} in this corpus; "
+                    f"use one of: {', '.join(sorted(keys))}."
+                }
+            )
+    with transaction.atomic():
+        try:
+            model, _ = SuggestionModel.objects.get_or_create(
+                corpus=corpus,
+                kind=SuggestionModel.Kind.EXTERNAL,
+                name=name,
+                version=version,
+                defaults={
+                    "status": SuggestionModel.Status.DONE,
+                    "requested_by": "api",
+                    "trained_at": timezone.now(),
+                },
+            )
+        except IntegrityError:
+            model = SuggestionModel.objects.get(
+                corpus=corpus, kind=SuggestionModel.Kind.EXTERNAL, name=name, version=version
+            )
+        Suggestion.objects.filter(model=model, sentence_id__in=ids).delete()
+        Suggestion.objects.bulk_create(
+            [
+                Suggestion(
+                    sentence_id=item["sentence"],
+                    model=model,
+                    label=item["label"],
+                    score=item["score"],
+                )
+                for item in items
+            ],
+            batch_size=STORE_BATCH,
+        )
+        labels = sorted(set(model.label_set) | {item["label"] for item in items})
+        SuggestionModel.objects.filter(pk=model.pk).update(
+            label_set=labels, training_size=Suggestion.objects.filter(model=model).count()
+        )
+    model.refresh_from_db()
+    return model, len(items)
+
+
+def trainings_reconcile(*, now=None, queue_depth: int | None = None) -> int:
+    """Reconciler sweep: send again a training whose message was lost; how many were sent.
+
+    As ``articles.services.articles.articles_reconcile``: never sent; queued
+    ``REQUEUE_QUEUED_AFTER_SECONDS`` ago while the queue is empty; running
+    past ``WORK_STUCK_AFTER_SECONDS`` (its worker is gone; the claim counts
+    the lost start against ``TASK_MAX_ATTEMPTS``). Each row is taken by a
+    conditional UPDATE of ``sent_at``, so sweeping workers never both send it.
+    """
+    now = now or timezone.now()
+    requeue_before = now - timedelta(seconds=settings.REQUEUE_QUEUED_AFTER_SECONDS)
+    stuck_before = now - timedelta(seconds=settings.WORK_STUCK_AFTER_SECONDS)
+    due = Q(status=SuggestionModel.Status.QUEUED, sent_at__isnull=True)
+    if queue_depth == 0:
+        due |= Q(status=SuggestionModel.Status.QUEUED, sent_at__lt=requeue_before)
+    due |= Q(status=SuggestionModel.Status.RUNNING, started_at__lt=stuck_before) & (
+        Q(sent_at__isnull=True) | Q(sent_at__lt=stuck_before)
+    )
+    sent = 0
+    for pk, sent_at in (
+        SuggestionModel.objects.filter(due).order_by("pk").values_list("pk", "sent_at")[:100]
+    ):
+        unchanged = Q(sent_at__isnull=True) if sent_at is None else Q(sent_at=sent_at)
+        if not SuggestionModel.objects.filter(unchanged, pk=pk).update(sent_at=now):
+            continue  # another worker took it
+        if not task_try_send(TRAIN_TASK, pk):
+            _mark_unsent(pk)
+            break  # the broker is down: the next sweep tries again
+        sent += 1
+    return sent

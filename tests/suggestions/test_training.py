@@ -1,0 +1,162 @@
+"""Training a corpus's model: when it is due, what it records, what it stores, how it fails."""
+
+from __future__ import annotations
+
+import pytest
+
+from articles.models import Sentence
+from suggestions.models import Suggestion, SuggestionModel, SuggestionSettings
+from suggestions.selectors import article_suggestions, current_model, learning_curve
+from suggestions.services import (
+    model_train,
+    training_check_due,
+    training_request,
+    trainings_reconcile,
+)
+from tests.suggestions.corpus_data import TOPICS, article_text, expected_label, label_all
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def few_labels(settings):
+    settings.SUGGESTIONS_MIN_LABELS = 12
+    settings.SUGGESTIONS_RETRAIN_EVERY = 6
+
+
+@pytest.fixture
+def labeled(corpus, make_article, annotator, few_labels):
+    """Four labeled articles and one nobody labeled."""
+    articles = [make_article(corpus, article_text(TOPICS[i * 3 : i * 3 + 3])) for i in range(4)]
+    for article in articles:
+        label_all(article, annotator)
+    fresh = make_article(corpus, article_text(["ferry", "canal"]), title="Unlabeled")
+    return articles, fresh
+
+
+def test_a_trained_model_records_its_scores_and_stores_suggestions_for_every_sentence(
+    corpus, labeled
+):
+    _, fresh = labeled
+    model, created = training_request(corpus=corpus, requested_by="owner")
+    assert created
+    assert (model.status, model.version) == ("queued", "1")
+    trained = model_train(model_id=model.pk)
+    assert trained.status == SuggestionModel.Status.DONE
+    assert trained.training_size == 36
+    assert trained.label_set == ["claim", "speculation", "sourced_fact"]
+    metrics = trained.metrics
+    assert set(metrics["per_label"]) == {"claim", "speculation", "sourced_fact"}
+    for scores in metrics["per_label"].values():
+        assert set(scores) == {"precision", "recall", "f1", "support"}
+    assert metrics["macro_f1"] > metrics["cue"]["macro_f1"]
+    assert metrics["beats_cue"] is True
+    assert "cross-validation by article" in metrics["method"]
+    assert trained.trained_at is not None
+
+    labelable = Sentence.objects.filter(article__corpus=corpus, kind=Sentence.Kind.SENTENCE)
+    stored = Suggestion.objects.filter(model=trained)
+    assert stored.count() == labelable.count()
+    # Labeled sentences carry out-of-fold predictions; the fresh article the full model's.
+    assert stored.filter(out_of_fold=True).count() == 36
+    for suggestion in stored.filter(sentence__article=fresh).select_related("sentence"):
+        assert suggestion.label == expected_label(suggestion.sentence.text)
+        assert 0 < suggestion.score <= 1
+
+
+def test_the_screen_gets_cue_suggestions_first_and_the_model_once_it_beats_them(
+    corpus, labeled, owner
+):
+    _, fresh = labeled
+    before = article_suggestions(article=fresh, role="annotator")
+    assert before["shown"] is True
+    assert before["source"]["kind"] == "cue"
+    assert "not a trained model" in before["source"]["explanation"]
+    assert {s["model"] for s in before["results"]} == {"cue baseline v1"}
+
+    model, _ = training_request(corpus=corpus, requested_by="owner")
+    model_train(model_id=model.pk)
+    after = article_suggestions(article=fresh, role="annotator")
+    assert after["source"]["kind"] == "trained"
+    assert after["source"]["model"] == "corpus model v1"
+    assert [s["label"] for s in after["results"]] == [
+        expected_label(s.text)
+        for s in fresh.sentences.filter(kind=Sentence.Kind.SENTENCE).order_by("index")
+    ]
+    assert current_model(corpus=corpus).pk == model.pk
+
+
+def test_a_model_that_does_not_beat_the_cue_baseline_is_recorded_but_not_shown(corpus, labeled):
+    model, _ = training_request(corpus=corpus, requested_by="owner")
+    model_train(model_id=model.pk)
+    SuggestionModel.objects.filter(pk=model.pk).update(
+        metrics={**model.__class__.objects.get(pk=model.pk).metrics, "beats_cue": False}
+    )
+    assert current_model(corpus=corpus) is None
+    _, fresh = labeled
+    assert article_suggestions(article=fresh, role="owner")["source"]["kind"] == "cue"
+
+
+def test_blind_labeling_shows_no_suggestion_to_anyone(corpus, labeled):
+    SuggestionSettings.objects.update_or_create(
+        corpus=corpus, defaults={"show_to_annotators": False}
+    )
+    _, fresh = labeled
+    for role in ("annotator", "owner"):
+        answer = article_suggestions(article=fresh, role=role)
+        assert answer["shown"] is False
+        assert answer["results"] == []
+        assert "blind" in answer["reason"]
+
+
+def test_training_is_due_at_the_minimum_and_again_after_every_n_new_labels(
+    corpus, make_article, annotator, few_labels
+):
+    first = make_article(corpus, article_text(TOPICS[:4]))
+    label_all(first, annotator, limit=11)
+    assert training_check_due(corpus_id=corpus.pk) is None  # 11 < 12
+    label_all(first, annotator, limit=12)
+    model = training_check_due(corpus_id=corpus.pk)
+    assert model is not None and model.requested_by == "labels"
+    # One training at a time: while it is queued nothing else is.
+    second = make_article(corpus, article_text(TOPICS[4:7]))
+    label_all(second, annotator)
+    assert training_check_due(corpus_id=corpus.pk) is None
+    model_train(model_id=model.pk)
+    # It learned from all 21: nothing new to learn from yet.
+    assert training_check_due(corpus_id=corpus.pk) is None
+    third = make_article(corpus, article_text(TOPICS[7:9]))
+    label_all(third, annotator, limit=5)
+    assert training_check_due(corpus_id=corpus.pk) is None  # 5 < 6 new
+    label_all(third, annotator)
+    again = training_check_due(corpus_id=corpus.pk)
+    assert again is not None and again.version == "2"
+    model_train(model_id=again.pk)
+    assert training_check_due(corpus_id=corpus.pk) is None
+    curve = learning_curve(corpus=corpus)
+    assert [p["labels"] for p in curve] == [21, 27]
+    assert all(p["macro_f1"] is not None for p in curve)
+    # Older versions keep their record, not their suggestions.
+    assert not Suggestion.objects.filter(model=model).exists()
+    assert Suggestion.objects.filter(model=again).exists()
+
+
+def test_too_few_labels_end_the_training_failed_with_a_reason(corpus, article, annotator, settings):
+    settings.SUGGESTIONS_MIN_LABELS = 50
+    model, _ = training_request(corpus=corpus, requested_by="owner")
+    assert model_train(model_id=model.pk) is None
+    model.refresh_from_db()
+    assert model.status == SuggestionModel.Status.FAILED
+    assert "training needs 50" in model.error
+    # A second delivery of the same message does nothing.
+    assert model_train(model_id=model.pk) is None
+
+
+def test_an_unsent_training_is_sent_again_by_the_sweep_and_only_once(corpus, labeled):
+    model, _ = training_request(corpus=corpus, requested_by="owner")
+    SuggestionModel.objects.filter(pk=model.pk).update(sent_at=None)
+    assert trainings_reconcile(queue_depth=None) == 1
+    model.refresh_from_db()
+    assert model.sent_at is not None
+    # Sent now: the next sweep leaves it alone.
+    assert trainings_reconcile(queue_depth=None) == 0
