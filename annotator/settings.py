@@ -544,6 +544,12 @@ elif CACHE_URL == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: use locmem:// or a redis:// URL.")
+# With a shared Redis, sessions are read from it and kept in the database too
+# (accounts/sessions.py): one SELECT less on every browser request, a label
+# write too. Never with the per-process cache: a session signed out in one
+# process would stay valid in another.
+if CACHE_URL != "locmem://":
+    SESSION_ENGINE = "accounts.sessions"
 
 # Each line names the request it belongs to (annotator/middleware.py), so the
 # request id an API client got in a 5xx answer finds the server's log line.

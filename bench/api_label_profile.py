@@ -3,12 +3,13 @@
 Calls the WSGI application directly (no HTTP server, no client threads), so the
 figures are the server's own Python CPU and queries for
 ``PUT /api/sentences/{id}/annotation/`` with a personal token, as the
-gunicorn benchmark (bench/api_labels.py) sends it: new labels (version 0) and
-changes (version 1 -> 2).
+gunicorn benchmark (bench/api_labels.py) sends it, or with ``--session`` over
+a signed-in session (cookie + X-CSRFToken, as the browser and the side-by-side
+harness send it): new labels (version 0) and changes (version 1 -> 2).
 
 Usage (from the repository root, with the project's virtualenv):
     python bench/api_label_profile.py [--db-url postgres://.../annotator_bench]
-        [--puts 600] [--profile] [--sql]
+        [--puts 600] [--session] [--profile] [--sql]
 """
 
 from __future__ import annotations
@@ -24,10 +25,25 @@ import time
 from api_server import DEFAULT_DB, make_corpus_with_articles, prepare
 
 
+def session_headers(user) -> dict[str, str]:
+    """WSGI headers of a browser signed in as ``user``: session and CSRF cookies, CSRF header."""
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    csrf = _get_new_csrf_string()
+    session = client.cookies["sessionid"].value
+    return {"HTTP_COOKIE": f"sessionid={session}; csrftoken={csrf}", "HTTP_X_CSRFTOKEN": csrf}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url", default=DEFAULT_DB)
     parser.add_argument("--puts", type=int, default=600, help="new labels; as many changes")
+    parser.add_argument(
+        "--session", action="store_true", help="authenticate by session cookie + CSRF header"
+    )
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile")
     parser.add_argument("--sql", action="store_true", help="print the SQL of one new label")
     args = parser.parse_args()
@@ -51,6 +67,10 @@ def main() -> None:
         Sentence.objects.filter(article__corpus=corpus).order_by("pk").values_list("pk", flat=True)
     )
     token = token_create(user=user, name="profile")[1]
+    if args.session:
+        credentials = session_headers(user)
+    else:
+        credentials = {"HTTP_AUTHORIZATION": f"Token {token}"}
 
     def put(sentence_id: int, label: str, version: int) -> None:
         body = json.dumps({"label": label, "note": "", "source": "", "version": version}).encode()
@@ -62,7 +82,7 @@ def main() -> None:
             "SERVER_PORT": "8000",
             "SERVER_PROTOCOL": "HTTP/1.1",
             "HTTP_HOST": "127.0.0.1:8000",
-            "HTTP_AUTHORIZATION": f"Token {token}",
+            **credentials,
             "CONTENT_TYPE": "application/json",
             "CONTENT_LENGTH": str(len(body)),
             "wsgi.input": io.BytesIO(body),

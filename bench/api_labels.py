@@ -1,14 +1,16 @@
 """Label writes through the API from concurrent clients, against gunicorn + PostgreSQL.
 
-Each client is its own annotator with a personal token and keeps one
-keep-alive connection; it sets labels on sentences one after another
-(PUT /api/sentences/{id}/annotation/ with version 0: a new label), then changes
-a share of them (version 1 -> 2), as a labeling session does. Prints labels/s
+Each client is its own annotator with a personal token (or, with
+``--session``, a signed-in session: cookie + X-CSRFToken, as the browser and
+the side-by-side harness send it) and keeps one keep-alive connection; it sets
+labels on sentences one after another (PUT /api/sentences/{id}/annotation/
+with version 0: a new label), then changes a share of them (version 1 -> 2),
+as a labeling session does. Prints labels/s
 over the whole run and latency percentiles per request.
 
 Usage (from the repository root, with the project's virtualenv):
     python bench/api_labels.py [--db-url postgres://.../annotator_bench] [--clients 8]
-        [--labels 1000] [--workers 2] [--threads 4]
+        [--labels 1000] [--workers 2] [--threads 4] [--session]
 Target (issue 3): at least 400 labels/s with 8 clients, p99 under 50 ms.
 """
 
@@ -32,14 +34,16 @@ def client_run(
     bulk: int = 0,
     *,
     acks: list | None = None,
+    auth: dict[str, str] | None = None,
 ) -> None:
     """Send the plan's label writes in order, appending each latency to ``out``.
 
     With ``acks``, each acknowledged PUT also appends (sentence id, label, the
     version the server answered), so a caller can check what was stored.
+    ``auth`` replaces the token's header (a session's Cookie and X-CSRFToken).
     """
     conn = http.client.HTTPConnection("127.0.0.1", base_port, timeout=30)
-    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", **(auth or {"Authorization": f"Token {token}"})}
     if bulk:
         for start in range(0, len(plan), bulk):
             items = [
@@ -69,6 +73,18 @@ def client_run(
         if acks is not None:
             acks.append((sentence_id, label, json.loads(payload)["version"]))
     conn.close()
+
+
+def session_headers(user) -> dict[str, str]:
+    """HTTP headers of a browser signed in as ``user``: session and CSRF cookies, CSRF header."""
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    csrf = _get_new_csrf_string()
+    session = client.cookies["sessionid"].value
+    return {"Cookie": f"sessionid={session}; csrftoken={csrf}", "X-CSRFToken": csrf}
 
 
 def process_cpu(pid: int) -> float:
@@ -108,6 +124,9 @@ def main() -> None:
     parser.add_argument(
         "--bulk", type=int, default=0, help="send N labels per POST /api/annotations/bulk/"
     )
+    parser.add_argument(
+        "--session", action="store_true", help="authenticate by session cookie + CSRF header"
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
@@ -129,6 +148,7 @@ def main() -> None:
         Sentence.objects.filter(article__corpus=corpus).order_by("pk").values_list("pk", flat=True)
     )
     tokens = [token_create(user=u, name="bench")[1] for u in users]
+    auths = [session_headers(u) if args.session else None for u in users]
     labels = ["claim", "speculation"]
 
     def plan_for(i: int, phase: str) -> list[tuple[int, str, int]]:
@@ -141,13 +161,16 @@ def main() -> None:
         ]
         return new + changes
 
-    with Gunicorn(args.db_url, workers=args.workers, threads=args.threads) as server:
+    # The same data folder, so the same SECRET_KEY: the sessions made here are the server's.
+    shared = {"ANNOTATOR_DATA_DIR": os.environ["ANNOTATOR_DATA_DIR"]}
+    with Gunicorn(args.db_url, workers=args.workers, threads=args.threads, env=shared) as server:
         for phase in ("warmup", "run"):
             latencies: list[float] = []
             threads = [
                 threading.Thread(
                     target=client_run,
                     args=(server.port, tokens[i], plan_for(i, phase), latencies, args.bulk),
+                    kwargs={"auth": auths[i]},
                 )
                 for i in range(args.clients)
             ]
@@ -170,6 +193,7 @@ def main() -> None:
             f"label writes: {args.clients} clients x {args.labels} labels "
             f"({creates} new, {args.labels - creates} changed)"
             + (f" in bulk calls of {args.bulk}" if args.bulk else " one PUT each")
+            + (" by session" if args.session else " by token")
             + " against gunicorn "
             f"{args.workers} workers x {args.threads} threads"
         )
