@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from corpora.models import Corpus
 from datasets import sql
@@ -149,7 +150,10 @@ def _chunks(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator
     chunk (``datasets.selectors.dataset_chunks`` and the chunk's suggestions). Archived
     articles stay out of every export; their labels are kept."""
     for rows, articles, labels_of, spans in dataset_chunks(
-        corpus_id=corpus_id, scope=scope, chunk_size=chunk_size, sentences=Q(article__archived=False)
+        corpus_id=corpus_id,
+        scope=scope,
+        chunk_size=chunk_size,
+        sentences=Q(article__archived=False),
     ):
         yield rows, articles, labels_of, spans, dataset_suggestions(sentence_rows=rows)
 
