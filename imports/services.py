@@ -27,7 +27,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from annotator.queue import attempts_exhausted_reason, task_send_on_commit, task_try_send
+from annotator.queue import attempts_exhausted_reason, task_send_on_commit
 from annotator.task_limits import limit_reason
 from annotator.validation import text_problem
 from articles.models import Article
@@ -42,6 +42,7 @@ from corpora.models import Corpus
 from imports import bulk_formats, extraction
 from imports.fetcher import FetchError, check_url, fetch_page
 from imports.models import ArticleSnapshot, ImportFailure, ImportJob
+from ops.services import unsent_work_resend
 
 log = logging.getLogger(__name__)
 
@@ -684,26 +685,13 @@ def import_jobs_reconcile(*, now: dt.datetime | None = None, queue_depth: int | 
     time limit, so its worker is gone: the next start is counted). Each job is
     taken by a conditional UPDATE of ``sent_at``.
     """
-    now = now or timezone.now()
-    requeue_before = now - dt.timedelta(seconds=settings.REQUEUE_QUEUED_AFTER_SECONDS)
-    stuck_before = now - dt.timedelta(seconds=settings.WORK_STUCK_AFTER_SECONDS)
-    due = Q(status=ImportJob.Status.QUEUED, sent_at__isnull=True)
-    if queue_depth == 0:
-        due |= Q(status=ImportJob.Status.QUEUED, sent_at__lt=requeue_before)
-    due |= Q(status=ImportJob.Status.RUNNING, started_at__lt=stuck_before) & (
-        Q(sent_at__isnull=True) | Q(sent_at__lt=stuck_before)
+    return unsent_work_resend(
+        rows=ImportJob.objects.all(),
+        task=IMPORT_TASK,
+        now=now,
+        queue_depth=queue_depth,
+        batch=RECONCILE_BATCH,
     )
-    rows = ImportJob.objects.filter(due).order_by("pk").values_list("pk", "status", "sent_at")
-    sent = 0
-    for pk, status, sent_at in rows[:RECONCILE_BATCH]:
-        unchanged = Q(sent_at__isnull=True) if sent_at is None else Q(sent_at=sent_at)
-        if not ImportJob.objects.filter(unchanged, pk=pk, status=status).update(sent_at=now):
-            continue
-        if not task_try_send(IMPORT_TASK, pk):
-            import_job_mark_unsent(job_id=pk)
-            break
-        sent += 1
-    return sent
 
 
 @transaction.atomic

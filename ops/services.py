@@ -6,9 +6,11 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from annotator.queue import queue_depth
+from annotator.queue import queue_depth, task_try_send
 from ops.models import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,48 @@ def worker_heartbeat_touch(*, hostname: str) -> None:
 
 def worker_heartbeat_clear(*, hostname: str) -> None:
     WorkerHeartbeat.objects.filter(hostname=hostname[:255]).delete()
+
+
+def unsent_work_resend(
+    *,
+    rows: QuerySet[Model],
+    task: str,
+    now: dt.datetime | None = None,
+    queue_depth: int | None = None,
+    batch: int = 100,
+) -> int:
+    """The sweep of rows that record background work (``status`` queued/running,
+    ``sent_at``, ``started_at``): send their task again; how many were sent.
+
+    Due are rows never sent (the broker was down); queued and sent
+    ``REQUEUE_QUEUED_AFTER_SECONDS`` ago while the queue is empty (``queue_depth``
+    0: the message was lost); running with no start for ``WORK_STUCK_AFTER_SECONDS``
+    (past the task's hard time limit, so its worker is gone: the task's claim
+    counts the lost start). Each row is taken by a conditional UPDATE of
+    ``sent_at``, so two sweeping workers never both send it; if the broker
+    refuses, the row is marked unsent again and the sweep stops until next time.
+    """
+    now = now or timezone.now()
+    requeue_before = now - dt.timedelta(seconds=settings.REQUEUE_QUEUED_AFTER_SECONDS)
+    stuck_before = now - dt.timedelta(seconds=settings.WORK_STUCK_AFTER_SECONDS)
+    due = Q(status="queued", sent_at__isnull=True)
+    if queue_depth == 0:
+        due |= Q(status="queued", sent_at__lt=requeue_before)
+    due |= Q(status="running", started_at__lt=stuck_before) & (
+        Q(sent_at__isnull=True) | Q(sent_at__lt=stuck_before)
+    )
+    sent = 0
+    for pk, status, sent_at in (
+        rows.filter(due).order_by("pk").values_list("pk", "status", "sent_at")[:batch]
+    ):
+        unchanged = Q(sent_at__isnull=True) if sent_at is None else Q(sent_at=sent_at)
+        if not rows.filter(unchanged, pk=pk, status=status).update(sent_at=now):
+            continue  # another worker took it
+        if not task_try_send(task, pk):
+            rows.filter(pk=pk).update(sent_at=None)
+            break  # the broker is down: the next sweep tries again
+        sent += 1
+    return sent
 
 
 # name -> sweep(now=..., queue_depth=...) -> how many were sent again.

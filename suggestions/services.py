@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
@@ -21,9 +20,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from annotator.queue import attempts_exhausted_reason, task_send_on_commit, task_try_send
+from annotator.queue import attempts_exhausted_reason, task_send_on_commit
 from articles.models import Article, Sentence
 from corpora.models import Corpus
+from ops.services import unsent_work_resend
 from suggestions import learning
 from suggestions.cues import cue_suggest
 from suggestions.models import NextPolicy, Suggestion, SuggestionModel, SuggestionSettings
@@ -344,24 +344,6 @@ def trainings_reconcile(*, now=None, queue_depth: int | None = None) -> int:
     the lost start against ``TASK_MAX_ATTEMPTS``). Each row is taken by a
     conditional UPDATE of ``sent_at``, so sweeping workers never both send it.
     """
-    now = now or timezone.now()
-    requeue_before = now - timedelta(seconds=settings.REQUEUE_QUEUED_AFTER_SECONDS)
-    stuck_before = now - timedelta(seconds=settings.WORK_STUCK_AFTER_SECONDS)
-    due = Q(status=SuggestionModel.Status.QUEUED, sent_at__isnull=True)
-    if queue_depth == 0:
-        due |= Q(status=SuggestionModel.Status.QUEUED, sent_at__lt=requeue_before)
-    due |= Q(status=SuggestionModel.Status.RUNNING, started_at__lt=stuck_before) & (
-        Q(sent_at__isnull=True) | Q(sent_at__lt=stuck_before)
+    return unsent_work_resend(
+        rows=SuggestionModel.objects.all(), task=TRAIN_TASK, now=now, queue_depth=queue_depth
     )
-    sent = 0
-    for pk, sent_at in (
-        SuggestionModel.objects.filter(due).order_by("pk").values_list("pk", "sent_at")[:100]
-    ):
-        unchanged = Q(sent_at__isnull=True) if sent_at is None else Q(sent_at=sent_at)
-        if not SuggestionModel.objects.filter(unchanged, pk=pk).update(sent_at=now):
-            continue  # another worker took it
-        if not task_try_send(TRAIN_TASK, pk):
-            _mark_unsent(pk)
-            break  # the broker is down: the next sweep tries again
-        sent += 1
-    return sent

@@ -18,8 +18,9 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from annotator.queue import attempts_exhausted_reason, task_send_on_commit, task_try_send
+from annotator.queue import attempts_exhausted_reason, task_send_on_commit
 from corpora.models import Corpus
+from ops.services import unsent_work_resend
 from releases import format as release_format
 from releases.models import ArticleSplit, Release
 from releases.selectors import releasable_articles
@@ -240,23 +241,10 @@ def releases_reconcile(*, now: dt.datetime | None = None, queue_depth: int | Non
     running for ``WORK_STUCK_AFTER_SECONDS`` (its worker is gone). Each is
     taken by a conditional UPDATE of ``sent_at``.
     """
-    now = now or timezone.now()
-    requeue_before = now - dt.timedelta(seconds=settings.REQUEUE_QUEUED_AFTER_SECONDS)
-    stuck_before = now - dt.timedelta(seconds=settings.WORK_STUCK_AFTER_SECONDS)
-    due = Q(status=Release.Status.QUEUED, sent_at__isnull=True)
-    if queue_depth == 0:
-        due |= Q(status=Release.Status.QUEUED, sent_at__lt=requeue_before)
-    due |= Q(status=Release.Status.RUNNING, started_at__lt=stuck_before) & (
-        Q(sent_at__isnull=True) | Q(sent_at__lt=stuck_before)
+    return unsent_work_resend(
+        rows=Release.objects.all(),
+        task=BUILD_TASK,
+        now=now,
+        queue_depth=queue_depth,
+        batch=RECONCILE_BATCH,
     )
-    rows = Release.objects.filter(due).order_by("pk").values_list("pk", "status", "sent_at")
-    sent = 0
-    for pk, status, sent_at in rows[:RECONCILE_BATCH]:
-        unchanged = Q(sent_at__isnull=True) if sent_at is None else Q(sent_at=sent_at)
-        if not Release.objects.filter(unchanged, pk=pk, status=status).update(sent_at=now):
-            continue
-        if not task_try_send(BUILD_TASK, pk):
-            Release.objects.filter(pk=pk).update(sent_at=None)
-            break
-        sent += 1
-    return sent
