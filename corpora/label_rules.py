@@ -20,7 +20,7 @@ import re
 # (u undo, x clear, n note, s source, g guidelines, ? help), Space (press
 # the focused button) and z (Ctrl/Cmd+Z undo; refused so the letter alone
 # never means two things).
-RESERVED_SHORTCUTS: tuple[str, ...] = ("j", "k", "u", "x", "n", "s", "g", "z", "?", " ")
+RESERVED_SHORTCUTS: tuple[str, ...] = ("j", "k", "u", "x", "n", "s", "g", "z", "a", "?", " ")
 
 LABEL_TEXT_COLOR = "#ffffff"
 MIN_CONTRAST = 4.5  # WCAG 2.x, level AA, normal-size text

@@ -77,6 +77,24 @@ class Reality:
             body["user"] = self.make_user(f"fuzz{next(self.serial)}").username
         if path.endswith("/assignments/"):
             body.update(article=self.article.pk, annotator=self.annotator.pk)
+        if "/assignments/{article_id}/{user_id}/" in path:
+            body["annotator"] = self.annotator.pk
+        if path.endswith("/assignments/bulk/"):
+            body = {k: v for k, v in body.items() if k != "filters"}
+            body.update(articles=[self.article.pk], annotators=[self.annotator.pk], per_article=1)
+        if path.startswith("/api/articles/{id}") and "archived" in body:
+            body["archived"] = False  # the other cases need the article in the list
+        if path.endswith("/predictions/") and isinstance(body.get("predictions"), list):
+            items = [i for i in body["predictions"] if isinstance(i, dict)] or [{"score": 0.5}]
+            body["predictions"] = [
+                {**item, "sentence": s.pk, "label": "claim"}
+                for item, s in zip(items, self.sentences, strict=False)
+            ]
+        if path.endswith("/releases/"):
+            # Language codes, split percentages adding up to 100 and ready article ids are
+            # rules on values; the defaults satisfy them.
+            body = {k: v for k, v in body.items() if k in ("name", "description", "citation")}
+            body.update(licence="CC-BY-4.0", version=f"1.{next(self.serial)}")
         if path.endswith("/articles/") and isinstance(body.get("text"), str):
             body["text"] += f" {next(self.serial)}."
         if path.endswith("/imports/"):
