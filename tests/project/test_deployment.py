@@ -74,6 +74,7 @@ EXPECTED_STATUS = {
     "admin:login": 302,  # signed in already: on to the admin's index
     "invitation_create": 405,
     "suggestion_model_train": 405,
+    "suggestion_settings_save": 405,
     "invitation_revoke": 405,
     "invitation_accept": 404,  # a made-up token: the invitation page says so
 }
