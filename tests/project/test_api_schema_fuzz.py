@@ -85,6 +85,9 @@ class Reality:
         if path.startswith("/api/articles/{id}") and "archived" in body:
             body["archived"] = False  # the other cases need the article in the list
         if path.endswith("/predictions/") and isinstance(body.get("predictions"), list):
+            for name in ("model_name", "model_version"):  # blank once trimmed: 400
+                if not str(body.get(name, "")).strip():
+                    body[name] = "outside"
             items = [i for i in body["predictions"] if isinstance(i, dict)] or [{"score": 0.5}]
             body["predictions"] = [
                 {**item, "sentence": s.pk, "label": "claim"}
