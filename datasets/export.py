@@ -96,7 +96,7 @@ def csv_cell(value: str) -> str:
     return value
 
 
-def _csv_cells(values) -> list:
+def csv_cells(values) -> list:
     """``csv_cell`` of each text value, None as an empty cell, other values as they are.
 
     The test is inlined (no call per value): it runs for every exported line,
@@ -303,7 +303,7 @@ def export_csv(
             corpus_id=corpus_id, scope=scope, chunk_size=chunk_size
         ):
             safe_articles = {
-                article_id: _csv_cells((*article[:5], article[5].isoformat() if article[5] else ""))
+                article_id: csv_cells((*article[:5], article[5].isoformat() if article[5] else ""))
                 for article_id, article in articles.items()
             }
             no_gold = [""] * GOLD_WIDTH
@@ -319,10 +319,10 @@ def export_csv(
                     end,
                     *spans[pk],
                     paragraph,
-                    *_csv_cells((kind, text)),
+                    *csv_cells((kind, text)),
                 ]
                 gold = row[GOLD_COLUMNS] if show_gold and row[GOLD_COLUMNS.start] else None
-                tail = [*_csv_cells(gold[:-1]), iso(gold[-1])] if gold else no_gold
+                tail = [*csv_cells(gold[:-1]), iso(gold[-1])] if gold else no_gold
                 # Machine suggestions in a cell of their own, as a JSON list.
                 machine = (
                     csv_cell(
@@ -341,7 +341,7 @@ def export_csv(
                     writer.writerow([*head, "", "", "", "", "", "", "", *tail, machine])
                 for a in labels or ():
                     writer.writerow(
-                        [*head, *_csv_cells(a[1:6]), iso(a[6]), csv_cell(a[7]), *tail, machine]
+                        [*head, *csv_cells(a[1:6]), iso(a[6]), csv_cell(a[7]), *tail, machine]
                     )
                 lines += len(labels) if labels else 1
             yield buffer.getvalue().encode("utf-8")

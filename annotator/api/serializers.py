@@ -81,6 +81,18 @@ class QuerySerializer(serializers.Serializer):
 # --- errors (for the schema) ----------------------------------------------------
 
 
+class CursorQuerySerializer(QuerySerializer):
+    """The query parameters of a cursor-paginated listing (``annotator.api.pagination``):
+    declared here so they are checked and published."""
+
+    cursor = serializers.CharField(
+        required=False, max_length=1000, help_text="From the previous page's `next`."
+    )
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=2000, help_text="Up to 2000; 200 by default."
+    )
+
+
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable, e.g. invalid, not_found.")
     message = serializers.CharField(help_text="What went wrong and what to do about it.")

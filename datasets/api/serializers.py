@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from annotator.api.serializers import MAX_ID, QuerySerializer
+from annotator.api.serializers import MAX_ID, CursorQuerySerializer
 from articles.models import Sentence
 
 
@@ -80,7 +80,7 @@ class DatasetPageSerializer(serializers.Serializer):
     results = DatasetRowSerializer(many=True)
 
 
-class DatasetQuerySerializer(QuerySerializer):
+class DatasetQuerySerializer(CursorQuerySerializer):
     corpus = serializers.SlugField(required=False, max_length=80, help_text="A corpus slug.")
     article = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     label = serializers.SlugField(
@@ -100,11 +100,4 @@ class DatasetQuerySerializer(QuerySerializer):
         required=False,
         help_text="true: only sentences with a label (of those you see) made under guidelines "
         "older than the corpus's current version, for a re-check.",
-    )
-    # Read by the paginator (annotator.api.pagination); declared here so they are checked.
-    cursor = serializers.CharField(
-        required=False, max_length=1000, help_text="From the previous page's `next`."
-    )
-    page_size = serializers.IntegerField(
-        required=False, min_value=1, max_value=2000, help_text="Up to 2000; 200 by default."
     )

@@ -47,7 +47,7 @@ from django.utils import timezone
 from articles.models import Annotation, GoldLabel, Sentence
 from corpora.models import GuidelineVersion, Label
 from datasets import sql as dataset_sql
-from datasets.export import CSV_FORMULA_STARTS
+from datasets.export import csv_cells
 from datasets.selectors import (
     GOLD_COLUMNS,
     SENTENCE_FIELDS,
@@ -190,16 +190,6 @@ class _Files:
             for ext, path in files.paths.items():
                 out[release_format.data_path(config, split, ext)] = path
         return out
-
-
-def _csv_cells(values) -> list:
-    """``csv_cell`` of each text value, None as an empty cell, other values as they are
-    (inlined: it runs for every value of every line)."""
-    starts = CSV_FORMULA_STARTS
-    return [
-        ("'" + v if v[:1] in starts else v) if isinstance(v, str) else ("" if v is None else v)
-        for v in values
-    ]
 
 
 # --- the read ---------------------------------------------------------------------------
@@ -364,7 +354,7 @@ def _read_rows(
                 files_of = files.of("gold", split)
                 jsonl_row = {k: v for k, v in shaped.items() if k != "annotations"}
                 files_of.jsonl.write(dumps(jsonl_row) + "\n")
-                files_of.csv.writerow(_csv_cells((*head, *gold)))
+                files_of.csv.writerow(csv_cells((*head, *gold)))
                 files_of.pending.append((*head, *gold))
                 files_of.rows += 1
                 read.config_rows["gold"][split] += 1
@@ -393,11 +383,11 @@ def _read_rows(
                     for a in anns
                 ]
                 files_of.pending.append((*head, ann_values, *gold))
-                cells = _csv_cells(head)
-                gold_cells = _csv_cells(gold)
+                cells = csv_cells(head)
+                gold_cells = csv_cells(gold)
                 for a in anns:
-                    ann_cells = _csv_cells((*a[1:6], release_format.iso(a[6])))
-                    suggested = _csv_cells((a[7] if len(a) > 7 else None,))
+                    ann_cells = csv_cells((*a[1:6], release_format.iso(a[6])))
+                    suggested = csv_cells((a[7] if len(a) > 7 else None,))
                     files_of.csv.writerow([*cells, *ann_cells, "human", *suggested, *gold_cells])
                 if not anns:
                     files_of.csv.writerow([*cells, *[""] * 8, *gold_cells])

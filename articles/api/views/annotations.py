@@ -13,7 +13,12 @@ from rest_framework.views import APIView
 from annotator.api.errors import error_body
 from annotator.api.pagination import HistoryPagination
 from annotator.api.schema import errors
-from annotator.api.serializers import MAX_ID, QuerySerializer, QuickValidation, validated
+from annotator.api.serializers import (
+    MAX_ID,
+    CursorQuerySerializer,
+    QuickValidation,
+    validated,
+)
 from articles.access import sentence_for, sentence_for_labeling
 from articles.api.errors import AnswersVersionConflicts
 from articles.api.serializers import (
@@ -136,16 +141,9 @@ class CorpusHistoryEventSerializer(AnnotationEventSerializer):
         fields = ["id", "sentence", "article", *AnnotationEventSerializer.Meta.fields]
 
 
-class CorpusHistoryQuerySerializer(QuerySerializer):
+class CorpusHistoryQuerySerializer(CursorQuerySerializer):
     since = serializers.DateTimeField(required=False, help_text="Changes at or after this time.")
     annotator = serializers.CharField(required=False, max_length=150, help_text="A username.")
-    # Read by the paginator (annotator.api.pagination); declared here so they are checked.
-    cursor = serializers.CharField(
-        required=False, max_length=1000, help_text="From the previous page's `next`."
-    )
-    page_size = serializers.IntegerField(
-        required=False, min_value=1, max_value=2000, help_text="Up to 2000; 200 by default."
-    )
 
 
 class CorpusHistoryPageSerializer(serializers.Serializer):
@@ -195,17 +193,11 @@ class GoldEventSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class GoldHistoryQuerySerializer(QuerySerializer):
+class GoldHistoryQuerySerializer(CursorQuerySerializer):
     since = serializers.DateTimeField(required=False, help_text="Decisions at or after this time.")
     reviewer = serializers.CharField(required=False, max_length=150, help_text="A username.")
     sentence = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text="One sentence's decisions."
-    )
-    cursor = serializers.CharField(
-        required=False, max_length=1000, help_text="From the previous page's `next`."
-    )
-    page_size = serializers.IntegerField(
-        required=False, min_value=1, max_value=2000, help_text="Up to 2000; 200 by default."
     )
 
 
