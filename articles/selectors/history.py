@@ -88,8 +88,8 @@ def _label_rows(events: QuerySet[AnnotationEvent]) -> QuerySet:
         kind=Value("label"),
         row_id=F("id"),
         sentence_ref=F("sentence_id"),
-        article_ref=F("sentence__article_id"),
-        text=F("sentence__text"),
+        article_ref=F("article_id"),
+        text=F("sentence_text"),
         person=F("annotator__username"),
         actor=F("changed_by__username"),
     ).values_list(*_ROW_FIELDS)
@@ -138,7 +138,8 @@ def history_rows(
     if sentence is not None:
         labels, gold = labels.filter(sentence=sentence), gold.filter(sentence=sentence)
     elif corpus is not None:
-        labels = labels.filter(sentence__article__corpus=corpus)
+        # The events' own article: an event outlives its sentence (invariant 3).
+        labels = labels.filter(article__corpus=corpus)
         gold = gold.filter(article__corpus=corpus)
     else:  # pragma: no cover - a programming error
         raise ValueError("history_rows needs a corpus or a sentence")
@@ -188,7 +189,7 @@ def history_row(values: tuple) -> HistoryRow:
 
 def history_people(*, corpus: Corpus) -> list[str]:
     """The usernames that appear in the corpus's history, for the page's filter."""
-    labels = AnnotationEvent.objects.filter(sentence__article__corpus=corpus).values_list(
+    labels = AnnotationEvent.objects.filter(article__corpus=corpus).values_list(
         "annotator__username", flat=True
     )
     gold = GoldEvent.objects.filter(article__corpus=corpus).values_list(

@@ -132,6 +132,25 @@ def test_the_corpus_history_is_for_owners_and_filters(client, worked, owner, cor
     assert count(f"?since={(today - dt.timedelta(days=1)).isoformat()}&until={tomorrow}") == 7
 
 
+def test_the_corpus_history_keeps_the_changes_of_a_sentence_split_since(
+    client, worked, owner, corpus, article
+):
+    """Events outlive their sentence (invariant 3), and the corpus history shows them."""
+    from articles.services.boundaries import sentence_split
+
+    _, s2 = worked
+    old_text = s2.text
+    sentence_split(article_id=article.pk, sentence_id=s2.pk, at=4, by=owner)
+    assert not Sentence.objects.filter(pk=s2.pk).exists()
+    orphaned = AnnotationEvent.objects.filter(article=article, sentence__isnull=True)
+    assert orphaned.exists()
+    html = _get(client, owner, "corpus_history", slug=corpus.slug).content.decode()
+    events = AnnotationEvent.objects.filter(article=article).count()
+    assert html.count('class="history-entry') == events + GoldEvent.objects.count()
+    assert "(no longer in the article)" in html
+    assert old_text[:30] in html
+
+
 def test_a_bad_filter_says_what_to_fix(client, worked, owner, corpus):
     page = _get(
         client, owner, "corpus_history", query="?since=yesterday&action=nope", slug=corpus.slug
