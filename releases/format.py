@@ -27,6 +27,8 @@ import json
 import re
 from hashlib import sha256
 
+from datasets.selectors import iso as dataset_iso
+
 MANIFEST = "manifest.json"
 FORMAT = "annotator-dataset-release"
 FORMAT_VERSION = 1
@@ -110,9 +112,8 @@ def data_path(config: str, split: str, extension: str) -> str:
 
 
 def iso(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The dataset API's time format (``datasets.selectors.iso``); None stays None."""
+    return None if value is None else dataset_iso(value)
 
 
 # --- the columns of the Parquet and CSV files ---------------------------------------

@@ -320,8 +320,6 @@ def _read_rows(
                 ann["origin"] = "human"
             if shaped["gold"] is not None:
                 shaped["gold"]["decided_by"] = gold_by
-                shaped["gold"]["decided_at"] = release_format.iso(g_at)
-                shaped["gold"]["source"] = g_source
             shaped["split"] = split
             start16, end16 = spans[pk]
             head = [
