@@ -2,7 +2,8 @@
 
 The app runs under gunicorn (two processes of four threads, as deployed) with a private Redis
 as its cache, so both processes count in the same place. Eight threads call the API with one
-token as fast as they can for a few seconds, well inside one throttle window. The number of
+token as fast as they can until they have sent three times the rate (or 40 s have passed, on a
+slow machine), well inside one throttle window of a minute. The number of
 answers served (2xx) must be the rate, within 5 %: counting is atomic (``incr`` on the
 window's counter), not a read-modify-write that loses concurrent requests' counts.
 """
@@ -23,7 +24,8 @@ pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 LIMIT = 100
 CLIENTS = 8
-SECONDS = 6.0
+SECONDS = 40.0  # at most; the window is 60 s from the first request
+TARGET = 3 * LIMIT
 
 
 def test_eight_concurrent_clients_get_the_rate_and_no_more(
@@ -52,6 +54,9 @@ def test_eight_concurrent_clients_get_the_rate_and_no_more(
             start.wait()
             deadline = time.monotonic() + SECONDS
             while time.monotonic() < deadline:
+                with lock:
+                    if sum(statuses.values()) >= TARGET:
+                        return
                 status = client.get("/api/corpora/").status_code
                 with lock:
                     statuses[status] += 1
@@ -64,7 +69,7 @@ def test_eight_concurrent_clients_get_the_rate_and_no_more(
 
     served = sum(n for status, n in statuses.items() if 200 <= status < 300)
     # The clients pushed well past the rate, and nothing but 200 and 429 came back.
-    assert sum(statuses.values()) >= 3 * LIMIT, statuses
+    assert sum(statuses.values()) >= TARGET, statuses
     assert set(statuses) == {200, 429}, statuses
     assert LIMIT * 0.95 <= served <= LIMIT * 1.05, statuses
 
