@@ -20,8 +20,8 @@ Server modes
             the filesystem broker under ANNOTATOR_DATA_DIR (one per repetition), locmem cache,
             gunicorn `--workers=2 --threads=4`, the same Celery worker. (`run.py demo` also loads
             the demo corpus; the benchmark starts from an empty migrated database instead.)
-  Both bind 127.0.0.1:8002 (8000/8001 are often taken). SECURE_COOKIES=false as in the compose
-  file (no TLS on loopback). gunicorn 23+ opens a control socket, by default
+  Both bind 127.0.0.1:8002 (8000/8001 are often taken). SECURE_COOKIES=false and
+  SECURE_SSL_REDIRECT=false as in the compose file (no TLS on loopback). gunicorn 23+ opens a control socket, by default
   ~/.gunicorn/gunicorn.ctl, shared by every gunicorn of the same user on the machine; ours goes
   into the instance folder (in the compose setup each container has its own).
 
@@ -203,7 +203,9 @@ class Adapter(BaseAdapter):
                     f"{self._pg_name(inst_dir)}",
                     "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
                     "CACHE_URL": f"redis://127.0.0.1:{REDIS_PORT}/1",
+                    # docker-compose.yml's defaults: plain HTTP, no TLS on loopback.
                     "SECURE_COOKIES": "false",
+                    "SECURE_SSL_REDIRECT": "false",
                 }
             )
         else:
