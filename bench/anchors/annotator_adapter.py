@@ -21,9 +21,10 @@ Server modes
             gunicorn `--workers=2 --threads=4`, the same Celery worker. (`run.py demo` also loads
             the demo corpus; the benchmark starts from an empty migrated database instead.)
   Both bind 127.0.0.1:8002 (8000/8001 are often taken). SECURE_COOKIES=false and
-  SECURE_SSL_REDIRECT=false as in the compose file (no TLS on loopback). gunicorn 23+ opens a control socket, by default
-  ~/.gunicorn/gunicorn.ctl, shared by every gunicorn of the same user on the machine; ours goes
-  into the instance folder (in the compose setup each container has its own).
+  SECURE_SSL_REDIRECT=false as in the compose file (no TLS on loopback). gunicorn 23+ opens a
+  control socket, by default ~/.gunicorn/gunicorn.ctl, shared by every gunicorn of the same
+  user on the machine; ours goes into the instance folder (in the compose setup each container
+  has its own).
 
 Auth, as each kind of client does it
   * The browser UI: session cookie + CSRF header. login() signs in through /accounts/login/
@@ -317,7 +318,12 @@ class Adapter(BaseAdapter):
         self.token = None
         with httpx.Client(base_url=self.base_url, timeout=60, headers={"Connection": "close"}) as c:
             r = check(c.get("/accounts/login/"), "login form")
-            mw = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text).group(1)
+            found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text)
+            if found is None:
+                raise RuntimeError(
+                    f"login form without a CSRF token: HTTP {r.status_code} {r.text[:600]}"
+                )
+            mw = found.group(1)
             r = c.post(
                 "/accounts/login/",
                 data={
