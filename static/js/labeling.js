@@ -109,6 +109,7 @@ const suggestions = new SuggestionLayer({
   userId: config.userId,
   labelByKey,
   storage: window.localStorage,
+  nextButtons: [...document.querySelectorAll(".next-form button[type=submit]")],
 });
 const openHelp = setUpHelp();
 // Labels to check after a boundary change, and changing boundaries (where allowed).
