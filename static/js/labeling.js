@@ -81,6 +81,7 @@ const actions = new LabelingActions({
   toast,
   held,
   fetchPage,
+  nextName: () => document.getElementById("next-article")?.textContent.trim() || "Next article",
 });
 const conflicts = new ConflictDialog({
   view,

@@ -26,8 +26,9 @@ def _focused_sentence(page) -> int | None:
 
 @pytest.mark.parametrize("width", [1440, 390])
 def test_next_opens_the_least_confident_sentence_and_document_order_does_not_jump(
-    live_server, page, sign_in, owner, annotator, corpus, make_article, settings, width
-):
+    live_server, page, sign_in, owner, annotator, corpus, make_article, settings, width,
+    screenshot,
+):  # fmt: skip
     settings.SUGGESTIONS_MIN_LABELS = 12
     first = make_article(corpus, article_text(TOPICS[:4]), title="First")
     second = make_article(corpus, article_text(TOPICS[4:8]), title="Second")
@@ -48,6 +49,7 @@ def test_next_opens_the_least_confident_sentence_and_document_order_does_not_jum
     expect(next_button).to_have_accessible_description(
         "Next sentence: least confident suggestion first."
     )
+    screenshot(page, f"next-policy-{width}")
     assert serious_violations(Axe().run(page)) == []
     named = page.evaluate(
         "url => fetch(url).then(r => r.json())", f"/api/corpora/{corpus.slug}/next-sentence/"
