@@ -75,4 +75,14 @@ def test_the_dashboard_draws_the_learning_curve_and_scores_against_gold(
     assert serious_violations(Axe().run(page)) == []
     if width == 390:
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # The suggestions page draws the same chart.
+    page.get_by_role("link", name="Models, scores and settings").click()
+    expect(page.locator("h1")).to_have_text("Suggestions")
+    expect(
+        page.get_by_role("img", name=re.compile(r"^Learning curve: 2 trained versions"))
+    ).to_be_visible()
+    assert serious_violations(Axe().run(page)) == []
+    if width == 390:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.js_errors == []
