@@ -50,9 +50,13 @@ from articles.models import (
 from corpora.models import Corpus, GuidelineVersion, Label, Membership
 from imports.models import ArticleSnapshot
 from review.models import Assignment
+from suggestions.models import SuggestionSettings
 
 FORMAT = "annotator-corpus-archive"
-VERSION = 1
+# 2: carries the corpus's suggestion settings (suggestion_settings.jsonl). An
+# archive of an older version lacks the members added since; it restores
+# without them (their rows take their defaults).
+VERSION = 2
 MANIFEST = "manifest.json"
 USERS = "users.jsonl"
 
@@ -83,6 +87,8 @@ class Member:
     corpus_lookup: str
     # How much heavier a row is than a sentence: chunks hold CHUNK_ROWS // row_cost rows.
     row_cost: int = 1
+    # The archive format version that first carried the member.
+    since: int = 1
 
     @property
     def filename(self) -> str:
@@ -113,7 +119,15 @@ MEMBERS: tuple[Member, ...] = (
     Member("gold_events", GoldEvent, "article__corpus"),
     Member("assignments", Assignment, "article__corpus"),
     Member("article_snapshots", ArticleSnapshot, "article__corpus", row_cost=400),
+    # Blind labeling and the next-sentence policy (a corpus without the row has the defaults).
+    Member("suggestion_settings", SuggestionSettings, "corpus", since=2),
 )
+
+
+def members_in(version: int) -> tuple[Member, ...]:
+    """The members an archive of format ``version`` holds, in restore order."""
+    return tuple(member for member in MEMBERS if member.since <= version)
+
 
 # What belongs to a corpus but is not archived, and why (a test checks that
 # every model with a path to Corpus is in MEMBERS or here).
@@ -133,8 +147,6 @@ LEFT_OUT: dict[str, str] = {
     "suggestions.SuggestionModel": "trained models are rebuilt from the labels (train again "
     "after a restore); outside models' predictions must be posted again",
     "suggestions.Suggestion": "belongs to a suggestion model",
-    "suggestions.SuggestionSettings": "not carried yet: set blind labeling and the next-sentence "
-    "policy again after a restore",
 }
 
 
@@ -304,7 +316,7 @@ def manifest_read(archive: zipfile.ZipFile, *, name: str) -> dict[str, Any]:
     for key in ("counts", "sha256", "fields"):
         if not isinstance(manifest.get(key), dict):
             raise ArchiveError(f"{name} is damaged: its {MANIFEST} lacks {key!r}.")
-    for member in MEMBERS:
+    for member in members_in(version):
         count = manifest["counts"].get(member.name)
         if member.filename not in manifest["sha256"] or count is None:
             raise ArchiveError(f"{name} is damaged: {member.filename} is not in its manifest.")

@@ -25,6 +25,7 @@ from archives.format import (
     decode_value,
     lines_read,
     manifest_read,
+    members_in,
     reference_kind,
     related_model,
     row_fields,
@@ -294,7 +295,11 @@ def corpus_archive_import(
     with archive_open(path) as archive:
         manifest = manifest_read(archive, name=path)
         checksums_verify(archive, manifest, name=path)
-        plans = [_plan(m, manifest["fields"].get(m.name), name=path) for m in MEMBERS]
+        # An older archive lacks the members added since its version: they are not restored.
+        plans = [
+            _plan(m, manifest["fields"].get(m.name), name=path)
+            for m in members_in(manifest["version"])
+        ]
         if manifest["counts"]["corpus"] != 1:
             raise ArchiveError(f"{path} is damaged: it must hold exactly one corpus.")
         source = next(lines_read(archive, MEMBERS[0].filename, name=path))

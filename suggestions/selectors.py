@@ -118,23 +118,33 @@ def model_source(model: SuggestionModel) -> dict:
     }
 
 
-def suggestions_visible(*, corpus: Corpus) -> bool:
-    return suggestion_settings_get(corpus=corpus).show_to_annotators
+def next_policy_in_effect(*, policy: str, model: SuggestionModel | None) -> dict:
+    """The policy the screen's "next" follows: ``active`` is False when it needs a trained
+    model that the corpus does not have yet, and "next" follows document order meanwhile."""
+    return {
+        "policy": policy,
+        "name": NextPolicy(policy).label,
+        "active": policy == NextPolicy.DOCUMENT or model is not None,
+    }
 
 
 def article_suggestions(*, article: Article, role: str) -> dict:
-    """The suggestion for each labelable sentence of the article, with where they come from.
+    """The suggestion for each labelable sentence of the article, with where they come from,
+    and the next-sentence policy the screen follows.
 
     When the corpus labels blind, nobody gets suggestions here (owners see the
-    models' scores on the suggestions page).
+    models' scores on the suggestions page); the policy still applies.
     """
     corpus = article.corpus
-    if not suggestions_visible(corpus=corpus):
+    found = suggestion_settings_get(corpus=corpus)
+    if not found.show_to_annotators:
+        model = current_model(corpus=corpus) if found.next_policy != NextPolicy.DOCUMENT else None
         return {
             "shown": False,
             "reason": "This corpus labels blind: its owners turned suggestions off.",
             "source": None,
             "results": [],
+            "next_policy": next_policy_in_effect(policy=found.next_policy, model=model),
         }
     model = current_model(corpus=corpus)
     sentences = list(
@@ -182,6 +192,7 @@ def article_suggestions(*, article: Article, role: str) -> dict:
         "reason": "",
         "source": model_source(model) if model else CUE_SOURCE,
         "results": results,
+        "next_policy": next_policy_in_effect(policy=found.next_policy, model=model),
     }
 
 
@@ -264,7 +275,8 @@ def next_sentence(*, corpus: Corpus, user, policy: str | None = None) -> dict | 
     sentence order; least_confident: among those, the one the current model
     (else the cue baseline's fixed scores: document order) is least sure of;
     disagreement: the sentence others labeled where the model's suggestion
-    disagrees with the most labels, that the user has not labeled.
+    disagrees with the most labels, that the user has not labeled. ``ranked``
+    says whether the policy chose it (False: document order, as without a model).
     """
     policy = policy or suggestion_settings_get(corpus=corpus).next_policy
     unlabeled = Sentence.objects.filter(
@@ -272,13 +284,13 @@ def next_sentence(*, corpus: Corpus, user, policy: str | None = None) -> dict | 
         article__status=Article.Status.READY,
         kind=Sentence.Kind.SENTENCE,
     ).exclude(annotations__annotator=user)
-    model = current_model(corpus=corpus)
-    chosen: tuple[int, int] | None = None
+    model = current_model(corpus=corpus) if policy != NextPolicy.DOCUMENT else None
+    chosen: tuple[int, int, int] | None = None
     if policy == NextPolicy.LEAST_CONFIDENT and model is not None:
         chosen = (
             Suggestion.objects.filter(model=model, sentence__in=unlabeled)
             .order_by("score", "sentence__article_id", "sentence__index")
-            .values_list("sentence_id", "sentence__article_id")
+            .values_list("sentence_id", "sentence__article_id", "sentence__index")
             .first()
         )
     elif policy == NextPolicy.DISAGREEMENT and model is not None:
@@ -295,13 +307,36 @@ def next_sentence(*, corpus: Corpus, user, policy: str | None = None) -> dict | 
                 counts[sid] += 1
         if counts:
             sid, _ = max(counts.items(), key=lambda item: (item[1], -item[0]))
-            row = Sentence.objects.filter(pk=sid).values_list("pk", "article_id").first()
-            chosen = (row[0], row[1]) if row else None
+            chosen = (
+                Sentence.objects.filter(pk=sid).values_list("pk", "article_id", "index").first()
+            )
+    ranked = chosen is not None
     if chosen is None:
-        chosen = unlabeled.order_by("article_id", "index").values_list("pk", "article_id").first()
+        chosen = (
+            unlabeled.order_by("article_id", "index")
+            .values_list("pk", "article_id", "index")
+            .first()
+        )
     if chosen is None:
         return None
-    return {"sentence": chosen[0], "article": chosen[1], "policy": policy}
+    return {
+        "sentence": chosen[0],
+        "article": chosen[1],
+        "index": chosen[2],
+        "policy": policy,
+        "ranked": ranked,
+    }
+
+
+def next_sentence_ranked(*, corpus: Corpus, user) -> dict | None:
+    """The sentence the labeling screen's "next" opens under a policy that ranks sentences
+    (least confident, disagreement); None under document order, or when the policy has
+    nothing to rank yet (no trained model): "next" then goes to the next article as before."""
+    policy = suggestion_settings_get(corpus=corpus).next_policy
+    if policy == NextPolicy.DOCUMENT:
+        return None
+    found = next_sentence(corpus=corpus, user=user, policy=policy)
+    return found if found is not None and found["ranked"] else None
 
 
 def can_manage(role: str) -> bool:

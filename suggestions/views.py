@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from annotator.validation import CheckedForm
 from corpora.permissions import Right, corpus_for, has_right
+from suggestions.charts import learning_chart
 from suggestions.models import NextPolicy
 from suggestions.selectors import suggestions_overview
 from suggestions.services import suggestion_settings_update, training_request
@@ -25,12 +26,14 @@ class SuggestionSettingsForm(CheckedForm):
 @login_required
 def corpus_suggestions(request: HttpRequest, slug: str) -> HttpResponse:
     corpus, role = corpus_for(request.user, slug=slug, right=Right.SEE_ALL_LABELS)
+    overview = suggestions_overview(corpus=corpus)
     return render(
         request,
         "suggestions/corpus_suggestions.html",
         {
             "corpus": corpus,
-            "overview": suggestions_overview(corpus=corpus),
+            "overview": overview,
+            "learning_chart": learning_chart(overview.curve),
             "can_manage": has_right(role, Right.MANAGE),
             "policies": NextPolicy.choices,
         },

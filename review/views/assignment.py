@@ -45,6 +45,7 @@ from review.services.assignment import (
     assignments_of_member_reassign,
     corpus_overlap_set,
 )
+from suggestions.selectors import next_sentence_ranked
 
 
 @require_GET
@@ -156,8 +157,14 @@ def my_assignments(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def next_article(request: HttpRequest, slug: str) -> HttpResponse:
-    """Take the user to their next unfinished article (POST: it may claim a seat)."""
+    """Take the user to their next unfinished article (POST: it may claim a seat), or, when
+    the corpus's policy ranks sentences (least confident, disagreement), to the sentence it
+    ranks first: its article, opened on that sentence."""
     corpus, _role = corpus_for(request.user, slug=slug, right=Right.LABEL)
+    ranked = next_sentence_ranked(corpus=corpus, user=request.user)
+    if ranked is not None:
+        url = reverse("label_article", kwargs={"pk": ranked["article"]})
+        return redirect(f"{url}?at={ranked['index']}")
     try:
         after = int(request.POST["after"]) if request.POST.get("after") else None
     except ValueError:

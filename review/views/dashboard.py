@@ -19,6 +19,7 @@ from review.selectors.agreement import (
 from review.selectors.assignments import article_in_corpus
 from review.selectors.dashboard import corpus_dashboard
 from review.services.workflow import corpus_auto_gold_set, corpus_workflow_refresh_request
+from suggestions.charts import learning_chart
 from suggestions.selectors import suggestions_overview
 
 
@@ -28,6 +29,7 @@ def corpus_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
     corpus, role = corpus_for(request.user, slug=slug, right=Right.SEE_ALL_LABELS)
     board = corpus_dashboard(corpus=corpus)
     report = board.agreement
+    suggestions = suggestions_overview(corpus=corpus)
     return render(
         request,
         "workflow/dashboard.html",
@@ -49,7 +51,8 @@ def corpus_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
             "report": report,
             "agreement": agreement_dashboard_get(report=report),
             "state": agreement_state_get(report=report),
-            "suggestions": suggestions_overview(corpus=corpus),
+            "suggestions": suggestions,
+            "learning_chart": learning_chart(suggestions.curve),
         },
     )
 

@@ -81,6 +81,7 @@ const actions = new LabelingActions({
   toast,
   held,
   fetchPage,
+  nextName: () => document.getElementById("next-article")?.textContent.trim() || "Next article",
 });
 const conflicts = new ConflictDialog({
   view,
@@ -109,6 +110,7 @@ const suggestions = new SuggestionLayer({
   userId: config.userId,
   labelByKey,
   storage: window.localStorage,
+  nextButtons: [...document.querySelectorAll(".next-form button[type=submit]")],
 });
 const openHelp = setUpHelp();
 // Labels to check after a boundary change, and changing boundaries (where allowed).

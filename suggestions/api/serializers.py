@@ -25,11 +25,23 @@ class SentenceSuggestionSerializer(serializers.Serializer):
     cue = serializers.CharField(help_text="For the cue baseline: the words that decided it.")
 
 
+class NextPolicyInEffectSerializer(serializers.Serializer):
+    policy = serializers.ChoiceField(choices=NextPolicy.choices, help_text="The owners' choice.")
+    name = serializers.CharField()
+    active = serializers.BooleanField(
+        help_text="False: the policy needs a trained model the corpus does not have yet, "
+        "so next follows document order meanwhile."
+    )
+
+
 class ArticleSuggestionsSerializer(serializers.Serializer):
     shown = serializers.BooleanField(help_text="False when the corpus labels blind.")
     reason = serializers.CharField(help_text="Why nothing is shown, when so.")
     source = SuggestionSourceSerializer(allow_null=True)
     results = SentenceSuggestionSerializer(many=True)
+    next_policy = NextPolicyInEffectSerializer(
+        help_text="The policy the labeling screen's next follows (see corpora_next_sentence)."
+    )
 
 
 class SuggestionModelSerializer(serializers.ModelSerializer):

@@ -16,6 +16,8 @@ from imports.models import ArticleSnapshot
 from review.services.adjudication import gold_label_decide
 from review.services.assignment import article_next_for, assignment_create
 from review.services.workflow import corpus_auto_gold_set, corpus_workflow_refresh
+from suggestions.models import NextPolicy, SuggestionSettings
+from suggestions.services import suggestion_settings_update
 
 SECOND_TEXT = (
     "A Budget Nobody Wants\n"
@@ -117,6 +119,11 @@ def rich_corpus(owner, annotator, reviewer, viewer, make_user, make_article, out
     part = Sentence.objects.select_related("article__corpus").get(pk=again.created[0])
     annotation_set(sentence=part, annotator=annotator, label=labels["sourced_fact"],
                    note="named agency", source="Reuters, 14 March")  # fmt: skip
+    # Blind labeling, a policy that is not the default, a count of labels at training.
+    suggestion_settings_update(
+        corpus=corpus, show_to_annotators=False, next_policy=NextPolicy.DISAGREEMENT
+    )
+    SuggestionSettings.objects.filter(corpus=corpus).update(labels_at_last_training=7)
     ArticleSnapshot.objects.create(
         article=first,
         requested_url="https://example.org/talks",

@@ -24,6 +24,7 @@ from articles.models import (
 from corpora.models import Corpus, GuidelineVersion, Label, Membership
 from imports.models import ArticleSnapshot
 from review.models import Assignment
+from suggestions.models import SuggestionSettings
 
 OWNED = [
     (Corpus, "pk"),
@@ -39,6 +40,7 @@ OWNED = [
     (GoldEvent, "article__corpus"),
     (Assignment, "article__corpus"),
     (ArticleSnapshot, "article__corpus"),
+    (SuggestionSettings, "corpus"),
 ]
 
 

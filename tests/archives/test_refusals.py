@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from archives.format import ArchiveError, manifest_read
+from archives.format import VERSION, ArchiveError, manifest_read
 from archives.selectors import corpus_archive_export
 from articles.models import Article, Sentence
 from corpora.models import Corpus
@@ -120,10 +120,12 @@ def test_a_foreign_archive_is_refused(archive, tmp_path, counts):
 
 def test_an_archive_of_a_newer_version_is_refused(archive, tmp_path, counts):
     def newer(data):
-        data["version"] = 2
+        data["version"] = VERSION + 1
 
     path = rewrite(archive, tmp_path / "newer.zip", manifest=newer)
-    with pytest.raises(CommandError, match="newer annotator \\(archive format version 2\\)"):
+    with pytest.raises(
+        CommandError, match=f"newer annotator \\(archive format version {VERSION + 1}\\)"
+    ):
         restore(path, "--slug", "copy")
     _nothing_written(*counts)
 

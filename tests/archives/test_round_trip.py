@@ -15,6 +15,8 @@ from archives.selectors import corpus_archive_export
 from archives.services import corpus_archive_import
 from articles.models import AnnotationEvent, Article, GoldLabel, Sentence
 from corpora.models import Corpus, Role
+from suggestions.models import SuggestionSettings
+from suggestions.selectors import suggestion_settings_get
 from tests.archives.state import OWNED, corpus_state
 
 
@@ -32,6 +34,14 @@ def _looks_rich(state: dict[str, list[dict]]) -> None:
     assert {a["status"] for a in state["Article"]} == {"ready", "pending"}
     assert {a["assigned_by"] is None for a in state["Assignment"]} == {True, False}
     assert any(a["finished_at"] for a in state["Assignment"])
+    assert state["SuggestionSettings"] == [
+        {
+            "corpus": ("the corpus",),
+            "show_to_annotators": False,
+            "next_policy": "disagreement",
+            "labels_at_last_training": 7,
+        }
+    ]
 
 
 def test_a_restored_corpus_equals_the_original_field_by_field(
@@ -75,7 +85,7 @@ def test_counts_in_the_manifest_are_the_corpus_rows_only(rich_corpus, outsider, 
         users = [json.loads(line)["username"] for line in archive.read("users.jsonl").splitlines()]
     by_model = {member.model.__name__: member.name for member in MEMBERS}
     assert manifest["counts"] == {by_model[name]: len(rows) for name, rows in state.items()}
-    assert manifest["format"] == "annotator-corpus-archive" and manifest["version"] == 1
+    assert manifest["format"] == "annotator-corpus-archive" and manifest["version"] == 2
     assert sorted(users) == ["anna", "ben", "olivia", "rita", "victor"]  # not the outsider
 
 
@@ -135,3 +145,34 @@ def test_every_model_that_belongs_to_a_corpus_is_archived_or_left_out_on_purpose
     left_out = {apps.get_model(label) for label in LEFT_OUT}
     assert owned == archived | left_out
     assert not archived & left_out
+
+
+def test_an_archive_written_before_suggestion_settings_travelled_restores_with_the_defaults(
+    rich_corpus, tmp_path
+):
+    """Format version 1 had no suggestion_settings member: its corpus restores, settings default."""
+    before = corpus_state(rich_corpus)
+    path = tmp_path / "op-eds.zip"
+    corpus_archive_export(corpus=rich_corpus, path=str(path))
+    old = tmp_path / "op-eds-v1.zip"
+    with zipfile.ZipFile(path) as new, zipfile.ZipFile(old, "w") as written:
+        manifest = json.loads(new.read("manifest.json"))
+        manifest["version"] = 1
+        for key in ("counts", "fields"):
+            del manifest[key]["suggestion_settings"]
+        del manifest["sha256"]["suggestion_settings.jsonl"]
+        for name in new.namelist():
+            if name not in ("manifest.json", "suggestion_settings.jsonl"):
+                written.writestr(name, new.read(name))
+        written.writestr("manifest.json", json.dumps(manifest))
+
+    restored = corpus_archive_import(path=str(old), slug="op-eds-v1")
+
+    assert "suggestion_settings" not in restored.counts
+    assert not SuggestionSettings.objects.filter(corpus=restored.corpus).exists()
+    defaults = suggestion_settings_get(corpus=restored.corpus)
+    assert (defaults.show_to_annotators, defaults.next_policy) == (True, "document")
+    after = corpus_state(restored.corpus)
+    for model, _ in OWNED:
+        if model is not SuggestionSettings and model is not Corpus:
+            assert after[model.__name__] == before[model.__name__], model.__name__

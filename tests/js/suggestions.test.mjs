@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { sourceLine, suggestionDescription, suggestionText } from "../../static/js/labeling/suggestions.js";
+import { nextPolicyText, sourceLine, suggestionDescription, suggestionText } from "../../static/js/labeling/suggestions.js";
 import { shortcutAction } from "../../static/js/labeling/keys.js";
 
 const labelByKey = new Map([["claim", { key: "claim", name: "Claim" }]]);
@@ -35,4 +35,26 @@ test("a accepts, unless a label of the corpus uses that key", () => {
   assert.deepEqual(shortcutAction({ key: "A", shiftKey: true }, new Map()), { name: "accept" });
   const labels = new Map([["a", { key: "agree" }]]);
   assert.deepEqual(shortcutAction({ key: "a" }, labels), { name: "label", labelKey: "agree" });
+});
+
+test("next says which policy it follows, and goes to a sentence only when a model ranks them", () => {
+  assert.deepEqual(nextPolicyText({ policy: "document", name: "Document order", active: true }), {
+    button: "Next article",
+    line: "Next article: in document order.",
+  });
+  assert.deepEqual(
+    nextPolicyText({ policy: "least_confident", name: "Least confident suggestion first", active: true }),
+    { button: "Next sentence", line: "Next sentence: least confident suggestion first." },
+  );
+  assert.deepEqual(
+    nextPolicyText({ policy: "disagreement", name: "Where the model and annotators disagree most", active: false }),
+    {
+      button: "Next article",
+      line:
+        "Next article: in document order until a trained model can rank the sentences " +
+        "(then where the model and annotators disagree most).",
+    },
+  );
+  // An answer without the field (an older server) reads as document order.
+  assert.equal(nextPolicyText(undefined).button, "Next article");
 });

@@ -12,8 +12,10 @@ export class LabelingActions {
   // held: the SentenceWindow that loads the rest of the article (window.js).
   // fetchPage({offset, limit}): resolves to {status, data} with a page of the
   // article's sentences (annotation-api.js's sentencesFetcher).
-  constructor({ view, queue, labelByKey, toast, held, fetchPage }) {
+  // nextName(): the Next button's text, which follows the corpus's next-sentence policy.
+  constructor({ view, queue, labelByKey, toast, held, fetchPage, nextName = () => "Next article" }) {
     this.view = view;
+    this.nextName = nextName;
     this.queue = queue;
     this.labelByKey = labelByKey;
     this.toast = toast;
@@ -79,7 +81,7 @@ export class LabelingActions {
     this.setValue(view.current, provenance ? { ...value, ...provenance } : value);
     const next = await this.held.nextUnlabeled(view.current);
     if (next === -1) {
-      this.toast(`All ${view.count} sentences are labeled. “Next article” takes you on.`);
+      this.toast(`All ${view.count} sentences are labeled. “${this.nextName()}” takes you on.`);
       view.updateLabelBar();
     } else {
       view.focus(next);

@@ -34,8 +34,26 @@ export function sourceLine(answer, hidden) {
   return source ? `${source.explanation} Press a to accept one.` : "";
 }
 
+// What the screen's "next" does under the corpus's policy (the answer's next_policy):
+// the button's text and the line that says which policy is active. Needs no DOM.
+export function nextPolicyText(next) {
+  if (!next || next.policy === "document") {
+    return { button: "Next article", line: "Next article: in document order." };
+  }
+  const name = next.name.charAt(0).toLowerCase() + next.name.slice(1);
+  if (!next.active) {
+    return {
+      button: "Next article",
+      line: `Next article: in document order until a trained model can rank the sentences (then ${name}).`,
+    };
+  }
+  return { button: "Next sentence", line: `Next sentence: ${name}.` };
+}
+
 export class SuggestionLayer {
-  constructor({ articleText, apiRoot, articleId, userId, labelByKey, storage, fetchJson = apiFetch }) {
+  // nextButtons: the buttons that go to the next article or sentence (a POST that the
+  // server answers by the corpus's policy); their text follows the policy.
+  constructor({ articleText, apiRoot, articleId, userId, labelByKey, storage, nextButtons = [], fetchJson = apiFetch }) {
     this.articleText = articleText;
     this.url = `${apiRoot}articles/${articleId}/suggestions/`;
     this.labelByKey = labelByKey;
@@ -55,9 +73,13 @@ export class SuggestionLayer {
     this.toggleButton.id = "suggestions-toggle";
     this.toggleButton.hidden = true;
     this.toggleButton.addEventListener("click", () => this.toggle());
+    this.nextButtons = nextButtons;
+    this.policyLine = document.createElement("p");
+    this.policyLine.className = "next-policy";
+    this.policyLine.id = "next-policy";
     const wrap = document.createElement("div");
     wrap.className = "suggestion-bar";
-    wrap.append(this.line, this.toggleButton);
+    wrap.append(this.line, this.toggleButton, this.policyLine);
     articleText.before(wrap);
     // Sentences added as the user moves, and labels set or cleared, repaint themselves.
     new MutationObserver((records) => this.observed(records)).observe(articleText, {
@@ -87,7 +109,19 @@ export class SuggestionLayer {
     this.answer = answer;
     this.bySentence = new Map((answer && answer.shown ? answer.results : []).map((s) => [s.sentence, s]));
     this.toggleButton.hidden = !(answer && answer.shown);
+    if (answer) this.showNextPolicy(answer.next_policy);
     this.paintAll();
+  }
+
+  showNextPolicy(next) {
+    const text = nextPolicyText(next);
+    this.policyLine.textContent = text.line;
+    this.policyLine.dataset.policy = next ? next.policy : "document";
+    this.policyLine.dataset.active = String(Boolean(next?.active ?? true));
+    for (const button of this.nextButtons) {
+      button.textContent = text.button;
+      button.setAttribute("aria-describedby", this.policyLine.id);
+    }
   }
 
   // The suggestion the user may accept on a sentence: none when hidden, blind or labeled.
