@@ -191,3 +191,20 @@ def test_a_damaged_form_is_a_form_error(client, labeled, owner):
     response = client.post(_url(labeled), {"text": TEXT, "based_on": "nope"})
     assert response.status_code == 400
     assert "reload the page" in response.content.decode()
+
+
+def test_a_preview_queues_no_background_work(labeled, owner, django_capture_on_commit_callbacks):
+    """The correction asks for the corpus's refresh after commit; its preview, rolled back,
+    leaves no such request behind."""
+    new_text = TYPO.replace(*REWRITE)
+    with django_capture_on_commit_callbacks() as previewed:
+        article_text_correction(
+            article_id=labeled.pk, text=new_text, based_on=labeled.content_hash, by=owner,
+            preview=True,
+        )  # fmt: skip
+    assert previewed == []
+    with django_capture_on_commit_callbacks() as saved:
+        article_text_correction(
+            article_id=labeled.pk, text=new_text, based_on=labeled.content_hash, by=owner
+        )
+    assert saved
