@@ -208,3 +208,17 @@ def test_a_preview_queues_no_background_work(labeled, owner, django_capture_on_c
             article_id=labeled.pk, text=new_text, based_on=labeled.content_hash, by=owner
         )
     assert saved
+
+
+def test_a_preview_of_an_added_paragraph_lists_its_sentences_as_new(labeled, owner):
+    added = "The tram line opens in May. Nobody expects delays."
+    new_text = TYPO.replace("Budget Day\n\n", f"Budget Day\n\n{added}\n\n")
+    preview = article_text_correction(
+        article_id=labeled.pk, text=new_text, based_on=labeled.content_hash, by=owner, preview=True
+    )
+    assert preview.changed and preview.labels_for_review == 0 and preview.labels_kept == 2
+    assert [(c.before, c.after) for c in preview.changes] == [
+        ([], ["The tram line opens in May."]),
+        ([], ["Nobody expects delays."]),
+    ]
+    assert preview.to_check == []
