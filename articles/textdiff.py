@@ -3,7 +3,8 @@
 A corrected article keeps most of its text; labels follow their sentences by
 the characters the old and new texts share. ``equal_blocks`` finds them: the
 common beginning and end first (a typo fixed or a paragraph added changes one
-stretch in the middle), then a word-level diff of what lies between. When the
+stretch in the middle), then a word-level diff of what lies between, whose
+differing words keep the characters they share at either end. When the
 change only inserts or only deletes, it is moved to where it reads as one (a
 whole paragraph, not "…\n\nThe " taken from the next one). Offsets are code
 points. A leaf module: pure Python, no Django.
@@ -81,7 +82,19 @@ def equal_blocks(old: str, new: str) -> list[Block]:
         a, b = _tokens(middle_old), _tokens(middle_new)
         if len(a) * len(b) <= MAX_DIFF_WORK:
             matcher = SequenceMatcher(None, [t for t, _ in a], [t for t, _ in b], autojunk=False)
+            done_a = done_b = 0  # tokens before these are matched or refined already
             for i, j, n in matcher.get_matching_blocks():
+                if i > done_a and j > done_b:
+                    # Words that differ between two matches: a fixed typo ("Critcs" ->
+                    # "Critics") keeps the characters its word shares at either end.
+                    blocks.extend(
+                        _refined(
+                            middle_old, middle_new, prefix,
+                            (a[done_a][1], a[i][1] if i < len(a) else len(middle_old)),
+                            (b[done_b][1], b[j][1] if j < len(b) else len(middle_new)),
+                        )
+                    )  # fmt: skip
+                done_a, done_b = i + n, j + n
                 if n == 0:
                     continue
                 start_a, start_b = a[i][1], b[j][1]
@@ -91,6 +104,21 @@ def equal_blocks(old: str, new: str) -> list[Block]:
     if suffix:
         blocks.append(Block(len(old) - suffix, len(new) - suffix, suffix))
     return _joined(blocks)
+
+
+def _refined(
+    old: str, new: str, offset: int, span_old: tuple[int, int], span_new: tuple[int, int]
+) -> list[Block]:
+    """The characters two differing stretches share at their start and end (compared in C)."""
+    gap_old, gap_new = old[span_old[0] : span_old[1]], new[span_new[0] : span_new[1]]
+    head = _common_prefix(gap_old, gap_new)
+    tail = _common_suffix(gap_old, gap_new, min(len(gap_old), len(gap_new)) - head)
+    out = []
+    if head:
+        out.append(Block(offset + span_old[0], offset + span_new[0], head))
+    if tail:
+        out.append(Block(offset + span_old[1] - tail, offset + span_new[1] - tail, tail))
+    return out
 
 
 # How far an insertion or a deletion may slide back to find a better place.

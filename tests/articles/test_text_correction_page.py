@@ -222,3 +222,21 @@ def test_a_preview_of_an_added_paragraph_lists_its_sentences_as_new(labeled, own
         ([], ["Nobody expects delays."]),
     ]
     assert preview.to_check == []
+
+
+def test_a_typo_fixed_with_another_change_keeps_its_label_without_a_check(
+    labeled, owner, annotator
+):
+    """One correction changing the headline, fixing a typo and rewriting a sentence: the
+    typo's word lies between two other changes (diffed word by word), yet only the
+    rewritten sentence's label asks for a check."""
+    new_text = TYPO.replace("Budget Day", "Budget Day 2026").replace("counsil", "council")
+    new_text = new_text.replace(*REWRITE)
+    done = article_text_correction(
+        article_id=labeled.pk, text=new_text, based_on=labeled.content_hash, by=owner
+    )
+    assert (done.labels_kept, done.labels_for_review) == (1, 1)
+    labeled.refresh_from_db()
+    fixed = Annotation.objects.get(sentence=containing(labeled, "council approved"))
+    assert fixed.label.key == "sourced_fact" and not fixed.needs_review
+    assert [c.was_on for c in done.to_check] == [[REWRITE[0]]]
