@@ -3,8 +3,11 @@
 A corrected article keeps most of its text; labels follow their sentences by
 the characters the old and new texts share. ``equal_blocks`` finds them: the
 common beginning and end first (a typo fixed or a paragraph added changes one
-stretch in the middle), then a word-level diff of what lies between. Offsets
-are code points. A leaf module: pure Python, no Django.
+stretch in the middle), then a word-level diff of what lies between, whose
+differing words keep the characters they share at either end. When the
+change only inserts or only deletes, it is moved to where it reads as one (a
+whole paragraph, not "…\n\nThe " taken from the next one). Offsets are code
+points. A leaf module: pure Python, no Django.
 
 Work stays bounded whatever the texts (docs/architecture.md, invariant 8): the
 beginning and end are compared in C, and the middle is diffed only while the
@@ -65,6 +68,11 @@ def equal_blocks(old: str, new: str) -> list[Block]:
         return [Block(0, 0, len(old))] if old else []
     prefix = _common_prefix(old, new)
     suffix = _common_suffix(old, new, min(len(old), len(new)) - prefix)
+    if prefix + suffix == min(len(old), len(new)):
+        # Only an insertion (or only a deletion): put it where it reads as one.
+        longer = new if len(new) > len(old) else old
+        prefix -= _slide(longer, prefix, abs(len(new) - len(old)))
+        suffix = min(len(old), len(new)) - prefix
     blocks: list[Block] = []
     if prefix:
         blocks.append(Block(0, 0, prefix))
@@ -74,7 +82,19 @@ def equal_blocks(old: str, new: str) -> list[Block]:
         a, b = _tokens(middle_old), _tokens(middle_new)
         if len(a) * len(b) <= MAX_DIFF_WORK:
             matcher = SequenceMatcher(None, [t for t, _ in a], [t for t, _ in b], autojunk=False)
+            done_a = done_b = 0  # tokens before these are matched or refined already
             for i, j, n in matcher.get_matching_blocks():
+                if i > done_a and j > done_b:
+                    # Words that differ between two matches: a fixed typo ("Critcs" ->
+                    # "Critics") keeps the characters its word shares at either end.
+                    blocks.extend(
+                        _refined(
+                            middle_old, middle_new, prefix,
+                            (a[done_a][1], a[i][1] if i < len(a) else len(middle_old)),
+                            (b[done_b][1], b[j][1] if j < len(b) else len(middle_new)),
+                        )
+                    )  # fmt: skip
+                done_a, done_b = i + n, j + n
                 if n == 0:
                     continue
                 start_a, start_b = a[i][1], b[j][1]
@@ -84,6 +104,64 @@ def equal_blocks(old: str, new: str) -> list[Block]:
     if suffix:
         blocks.append(Block(len(old) - suffix, len(new) - suffix, suffix))
     return _joined(blocks)
+
+
+def _refined(
+    old: str, new: str, offset: int, span_old: tuple[int, int], span_new: tuple[int, int]
+) -> list[Block]:
+    """The characters two differing stretches share at their start and end (compared in C)."""
+    gap_old, gap_new = old[span_old[0] : span_old[1]], new[span_new[0] : span_new[1]]
+    head = _common_prefix(gap_old, gap_new)
+    tail = _common_suffix(gap_old, gap_new, min(len(gap_old), len(gap_new)) - head)
+    out = []
+    if head:
+        out.append(Block(offset + span_old[0], offset + span_new[0], head))
+    if tail:
+        out.append(Block(offset + span_old[1] - tail, offset + span_new[1] - tail, tail))
+    return out
+
+
+# How far an insertion or a deletion may slide back to find a better place.
+MAX_SLIDE = 10_000
+
+
+def _boundary(text: str, at: int) -> int:
+    """How good a place ``at`` is for a change to begin or end: the start or end of the
+    text, then a blank line, a line break, a sentence's end, a space, punctuation."""
+    if at <= 0 or at >= len(text):
+        return 6
+    before, after = text[at - 1], text[at]
+    if before == "\n" and (after == "\n" or text[at - 2 : at] == "\n\n"):
+        return 5
+    if before == "\n" or after == "\n":
+        return 4
+    if before.isspace() and text[at - 2 : at - 1] in (".", "!", "?", "\u061f"):
+        return 3
+    if before.isspace() or after.isspace():
+        return 2
+    if not before.isalnum() or not after.isalnum():
+        return 1
+    return 0
+
+
+def _slide(text: str, at: int, size: int) -> int:
+    """How far back to move a change of ``size`` characters at ``at`` in ``text`` (the
+    longer text: the inserted or deleted characters are ``text[at:at + size]``).
+
+    The common beginning ends it as late as possible; moving it back by one keeps
+    the same characters in common while the character before it equals its last
+    one. Of those places, the one whose edges fall on the best boundaries (a
+    paragraph added before "The council…" after a paragraph beginning "The …"
+    is the whole paragraph, not "tram line….\n\nThe "). Bounded by ``MAX_SLIDE``.
+    """
+    best, best_score = 0, _boundary(text, at) + _boundary(text, at + size)
+    back = 0
+    while back < min(at, MAX_SLIDE) and text[at - back - 1] == text[at - back - 1 + size]:
+        back += 1
+        score = _boundary(text, at - back) + _boundary(text, at - back + size)
+        if score > best_score:
+            best, best_score = back, score
+    return best
 
 
 def _joined(blocks: list[Block]) -> list[Block]:

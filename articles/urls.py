@@ -17,5 +17,6 @@ urlpatterns = [
     path("articles/<int:pk>/read/", reading.read_article, name="read_article"),
     path("articles/<int:pk>/retry/", retry.retry_article, name="retry_article"),
     path("articles/<int:pk>/edit/", editing.article_edit, name="article_edit"),
+    path("articles/<int:pk>/text/", editing.article_text_edit, name="article_text"),
     path("articles/<int:pk>/archive/", editing.article_archive, name="article_archive"),
 ]

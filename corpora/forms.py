@@ -53,6 +53,12 @@ class CorpusForm(CheckedForm):
     auto_gold_unanimous = forms.BooleanField(
         required=False, label="Sentences on which every annotator agrees become gold"
     )
+    annotators_edit_segmentation = forms.BooleanField(
+        required=False,
+        label="Annotators may edit segmentation",
+        help_text="Let annotators split and merge sentences and mark headings in the labeling "
+        "screen. Owners and reviewers always may; labels follow every change.",
+    )
 
 
 class LabelForm(CheckedForm):
@@ -125,6 +131,7 @@ def corpus_initial(corpus: Corpus) -> dict:
         "guidelines": corpus.guidelines,
         "overlap": corpus.overlap,
         "auto_gold_unanimous": corpus.auto_gold_unanimous,
+        "annotators_edit_segmentation": corpus.annotators_edit_segmentation,
     }
 
 

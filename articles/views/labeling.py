@@ -92,6 +92,7 @@ def label_article(request: HttpRequest, pk: int) -> HttpResponse:
             "headline": headline,
             "can_see_all": has_right(role, Right.SEE_ALL_LABELS),
             "can_retry": has_right(role, Right.MANAGE),
+            "can_correct_text": has_right(role, Right.MANAGE),
             "ready": ready,
             "total": window.total if window else 0,
             "labeled": window.labeled if window else 0,

@@ -61,6 +61,7 @@ def read_article(request: HttpRequest, pk: int) -> HttpResponse:
             "all_labels": all_labels,
             "can_label": has_right(role, Right.LABEL),
             "can_retry": has_right(role, Right.MANAGE),
+            "can_correct_text": has_right(role, Right.MANAGE),
             "guidelines_html": guidelines_html(article.corpus.guidelines, top_heading=IN_PAGE),
             "previous_start": max(0, start - READING_PART) if reading and start else None,
             "next_start": reading.stop

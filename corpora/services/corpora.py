@@ -121,6 +121,7 @@ def corpus_create(
     overlap: int = 1,
     slug: str | None = None,
     auto_gold_unanimous: bool = False,
+    annotators_edit_segmentation: bool = False,
     labels: list[LabelSpec] | None = None,
     check_allowed: bool = False,
 ) -> Corpus:
@@ -139,6 +140,7 @@ def corpus_create(
         guidelines=guidelines,
         overlap=overlap,
         auto_gold_unanimous=auto_gold_unanimous,
+        annotators_edit_segmentation=annotators_edit_segmentation,
     )
     GuidelineVersion.objects.create(
         corpus=corpus, version=corpus.guidelines_version, text=guidelines, created_by=owner
@@ -165,9 +167,12 @@ def corpus_update(
     overlap: int,
     auto_gold_unanimous: bool,
     labels: list[LabelSpec],
+    annotators_edit_segmentation: bool | None = None,
 ) -> LabelSetChange:
     """An owner's edit of the whole corpus form: settings, guidelines and label set, together.
 
+    ``annotators_edit_segmentation`` (None: left as it is) goes through
+    ``corpus_segmentation_editing_set``, as the API's change of it does.
     Changed guidelines become a new version (``corpus_guidelines_update``);
     turning unanimous gold on or off asks review's background refresh to
     apply it (queued by name, after commit).
@@ -185,6 +190,8 @@ def corpus_update(
         ]
     )  # fmt: skip
     corpus_guidelines_update(corpus=corpus, guidelines=guidelines, user=user)
+    if annotators_edit_segmentation is not None:
+        corpus_segmentation_editing_set(corpus=corpus, allowed=annotators_edit_segmentation)
     if gold_changed:
         task_send_on_commit("review.tasks.refresh_corpus_workflow", corpus.pk)
     return change

@@ -70,6 +70,7 @@ def corpus_new(request: HttpRequest) -> HttpResponse:
             guidelines=data["guidelines"],
             overlap=data["overlap"],
             auto_gold_unanimous=data["auto_gold_unanimous"],
+            annotators_edit_segmentation=data["annotators_edit_segmentation"],
             labels=specs,
             check_allowed=True,
         )
@@ -113,6 +114,7 @@ def corpus_settings(request: HttpRequest, slug: str) -> HttpResponse:
     specs, rows = specs_of(formset)
     data = form.cleaned_data
     version = corpus.guidelines_version
+    editing = corpus.annotators_edit_segmentation
     try:
         change = corpus_update(
             corpus=corpus,
@@ -124,6 +126,7 @@ def corpus_settings(request: HttpRequest, slug: str) -> HttpResponse:
             overlap=data["overlap"],
             auto_gold_unanimous=data["auto_gold_unanimous"],
             labels=specs,
+            annotators_edit_segmentation=data["annotators_edit_segmentation"],
         )
     except ValidationError as exc:
         put_errors(exc, form, formset, rows)
@@ -134,6 +137,12 @@ def corpus_settings(request: HttpRequest, slug: str) -> HttpResponse:
         saved += (
             f" The guidelines are now version {corpus.guidelines_version}; annotators see "
             "what changed the next time they label."
+        )
+    if corpus.annotators_edit_segmentation != editing:
+        saved += (
+            " Annotators may now split and merge sentences and mark headings."
+            if corpus.annotators_edit_segmentation
+            else " Only owners and reviewers may change sentence boundaries now."
         )
     messages.success(request, " ".join(filter(None, [saved, _changed(change)])))
     return redirect("corpus_settings", slug=corpus.slug)

@@ -279,3 +279,51 @@ def test_a_label_of_another_corpus_cannot_be_edited_through_this_one(client, cor
     response = client.post(f"/corpora/{corpus.slug}/settings/", _settings_form(corpus, labels))
     assert response.status_code == 400
     assert Label.objects.get(pk=foreign.pk).name == foreign.name
+
+
+def test_owners_let_annotators_edit_segmentation_on_the_settings_page(
+    client, corpus, owner, annotator, article
+):
+    """The form's checkbox sets what PATCH /api/corpora/{slug}/settings/ sets, and the
+    annotator's right to change boundaries follows it."""
+    client.force_login(owner)
+    page = client.get(f"/corpora/{corpus.slug}/settings/").content.decode()
+    assert 'name="annotators_edit_segmentation"' in page
+    assert not corpus.annotators_edit_segmentation
+    on = _settings_form(corpus, _current(corpus), annotators_edit_segmentation="on")
+    response = client.post(f"/corpora/{corpus.slug}/settings/", on, follow=True)
+    assert "Annotators may now split and merge sentences" in response.content.decode()
+    corpus.refresh_from_db()
+    assert corpus.annotators_edit_segmentation
+    checkbox = re.search(
+        r'<input[^>]*name="annotators_edit_segmentation"[^>]*>', response.content.decode()
+    )
+    assert checkbox and "checked" in checkbox.group()
+    client.force_login(annotator)
+    assert b'id="boundary-button"' in client.get(f"/articles/{article.pk}/label/").content
+
+    client.force_login(owner)
+    off = _settings_form(corpus, _current(corpus))  # an unticked box is not sent
+    response = client.post(f"/corpora/{corpus.slug}/settings/", off, follow=True)
+    assert "Only owners and reviewers may change sentence boundaries" in response.content.decode()
+    corpus.refresh_from_db()
+    assert not corpus.annotators_edit_segmentation
+    client.force_login(annotator)
+    assert b'id="boundary-button"' not in client.get(f"/articles/{article.pk}/label/").content
+
+
+def test_a_refused_settings_form_leaves_segmentation_editing_as_it_was(client, corpus, owner):
+    client.force_login(owner)
+    refused = _settings_form(corpus, _current(corpus), name="", annotators_edit_segmentation="on")
+    assert client.post(f"/corpora/{corpus.slug}/settings/", refused).status_code == 400
+    corpus.refresh_from_db()
+    assert not corpus.annotators_edit_segmentation
+
+
+def test_a_new_corpus_can_let_annotators_edit_segmentation(client, outsider):
+    client.force_login(outsider)
+    response = client.post("/corpora/new/", _form(slug="seg", annotators_edit_segmentation="on"))
+    assert response.status_code == 302
+    assert Corpus.objects.get(slug="seg").annotators_edit_segmentation
+    response = client.post("/corpora/new/", _form(name="Other", slug="noseg"))
+    assert not Corpus.objects.get(slug="noseg").annotators_edit_segmentation

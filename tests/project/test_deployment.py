@@ -264,6 +264,7 @@ def page_paths(objects: dict) -> dict[str, str]:
         "member_queue": {"slug": objects["corpus"].slug, "user_id": objects["member"].pk},
         "member_queue_reassign": {"slug": objects["corpus"].slug, "user_id": objects["member"].pk},
         "article_edit": {"pk": objects["article"].pk},
+        "article_text": {"pk": objects["article"].pk},
         "article_archive": {"pk": objects["article"].pk},
     }
     paths: dict[str, str] = {}
