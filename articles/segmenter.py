@@ -174,11 +174,12 @@ _CANDIDATE = re.compile(
 )
 
 # Where a candidate can start: a stop opening a run of stops (or a spaced
-# ellipsis), or the first character of an emoticon after white space. Searching for these first (a character class the regular
-# expression engine scans for in C) and trying _CANDIDATE only there finds
-# exactly the matches of _CANDIDATE.finditer, about five times faster: a
-# pattern that opens with an alternation and a look-behind is otherwise tried
-# at every character of the text.
+# ellipsis), or the first character of an emoticon after white space.
+# Searching for these first (a character class the regular expression engine
+# scans for in C) and trying _CANDIDATE only there finds exactly the matches of
+# _CANDIDATE.finditer, about five times faster: a pattern that opens with an
+# alternation and a look-behind is otherwise tried at every character of the
+# text.
 _CANDIDATE_START = re.compile(
     r"[.!?…‽؟:;=8^xX<>]"
     r"(?:(?<![.!?…‽؟].)(?<=[.!?…‽؟])"  # a stop opening its run
