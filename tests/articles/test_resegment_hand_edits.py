@@ -158,3 +158,21 @@ def test_a_hand_edit_whose_text_changed_is_named_in_the_history(
     mine = Annotation.objects.get(annotator=annotator, sentence=whole)
     assert mine.label.key == "claim" and mine.needs_review
     assert events_before < set(AnnotationEvent.objects.values_list("pk", flat=True))
+
+
+def test_a_mark_whose_segment_the_new_segmenter_joins_is_named_in_the_history(
+    budget, owner, monkeypatch
+):
+    mayor = containing(budget, "The mayor called it a disgrace.")
+    sentence_kind_set(article_id=budget.pk, sentence_id=mayor.pk, kind="heading", by=owner)
+
+    edit = resegment(budget, monkeypatch, coarser)
+
+    joined = containing(budget, "The mayor called it a disgrace.")
+    assert joined.kind == Sentence.Kind.SENTENCE and joined.text.startswith("The council")
+    [dropped] = edit.hand_edits["not_kept"]
+    assert dropped["kind"] == "heading" and "bounds" in dropped["reason"]
+    assert dropped["segments"] == [
+        {"start": mayor.start, "end": mayor.end, "kind": "heading", "text": mayor.text}
+    ]
+    assert edit.hand_edits["kept"] == []
