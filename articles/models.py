@@ -346,6 +346,9 @@ class SegmentationEdit(models.Model):
     # For a text correction: the whole text before it (the article holds the new one).
     old_text = models.TextField(blank=True)
     segmenter_version = models.CharField(max_length=32, blank=True)
+    # For a new segmentation: the hand-made edits it applied again on the new segments
+    # and those it could not, with why (``{"kept": [...], "not_kept": [...]}``).
+    hand_edits = models.JSONField(default=dict, blank=True)
     # Set on a split, merge or heading mark when an "undo" edit took it back.
     undone_at = models.DateTimeField(null=True, blank=True)
     labels_carried = models.PositiveIntegerField(default=0)

@@ -202,6 +202,7 @@ def boundaries_apply(
     undoes: SegmentationEdit | None = None,
     restore: dict[tuple[int, int], dict[int | None, Carried]] | None = None,
     retire_on_heading: bool = True,
+    hand_edits: dict | None = None,
 ) -> EditOutcome:
     """Make the article's sentences ``planned`` (ordered, tiling ``new_text`` or the
     current text), carrying labels; call with the article row locked, in a transaction.
@@ -276,6 +277,7 @@ def boundaries_apply(
         labels=_labels_json(annotations, golds, old_by_id, keys, _usernames(annotations, golds)),
         old_text=old_text if text != old_text else "",
         segmenter_version=segmenter.SEGMENTER_VERSION if kind == Edit.RESEGMENT else "",
+        hand_edits=hand_edits or {},
     )
     if undoes is not None:
         undoes.undone_at = timezone.now()
@@ -923,10 +925,135 @@ def plan_for_text(
     return out
 
 
+# Edits made by hand, which a new segmentation applies again.
+HAND_MADE = (Edit.SPLIT, Edit.MERGE, Edit.HEADING, Edit.SENTENCE)
+
+
+def _hand_edits(article: Article) -> list[tuple[SegmentationEdit, list[dict] | None]]:
+    """The article's hand-made edits that stand (not undone), oldest first, each with
+    the segments it made (its ``after``) at their offsets in the current text: moved
+    through every later text correction, or None when one changed their text."""
+    edits = list(
+        SegmentationEdit.objects.filter(article=article).select_related("by").order_by("id")
+    )
+    corrections = [e for e in edits if e.kind == Edit.TEXT]
+    # the text each correction made: the next one's old text, or the article's text
+    made = {
+        e.pk: (nxt.old_text if nxt is not None else article.text)
+        for e, nxt in zip(corrections, [*corrections[1:], None], strict=False)
+    }
+    standing: list[tuple[SegmentationEdit, list[dict] | None]] = []
+    for e in edits:
+        if e.kind == Edit.TEXT and standing:
+            offsets = OffsetMap(equal_blocks(e.old_text, made[e.pk]), len(made[e.pk]))
+            standing = [(h, _moved(items, offsets)) for h, items in standing]
+        elif e.kind in HAND_MADE and e.undone_at is None:
+            standing.append((e, [dict(item) for item in e.after]))
+    return standing
+
+
+def _moved(items: list[dict] | None, offsets: OffsetMap) -> list[dict] | None:
+    if items is None:
+        return None
+    out = []
+    for item in items:
+        span = offsets.span(item["start"], item["end"])
+        if span is None:
+            return None
+        out.append({**item, "start": span[0], "end": span[1]})
+    return out
+
+
+def _at(planned: list[Planned], offset: int) -> int:
+    """Index of the planned segment holding the character at ``offset`` (or the last
+    one starting before it)."""
+    return bisect_right([p.start for p in planned], offset) - 1
+
+
+def _split_again(planned: list[Planned], text: str, left: dict, right: dict) -> str:
+    """Put back the boundary a split made between ``left`` and ``right``; "" when it
+    holds, else why not."""
+    end, start = left["end"], right["start"]
+    if text[end:start].strip():
+        return "Text now stands between the two parts of the split."
+    k = _at(planned, end - 1)
+    g = planned[k]
+    if g.end <= end:
+        return ""  # the new segmentation ends a segment there too
+    planned[k : k + 1] = [
+        Planned(g.start, end, g.paragraph, g.kind),
+        Planned(start, g.end, g.paragraph, g.kind),
+    ]
+    return ""
+
+
+def _merge_again(planned: list[Planned], merged: dict) -> str:
+    """Make the stretch a merge made one segment again; "" when it holds, else why not."""
+    first, last = _at(planned, merged["start"]), _at(planned, merged["end"] - 1)
+    if first == last and planned[first].start <= merged["start"]:
+        return ""  # one segment of the new segmentation holds the whole stretch
+    if planned[first].start != merged["start"] or planned[last].end != merged["end"]:
+        return (
+            "The new segmentation starts or ends segments inside the merged stretch's "
+            "first or last part, so it cannot be merged as it was."
+        )
+    planned[first : last + 1] = [
+        Planned(merged["start"], merged["end"], planned[first].paragraph, merged["kind"])
+    ]
+    return ""
+
+
+def _mark_again(planned: list[Planned], marked: dict) -> str:
+    """Give the marked segment its kind again; "" when it holds, else why not."""
+    k = _at(planned, marked["start"])
+    if k < 0 or (planned[k].start, planned[k].end) != (marked["start"], marked["end"]):
+        return "The new segmentation has no segment with the marked one's bounds."
+    planned[k].kind = marked["kind"]
+    return ""
+
+
+def _reapply_hand_edits(article: Article, planned: list[Planned]) -> dict:
+    """Apply the article's standing hand-made edits again on a new segmentation
+    ``planned`` (changed in place), oldest first, wherever the text at the edit is
+    still the same; returns what was kept and what could not be, and why, for the
+    history (``SegmentationEdit.hand_edits``)."""
+    kept: list[dict] = []
+    not_kept: list[dict] = []
+    text = article.text
+    for edit, items in _hand_edits(article):
+        if items is None or any(text[i["start"] : i["end"]] != i["text"] for i in items):
+            why = "The text at the edit was changed since."
+        elif edit.kind == Edit.SPLIT and len(items) == 2:
+            why = _split_again(planned, text, items[0], items[1])
+        elif edit.kind == Edit.MERGE and len(items) == 1:
+            why = _merge_again(planned, items[0])
+        elif edit.kind in (Edit.HEADING, Edit.SENTENCE) and len(items) == 1:
+            why = _mark_again(planned, items[0])
+        else:
+            why = "The edit's record does not say where it applies."
+        entry = {
+            "kind": edit.kind,
+            "by": edit.by.username if edit.by is not None else None,
+            "at": edit.at.isoformat(),
+            "segments": [
+                {key: i[key] for key in ("start", "end", "kind", "text")} for i in items or []
+            ]
+            or edit.after,
+        }
+        if why:
+            not_kept.append({**entry, "reason": why})
+        else:
+            kept.append(entry)
+    return {"kept": kept, "not_kept": not_kept} if kept or not_kept else {}
+
+
 def sentences_resegment(*, article: Article, segments: list[segmenter.Segment]) -> EditOutcome:
     """Make a locked article's sentences ``segments`` (a new segmentation), carrying labels.
 
-    The first segmentation of an article writes its sentences and no edit.
+    The first segmentation of an article writes its sentences and no edit. A later
+    one applies again, on top of the new segments, the splits, merges and heading or
+    sentence marks made by hand, wherever the text at the edit is the same; the
+    edit it writes says which were kept and which could not be, and why.
     """
     planned = [Planned(s.start, s.end, s.paragraph, s.kind) for s in segments]
     if not Sentence.objects.filter(article=article).exists():
@@ -941,9 +1068,13 @@ def sentences_resegment(*, article: Article, segments: list[segmenter.Segment]) 
             batch_size=1000,
         )  # fmt: skip
         return EditOutcome(edit=None, removed=[], created=[])
+    hand_edits = _reapply_hand_edits(article, planned)
+    validate_segments(
+        article.text, [segmenter.Segment(p.start, p.end, p.paragraph, p.kind) for p in planned]
+    )
     return boundaries_apply(
         article=article, planned=planned, kind=Edit.RESEGMENT, by=None,
-        reason=ReviewReason.RESEGMENTED,
+        reason=ReviewReason.RESEGMENTED, hand_edits=hand_edits,
     )  # fmt: skip
 
 

@@ -203,3 +203,42 @@ def test_candidate_scan_finds_what_the_plain_pattern_finds(text):
     masked = segmenter._mask_doomed_dots(text)
     assert len(masked) == len(text)
     assert candidates(segmenter._CANDIDATE, masked) == candidates(PLAIN_CANDIDATE, text)
+
+
+# The scans that look for a rare first character before trying a pattern
+# (speed, issue #12) must find exactly what the pattern's own finditer finds.
+# Their look-behind-first forms, as they read before:
+PLAIN_BULLET_INLINE = re.compile(r"(?<=\s)[•⁃▪‣◦●■◆➢➤►▶](?=\s?\S)")
+PLAIN_URL = re.compile(r"(?<!\S)(?:https?://|www\.)\S+")
+SCAN_PIECES = [
+    *CANDIDATE_PIECES,
+    *("a", "b", "z", "B", "Bb", "Rabbits", "23", "?", "!", "...", "?!", "..."),
+    *("Image:", "Images:", "Photo:", "Photograph:", "Pictures:", "Credit:", "Photos"),
+    *("\u00a0", " ", "\n", "•", "▶ ", "http://", "https://a.b", "www.", "xhttp://", "w"),
+]
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(SCAN_PIECES), min_size=1, max_size=20).map("".join))
+@example("a.  Photo: Image: b")  # a credit word right after the previous credit
+@example(" \t Credits: x\n Image: y")
+@example("chickens.Rabbits day?!Grimy innovation.23 Open aa.Bbaa.Bb")
+@example("see http://a.b www.c.d xhttp://e\nhttps://f")
+@example("x :) y. Then 8) and ^_^ x.x <3 >:( ;* z")
+def test_scans_from_a_first_character_find_what_their_pattern_finds(text):
+    """The candidate, no-space, credit, bullet and URL scans each find exactly
+    the matches of their plain pattern."""
+    masked = segmenter._mask_doomed_dots(text)
+    assert [(m.span(), m.span("term"), m.span("close")) for m in segmenter._candidates(masked)] == (
+        candidates(segmenter._CANDIDATE, masked)
+    )
+    assert [(m.span(), m.span(1)) for m in segmenter._nospace_matches(text)] == [
+        (m.span(), m.span(1)) for m in segmenter._NOSPACE.finditer(text)
+    ]
+    assert segmenter._credit_points(text) == [m.start(1) for m in segmenter._CREDIT.finditer(text)]
+    assert [m.span() for m in segmenter._BULLET_INLINE.finditer(text)] == [
+        m.span() for m in PLAIN_BULLET_INLINE.finditer(text)
+    ]
+    assert [m.span() for m in segmenter._URL.finditer(text)] == [
+        m.span() for m in PLAIN_URL.finditer(text)
+    ]

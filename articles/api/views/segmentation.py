@@ -49,12 +49,17 @@ class SegmentationEditSerializer(serializers.ModelSerializer):
     after = serializers.ListField(
         child=serializers.DictField(), help_text="The sentences that replaced them."
     )
+    hand_edits = serializers.DictField(
+        help_text="For a new segmentation: the hand-made splits, merges and marks it applied "
+        'again ("kept") and those it could not ("not_kept", each with its "reason"); '
+        "empty for other edits."
+    )
 
     class Meta:
         model = SegmentationEdit
         fields = [
             "id", "kind", "by", "at", "before", "after", "undone_at",
-            "labels_carried", "labels_for_review", "labels_retired",
+            "labels_carried", "labels_for_review", "labels_retired", "hand_edits",
         ]  # fmt: skip
 
 
