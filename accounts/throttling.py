@@ -1,4 +1,5 @@
-"""Limits on how often a caller may try: API requests per token, failed sign-ins, failed tokens.
+"""Limits on how often a caller may try: API requests per token, failed sign-ins, failed tokens,
+password reset requests and sign-ups.
 
 - API requests by token clients (scripts, notebooks, pipelines): ``API_THROTTLE_RATE`` per
   user. The browser session is not throttled: a person labeling fast is the point.
@@ -9,8 +10,15 @@
 - Failed token attempts (unknown, revoked or expired tokens): ``API_TOKEN_FAILURES_PER_ADDRESS``
   per network address in ``API_TOKEN_FAILURE_WINDOW_MINUTES``; past it, every token request
   from that address is refused (a valid token too) until the window ends.
+- Password reset requests: ``PASSWORD_RESETS_PER_EMAIL`` per e-mail address given and
+  ``PASSWORD_RESETS_PER_ADDRESS`` per network address, in ``PASSWORD_RESET_WINDOW_MINUTES``;
+  past either the request is refused with a form error and no e-mail is sent. Every request
+  counts, for an address with an account or not, so the refusal tells nothing about accounts.
+- Sign-ups and invitation accepts: ``SIGN_UPS_PER_ADDRESS`` attempts per network address in
+  ``SIGN_UP_WINDOW_MINUTES``, successful or not (each checks a password or changes a
+  membership); past it the attempt is refused with a form error.
 
-All three count with :class:`WindowCounter` in the default cache, so set ``CACHE_URL`` to Redis
+All of them count with :class:`WindowCounter` in the default cache, so set ``CACHE_URL`` to Redis
 to share the counts between web processes. When the cache cannot be reached the limits let
 requests through (fail open) and log a warning, at most once per ``WARN_EVERY_SECONDS`` per
 process: a down cache costs the limits for a while, never the API or the sign-in page.
@@ -66,9 +74,9 @@ def _or_open(count: Callable[[], T], request: HttpRequest | None, fallback: T) -
     except Exception as exc:  # noqa: BLE001 - logged below, at a bounded rate
         if _should_warn(time.monotonic()):
             log.warning(
-                "API throttling and the sign-in and token lockouts are off while the cache "
-                "is unreachable (%s: %s); requests are let through. Next warning in %d s "
-                "at the earliest.",
+                "API throttling and the sign-in, token, password reset and sign-up limits are "
+                "off while the cache is unreachable (%s: %s); requests are let through. "
+                "Next warning in %d s at the earliest.",
                 type(exc).__name__,
                 exc,
                 WARN_EVERY_SECONDS,
@@ -286,3 +294,69 @@ def token_failure_lockout(*, address: str, request: HttpRequest | None = None) -
 
 def token_failure_record(*, address: str, request: HttpRequest | None = None) -> None:
     _or_open(lambda: _token_failures().hit(address), request, None)
+
+
+# Password reset requests and sign-ups: every request counts, refused past the limit.
+
+
+def _hit_over(counter: WindowCounter, ident: str, limit: int) -> Window | None:
+    """Count one event; its window if that puts ``ident`` past ``limit``, else None."""
+    window = counter.hit(ident)
+    return window if window.count > limit else None
+
+
+def password_reset_lockout(
+    *, email: str, address: str | None, request: HttpRequest | None = None
+) -> Lockout | None:
+    """Count a password reset request for ``email`` from ``address``; why it is refused, or
+    None if its e-mail may be sent.
+
+    Counted by the e-mail address given (an account behind it or not: the answer must not
+    tell) and by the caller's network address. A refused request counts too, but cannot
+    make the window last longer: it ends a fixed time after its first request.
+    """
+    seconds = settings.PASSWORD_RESET_WINDOW_MINUTES * 60
+
+    def check() -> Lockout | None:
+        # Both counted before either is checked, so one cannot be probed without the other.
+        by_email = _hit_over(
+            WindowCounter("reset-email", seconds),
+            _account_ident(email),
+            settings.PASSWORD_RESETS_PER_EMAIL,
+        )
+        by_address = (
+            None
+            if address is None
+            else _hit_over(
+                WindowCounter("reset-address", seconds),
+                address,
+                settings.PASSWORD_RESETS_PER_ADDRESS,
+            )
+        )
+        if by_email is not None:
+            return _lockout(
+                "Too many password reset requests for this e-mail address; no e-mail was sent",
+                by_email.resets_in,
+            )
+        if by_address is not None:
+            return _lockout(
+                "Too many password reset requests from your address; no e-mail was sent",
+                by_address.resets_in,
+            )
+        return None
+
+    return _or_open(check, request, None)
+
+
+def sign_up_lockout(*, address: str, request: HttpRequest | None = None) -> Lockout | None:
+    """Count an attempt to sign up or accept an invitation from ``address``; why it is
+    refused, or None if it may go on."""
+    counter = WindowCounter("sign-up-address", settings.SIGN_UP_WINDOW_MINUTES * 60)
+
+    def check() -> Lockout | None:
+        window = _hit_over(counter, address, settings.SIGN_UPS_PER_ADDRESS)
+        if window is None:
+            return None
+        return _lockout("Too many sign-up attempts from your address", window.resets_in)
+
+    return _or_open(check, request, None)

@@ -8,15 +8,9 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_delete, name="api_token_revoke"),
     # Password reset and change: Django's own views, with the project's templates
     # (templates/registration/password_*.html). The reset link is mailed
-    # through the EMAIL_URL backend (printed to the log by default).
-    path(
-        "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
+    # through the EMAIL_URL backend (printed to the log by default); requests
+    # are limited per e-mail and per address (accounts/throttling.py).
+    path("password/reset/", views.LimitedPasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -1,4 +1,5 @@
-"""The sign-in page (with its brute-force lockout), and the API tokens page: create (the
+"""The sign-in page (with its brute-force lockout), the password reset request (limited per
+e-mail and address), and the API tokens page: create (the
 secret shown once), list, revoke."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +22,12 @@ from accounts.services import (
     token_create,
     token_revoke,
 )
-from accounts.throttling import Lockout, client_address, login_lockout
+from accounts.throttling import (
+    Lockout,
+    client_address,
+    login_lockout,
+    password_reset_lockout,
+)
 from annotator.validation import CheckedForm
 
 
@@ -48,6 +54,44 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
 
     def form_invalid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.lockout is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.lockout.retry_after)
+        return response
+
+
+class LimitedPasswordResetForm(PasswordResetForm):
+    """Django's reset request form, refused past the limits per e-mail and address
+    (``accounts.throttling.password_reset_lockout``): a form error, and no e-mail sent."""
+
+    lockout: Lockout | None = None
+
+    def __init__(self, *args, request: HttpRequest | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self):
+        email = self.cleaned_data.get("email")
+        if email:
+            address = client_address(self.request) if self.request is not None else None
+            self.lockout = password_reset_lockout(
+                email=email, address=address, request=self.request
+            )
+            if self.lockout is not None:
+                raise ValidationError(self.lockout.message, code="rate_limited")
+        return super().clean()
+
+
+class LimitedPasswordResetView(auth_views.PasswordResetView):
+    form_class = LimitedPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form: LimitedPasswordResetForm) -> HttpResponse:
         response = super().form_invalid(form)
         if form.lockout is not None:
             response.status_code = 429

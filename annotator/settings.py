@@ -482,6 +482,13 @@ LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
 API_TOKEN_FAILURES_PER_ADDRESS = env_int("API_TOKEN_FAILURES_PER_ADDRESS", 20, minimum=1)
 API_TOKEN_FAILURE_WINDOW_MINUTES = env_int("API_TOKEN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
+# Mail bombing and account creation: requests past these in a window (from the
+# first) are refused with a form error (accounts/throttling.py).
+PASSWORD_RESETS_PER_EMAIL = env_int("PASSWORD_RESETS_PER_EMAIL", 3, minimum=1)
+PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 10, minimum=1)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)
+SIGN_UPS_PER_ADDRESS = env_int("SIGN_UPS_PER_ADDRESS", 10, minimum=1)
+SIGN_UP_WINDOW_MINUTES = env_int("SIGN_UP_WINDOW_MINUTES", 60, minimum=1)
 # Proxies in front of the app that append the client's address to
 # X-Forwarded-For; 0 (the default) trusts no such header, as a client can forge it.
 NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)

@@ -75,14 +75,22 @@ class Article(models.Model):
             ),
         ]
         # The corpus page sorts a corpus's articles by these (docs/architecture.md,
-        # "The article list"); searching has its own indexes, made by migration
-        # 0003 on PostgreSQL only (trigram and full-text GIN indexes).
+        # "The article list"), each ending with the id as the sorts do, so a page
+        # is read from the index in order and the scan stops at its end (read
+        # backwards for the descending sorts). Newest published first wants the
+        # dates descending with no date last, which no backward scan of these
+        # gives: migration 0009 adds that index on PostgreSQL. Searching has its
+        # own indexes, made by migration 0003 on PostgreSQL only (trigram and
+        # full-text GIN indexes).
         indexes = [
             # Also counts a corpus's list and skips to a deep page from the index alone.
             models.Index(fields=["corpus", "archived", "id"], name="article_corpus_order"),
-            models.Index(fields=["corpus", "archived", "title"], name="article_corpus_title"),
             models.Index(
-                fields=["corpus", "archived", "published_on"], name="article_corpus_published"
+                fields=["corpus", "archived", "title", "id"], name="article_corpus_title_id"
+            ),
+            models.Index(
+                fields=["corpus", "archived", "published_on", "id"],
+                name="article_corpus_published_id",
             ),
         ]
 

@@ -13,9 +13,19 @@ title, author, outlet and body text (rare and common words), every filter
 (status, assigned to, nobody assigned, labeled by me, agreement below) and
 sort, and combinations. Prints p50/p95/p99 per query and over all of them.
 
+``--explain`` prints, for each query of the set, what the database itself spends
+on it, which the machine's load disturbs much less than the times over HTTP:
+the SQL queries the API view and the page run (Django's query log, through
+the test client in this process), each run again under EXPLAIN (ANALYZE,
+BUFFERS, TIMING OFF), and the sum of their execution and planning times
+(median of 3), with the slowest one, and the CPU time this process spends on
+the request outside the database (median of 5); ``--plans`` adds the plan of
+each shape's slowest query.
+
 Usage:
     .venv/bin/python bench/article_list.py [--articles 100000] [--runs 20]
         [--db-url postgres://postgres@127.0.0.1:5432/annotator_bench_list]
+        [--reuse] [--explain [--plans]]
 
 The database is dropped and recreated on every run.
 """
@@ -25,6 +35,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
+import importlib
 import itertools
 import json
 import os
@@ -172,10 +183,10 @@ def build(n_articles: int, rng: random.Random) -> dict:
         sentence_ids = [row[0] for row in cursor.fetchall()]
         with raw.copy(
             "COPY articles_annotation (sentence_id, annotator_id, label_id, note, source, "
-            "guideline_version, version, created_at, updated_at) FROM STDIN"
+            "guideline_version, version, created_at, updated_at, suggested_by) FROM STDIN"
         ) as copy:
             for sentence_id in sentence_ids:
-                copy.write_row((sentence_id, owner.pk, label_id, "", "", 1, 1, now, now))
+                copy.write_row((sentence_id, owner.pk, label_id, "", "", 1, 1, now, now, ""))
         with raw.copy(
             "COPY review_articleagreement (article_id, corpus_id, alpha, percent_agreement) "
             "FROM STDIN"
@@ -184,10 +195,16 @@ def build(n_articles: int, rng: random.Random) -> dict:
                 value = rng.random()
                 copy.write_row((article_id, corpus.pk, value * 2 - 1, value))
     print(f"data built in {time.perf_counter() - started:.0f} s", flush=True)
+    # The migration's statistics targets belong to the indexes just dropped.
+    search_statistics = importlib.import_module(
+        "articles.migrations.0009_list_sort_indexes"
+    ).SEARCH_STATISTICS
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '256MB'")
         for _name, definition in search_indexes:
             cursor.execute(definition)
+        for statement in search_statistics:
+            cursor.execute(statement)
     print(f"search indexes built at {time.perf_counter() - started:.0f} s", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -312,6 +329,81 @@ def timed_get(conn: http.client.HTTPConnection, path: str, headers: dict) -> tup
     return (time.perf_counter() - started) * 1000, response.status
 
 
+def explained(sql: str, with_plan: bool) -> tuple[float, str]:
+    """(execution + planning ms, plan text) of ``sql`` under EXPLAIN (ANALYZE, BUFFERS).
+
+    Timed with TIMING OFF: reading the clock for every row of every node more than
+    doubles the time of a nested loop; the plan text, when asked for, is timed per node.
+    """
+    from django.db import connection
+
+    text = ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) {sql}")
+        plan = cursor.fetchone()[0][0]
+        if with_plan:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            text = "\n".join(row[0] for row in cursor.fetchall())
+    return plan["Execution Time"] + plan["Planning Time"], text
+
+
+def explain(data: dict, plan: list[tuple[str, dict]], show_plans: bool) -> None:
+    """The database's own time for each query of ``plan``, API and page."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    slug = data["corpus"].slug
+    api = Client(HTTP_AUTHORIZATION=f"Token {data['secret']}", SERVER_NAME="localhost")
+    page = Client(SERVER_NAME="localhost")
+    page.force_login(data["owner"])
+    print(f"\n{'query':36} {'API: queries':>12} {'db ms':>7} {'slowest':>7} {'cpu ms':>6} | "
+          f"{'page: queries':>13} {'db ms':>7} {'slowest':>7} {'cpu ms':>6}")  # fmt: skip
+    totals: dict[str, list[float]] = {"API": [], "page": []}
+    cpu_ms: dict[str, list[float]] = {"API": [], "page": []}
+    for name, params in plan:
+        cells = []
+        for what, client, path in (
+            ("API", api, f"/api/corpora/{slug}/articles/?{urlencode(params)}"),
+            ("page", page, f"/corpora/{slug}/?{urlencode(page_params(params))}"),
+        ):
+            with CaptureQueriesContext(connection) as log:
+                response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            count = len(log.captured_queries)
+            selects = [q["sql"] for q in log.captured_queries if q["sql"].startswith("SELECT")]
+            # This process's CPU time for the request (the view, the ORM, the
+            # template or serializer; waiting on the database is not counted).
+            cpu = []
+            for _ in range(5):
+                started = time.process_time()
+                client.get(path)
+                cpu.append((time.process_time() - started) * 1000)
+            cpu_ms[what].append(sorted(cpu)[2])
+            runs = []
+            for _ in range(3):
+                runs.append([explained(sql, show_plans) for sql in selects])
+            per_query = [sorted(r[i][0] for r in runs)[1] for i in range(len(selects))]
+            slowest = max(range(len(selects)), key=per_query.__getitem__)
+            totals[what].append(sum(per_query))
+            cells.append(
+                f"{count:>{12 if what == 'API' else 13}} "
+                f"{sum(per_query):7.1f} {per_query[slowest]:7.1f} {cpu_ms[what][-1]:6.1f}"
+            )
+            if show_plans:
+                print(f"--- {name}, {what}: slowest query ({per_query[slowest]:.1f} ms)")
+                print(selects[slowest][:2000])
+                print(runs[-1][slowest][1])
+        print(f"{name:36} {cells[0]} | {cells[1]}", flush=True)
+    for what, values in totals.items():
+        both = [db + cpu for db, cpu in zip(values, cpu_ms[what], strict=True)]
+        print(
+            f"\n{what}: database time per request, median {percentile(values, 50):.1f} ms, "
+            f"max {max(values):.1f} ms; with the web process's CPU time, median "
+            f"{percentile(both, 50):.1f} ms, max {max(both):.1f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db-url", default=DEFAULT_DB)
@@ -320,6 +412,12 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="time the database a previous run built"
     )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the database's own time for each query (EXPLAIN ANALYZE), not HTTP times",
+    )
+    parser.add_argument("--plans", action="store_true", help="with --explain: the slowest plans")
     args = parser.parse_args()
     rng = random.Random(11)
     if args.reuse:
@@ -327,9 +425,12 @@ def main() -> None:
     else:
         prepare(args.db_url)
         data = build(args.articles, rng)
+    plan = queries(data, rng)
+    if args.explain:
+        explain(data, plan, args.plans)
+        return
     slug = data["corpus"].slug
     cookie = session_cookie(data["owner"])
-    plan = queries(data, rng)
     all_api: list[float] = []
     all_page: list[float] = []
     # The server shares this process's data folder, hence its secret key and sessions.

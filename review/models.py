@@ -39,7 +39,12 @@ class Assignment(models.Model):
                 fields=["article", "annotator"], name="assignment_one_per_article_annotator"
             ),
         ]
-        indexes = [models.Index(fields=["annotator", "finished_at"])]
+        indexes = [
+            models.Index(fields=["annotator", "finished_at"]),
+            # The article list's "assigned to": a member's articles in id order,
+            # from the index alone (the list's own order).
+            models.Index(fields=["annotator", "article"], name="assignment_annotator_article"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id} -> {self.annotator_id}"

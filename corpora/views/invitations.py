@@ -1,7 +1,8 @@
 """Invitations: owners create and revoke them on the members page; the invitee accepts.
 
 Accepting signs a newcomer up (Django's user creation rules and password
-validators) or adds the signed-in account, then opens the corpus.
+validators) or adds the signed-in account, then opens the corpus. Attempts are
+limited per network address (``accounts.throttling.sign_up_lockout``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.throttling import client_address, sign_up_lockout
 from annotator.validation import CheckedForm
 from corpora.models import Role
 from corpora.permissions import Right, corpus_for
@@ -123,6 +125,17 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         form = None if signed_in else SignUpForm(initial={"email": invitation.email})
         return _page(request, invitation, form=form)
+    lockout = sign_up_lockout(address=client_address(request), request=request)
+    if lockout is not None:
+        if signed_in:
+            response = _page(request, invitation, problem=lockout.message, status=429)
+        else:
+            # What was typed stays in the form (Django never shows passwords again).
+            form = SignUpForm(request.POST)
+            form.add_error(None, lockout.message)
+            response = _page(request, invitation, form=form, status=429)
+        response["Retry-After"] = str(lockout.retry_after)
+        return response
     if signed_in:
         try:
             membership = invitation_accept(token=token, user=request.user)

@@ -19,7 +19,9 @@ def articles_assigned_to(articles: QuerySet[Article], corpus: Corpus, value) -> 
         # An anti-join on the (article, annotator) index, not a NOT IN over every
         # assignment of the corpus.
         return articles.filter(~Exists(Assignment.objects.filter(article=OuterRef("pk"))))
-    mine = Assignment.objects.filter(annotator_id=int(value), article__corpus=corpus)
+    # The member's assignments in any corpus: ``articles`` keeps the corpus's own,
+    # and the (annotator, article) index gives them without reading an article.
+    mine = Assignment.objects.filter(annotator_id=int(value))
     return articles.filter(pk__in=mine.values("article_id"))
 
 

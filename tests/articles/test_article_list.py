@@ -9,7 +9,8 @@ import pytest
 from articles.selectors.listing import ArticleQuery, articles_listing
 from articles.services.annotations import annotation_set
 from articles.services.articles import article_archive_set
-from corpora.models import Label
+from corpora.models import Label, Role
+from corpora.services.corpora import corpus_create, membership_set
 from review.models import ArticleAgreement
 from review.services.assignment import assignment_create
 
@@ -112,6 +113,32 @@ def test_filters_status_labeled_by_me_assigned_and_agreement(
     assert titles(api, base + "?agreement_below=0.5") == [shelf[3].title]
     assert titles(api, base + "?status=failed") == []
     assert titles(api, base + "?status=ready&search=otters") == [shelf[3].title]
+
+
+@pytest.mark.parametrize("inline", [10_000, 0], ids=["ids read first", "ids as a subquery"])
+def test_labeled_by_me_is_every_labelable_sentence_of_this_corpus(
+    client_for, owner, annotator, corpus, shelf, make_article, monkeypatch, inline
+):
+    """The caller's fully labeled articles are read once as ids up to a limit, past it
+    as a subquery: the same list either way, and only this corpus's articles."""
+    monkeypatch.setattr("articles.selectors.listing.LABELED_IDS_INLINE", inline)
+    other = corpus_create(name="Letters", owner=owner)
+    membership_set(corpus=other, user=annotator, role=Role.ANNOTATOR)
+    elsewhere = make_article(other, "A letter arrived. It was short.", title="A letter")
+    for article in (shelf[0], shelf[2], elsewhere):
+        labels = Label.objects.get(corpus=article.corpus, key="claim")
+        for sentence in article.sentences.all():
+            annotation_set(sentence=sentence, annotator=annotator, label=labels)
+    claim = Label.objects.get(corpus=corpus, key="claim")
+    annotation_set(sentence=shelf[1].sentences.first(), annotator=annotator, label=claim)
+    annotation_set(sentence=shelf[3].sentences.first(), annotator=owner, label=claim)
+
+    mine = client_for(annotator)
+    base = f"/api/corpora/{corpus.slug}/articles/"
+    assert titles(mine, base + "?labeled_by_me=true") == [shelf[0].title, shelf[2].title]
+    assert titles(mine, base + "?labeled_by_me=false") == [shelf[1].title, shelf[3].title]
+    assert mine.get(base + "?labeled_by_me=false").json()["count"] == 2
+    assert titles(mine, f"/api/corpora/{other.slug}/articles/?labeled_by_me=true") == ["A letter"]
 
 
 def test_archived_articles_leave_the_list_unless_asked_for(client_for, owner, corpus, shelf):

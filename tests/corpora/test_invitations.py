@@ -165,3 +165,37 @@ def test_only_owners_revoke(client, corpus, owner, annotator):
     assert client.post(url).status_code == 403
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
+
+
+def test_sign_ups_past_the_limit_for_an_address_are_refused_with_a_form_error(
+    client, corpus, owner, outsider, settings
+):
+    """Each attempt to sign up or join through a link counts for the caller's network
+    address (``SIGN_UPS_PER_ADDRESS`` in ``SIGN_UP_WINDOW_MINUTES``), successful or not."""
+    settings.SIGN_UPS_PER_ADDRESS = 2
+    settings.SIGN_UP_WINDOW_MINUTES = 60
+    client.force_login(owner)
+    path = _path(_link(_invite(client, corpus)))
+    other = _path(_link(_invite(client, corpus)))
+    client.logout()
+    weak = {"username": "nina", "email": "", "password1": "123", "password2": "123"}
+    for _ in range(2):
+        assert client.post(path, weak, REMOTE_ADDR="192.0.2.1").status_code == 400
+    good = {**weak, "password1": "lantern-orbit-42", "password2": "lantern-orbit-42"}
+    refused = client.post(path, good, REMOTE_ADDR="192.0.2.1")
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Too many sign-up attempts from your address; try again in 60 minutes." in page
+    assert 'role="alert"' in page and 'value="nina"' in page  # the user name is kept
+    assert 59 * 60 < int(refused["Retry-After"]) <= 60 * 60
+    assert not User.objects.filter(username="nina").exists()
+    assert Invitation.objects.filter(used_at__isnull=True).count() == 2
+    # A signed-in account joining from that address is refused the same way.
+    client.force_login(outsider)
+    joined = client.post(other, REMOTE_ADDR="192.0.2.1")
+    assert joined.status_code == 429 and "Too many sign-up attempts" in joined.content.decode()
+    assert not Membership.objects.filter(corpus=corpus, user=outsider).exists()
+    # Another address is not concerned.
+    client.logout()
+    assert client.post(path, good, REMOTE_ADDR="198.51.100.4").status_code == 302
+    assert User.objects.get(username="nina").check_password("lantern-orbit-42")
