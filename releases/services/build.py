@@ -26,6 +26,7 @@ import csv
 import hashlib
 import json
 import logging
+import queue
 import secrets
 import tempfile
 import threading
@@ -33,7 +34,8 @@ import time
 import uuid
 from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +251,9 @@ class _Read:
         self.coders: dict[str, int] = {}
         self.label_keys: list[str] = []
         self.meta: dict[str, Any] = {}
+        # The read's transaction is its own snapshot (not a caller's), which other
+        # connections may share.
+        self.own_snapshot = False
 
 
 def _sentences_filter(release: Release) -> Q:
@@ -287,6 +292,7 @@ def _read(
     elif vendor == "postgresql":
         with transaction.atomic():
             dataset_sql.snapshot_begin()
+            read.own_snapshot = True
             read_rows(
                 release, files, read, names, chunk_size=chunk_size, progress=progress, stop=stop
             )
@@ -457,20 +463,93 @@ def _read_rows_sql(
             "with_labels": with_labels,
             "names": names.of_users(release_sql.people(cursor, corpus_id=corpus.pk)),
         }
-        processed = 0
-        after = 0
-        while after < dataset_sql.LAST_ID:
-            if stop.is_set():
-                raise BuildStopped()
-            end = dataset_sql.chunk_end(cursor, corpus_id=corpus.pk, after=after, size=chunk_size)
-            upto = dataset_sql.LAST_ID if end is None else end
-            rows = release_sql.sentence_rows(cursor, after=after, upto=upto, **chunk)
-            labels = release_sql.annotation_rows(cursor, after=after, upto=upto, **chunk)
-            after = upto
-            _write_chunk(release, files, read, rows, labels, with_labels=with_labels)
-            processed = read.total if end is None else min(processed + chunk_size, read.total)
-            progress(processed, read.total)
+        if read.own_snapshot:
+            # A second connection on this snapshot reads the next chunk while this
+            # thread writes the last one: the database and Python work side by side.
+            # (closing: a failed write stops the reading thread before its connection goes.)
+            with (
+                dataset_sql.snapshot_readers(1) as (reader,),
+                reader.cursor() as reader_cursor,
+                closing(_ahead(_chunks(reader_cursor, chunk, size=chunk_size), stop)) as chunks,
+            ):
+                _write_chunks(release, files, read, chunks, chunk_size, progress, stop)
+        else:
+            in_turn = _chunks(cursor, chunk, size=chunk_size)
+            _write_chunks(release, files, read, in_turn, chunk_size, progress, stop)
     read.meta = _collection(release)
+
+
+_Chunk = tuple[list[tuple], list[tuple], bool]
+
+
+def _chunks(cursor, chunk: dict, *, size: int) -> Iterator[_Chunk]:
+    """(sentence rows, annotation rows, whether it is the last) of each keyset chunk."""
+    after = 0
+    while after < dataset_sql.LAST_ID:
+        end = dataset_sql.chunk_end(cursor, corpus_id=chunk["corpus_id"], after=after, size=size)
+        upto = dataset_sql.LAST_ID if end is None else end
+        rows = release_sql.sentence_rows(cursor, after=after, upto=upto, **chunk)
+        labels = release_sql.annotation_rows(cursor, after=after, upto=upto, **chunk)
+        yield rows, labels, end is None
+        after = upto
+
+
+def _ahead(chunks: Iterator[_Chunk], stop: threading.Event) -> Generator[_Chunk, None, None]:
+    """``chunks``, each read on a thread of its own while the one before is written."""
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    done = threading.Event()
+
+    def put(item: object) -> bool:
+        while not (done.is_set() or stop.is_set()):
+            try:
+                ready.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in chunks:
+                if not put(item):
+                    return
+            put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the writing thread, which raises it
+            put(exc)
+
+    thread = threading.Thread(target=run, name="release-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        done.set()
+        thread.join(30)
+
+
+def _write_chunks(
+    release: Release,
+    files: _Files,
+    read: _Read,
+    chunks: Iterator[_Chunk],
+    chunk_size: int,
+    progress: Callable[[int, int], None],
+    stop: threading.Event,
+) -> None:
+    """Write each chunk; progress counts the sentences walked (``chunk_size`` a chunk)."""
+    with_labels = release.contents == Release.Contents.ALL
+    processed = 0
+    for rows, labels, last in chunks:
+        if stop.is_set():
+            raise BuildStopped()
+        _write_chunk(release, files, read, rows, labels, with_labels=with_labels)
+        processed = read.total if last else min(processed + chunk_size, read.total)
+        progress(processed, read.total)
 
 
 _S = {name: i for i, name in enumerate(release_sql.SentenceRow._fields)}

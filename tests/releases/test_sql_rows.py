@@ -92,6 +92,17 @@ def build(corpus, owner, version, *, in_sql, **options) -> Release:
 def test_the_release_built_in_postgresql_has_the_bytes_of_the_python_path(
     tricky_corpus, owner, contents, show_usernames
 ):
+    both_ways_compared(tricky_corpus, owner, contents, show_usernames)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_read_ahead_on_a_second_connection_writes_the_same_bytes(tricky_corpus, owner):
+    """Outside a test's transaction the build reads each next chunk on a connection that
+    shares its snapshot (``releases.services.build._ahead``) while it writes the last."""
+    both_ways_compared(tricky_corpus, owner, "all", False)
+
+
+def both_ways_compared(tricky_corpus, owner, contents, show_usernames) -> None:
     options = {"contents": contents, "show_usernames": show_usernames}
     python = build(tricky_corpus, owner, "1.0", in_sql=False, **options)
     sql = build(tricky_corpus, owner, "1.1", in_sql=True, **options)
