@@ -91,15 +91,6 @@ _NAMES = "unnest(%(user_ids)s::bigint[], %(user_names)s::text[]) AS {alias}(id, 
 @functools.cache
 def _sentences_sql() -> str:
     t = _tables()
-    annotation_json = f"""concat(
-      '{{"annotator":', to_json(nm.name), ',"label":', to_json(l.key),
-      ',"note":', to_json(an.note), ',"source":', to_json(an.source),
-      ',"guideline_version":', an.guideline_version,
-      ',"updated_at":"', {_iso("an.updated_at")},
-      '","suggested_by":', to_json(an.suggested_by), ',"origin":"human"}}')"""
-    annotation_csv = f"""concat_ws(',', {_csv("nm.name")}, {_csv("l.key")}, {_csv("an.note")},
-      {_csv("an.source")}, an.guideline_version, {_iso("an.updated_at")}, 'human',
-      {_csv("an.suggested_by")})"""
     return f"""
 SELECT
   s.id AS sentence_id, s.article_id, s.index, s.start, s."end", s.paragraph, s.kind, s.text,
@@ -114,8 +105,6 @@ SELECT
     '}},"sentence":{{"id":', s.id, ',"index":', s.index, ',"text":', to_json(s.text),
     ',"start":', s.start, ',"end":', s."end") AS json_head,
   concat(',"paragraph":', s.paragraph, ',"kind":', to_json(s.kind), '}}') AS json_kind,
-  CASE WHEN %(with_labels)s THEN concat(',"annotations":[', ag.json, ']') END
-    AS json_annotations,
   concat(',"gold":', CASE WHEN g.id IS NULL THEN 'null' ELSE concat(
     '{{"label":', to_json(gl.key), ',"origin":', to_json(g.origin),
     ',"decided_by":', coalesce(to_json(gn.name)::text, 'null'),
@@ -127,31 +116,23 @@ SELECT
     s.start, s."end") AS csv_head,
   concat_ws(',', s.paragraph, {_csv("s.kind")}, {_csv("s.text")}, {_csv("sp.split")})
     AS csv_middle,
-  CASE WHEN %(with_labels)s THEN coalesce(ag.csv, '{{}}') END AS csv_annotations,
   CASE WHEN g.id IS NULL THEN ',,,,,' ELSE concat_ws(',', {_csv("gl.key")},
     {_csv("g.origin")}, {_csv("gn.name")}, {_str_datetime("g.updated_at")}, {_csv("g.note")},
     {_csv("g.source")}) END AS csv_gold
 FROM "{t["sentence"]}" s
 JOIN "{t["article"]}" a ON a.id = s.article_id
 LEFT JOIN "{t["split"]}" sp ON sp.article_id = a.id
+-- Each joined table is given the chunk's id range too: without it PostgreSQL scans
+-- all of its rows for every chunk (1,000,000 labels), and the build grows with the
+-- square of the corpus.
 LEFT JOIN "{t["gold"]}" g ON g.sentence_id = s.id
+  AND g.sentence_id > %(after)s AND g.sentence_id <= %(upto)s
 LEFT JOIN "{t["label"]}" gl ON gl.id = g.label_id
 LEFT JOIN {_NAMES.format(alias="gn")} ON gn.id = g.decided_by_id
--- The labels of the chunk's sentences, each sentence's as one JSON text and CSV cells,
--- grouped in one pass (a subquery per sentence cost twice the whole build).
-LEFT JOIN (
-  SELECT an.sentence_id,
-    string_agg({annotation_json}, ',' ORDER BY u."{t["username"]}") AS json,
-    array_agg({annotation_csv} ORDER BY u."{t["username"]}") AS csv
-  FROM "{t["annotation"]}" an
-  JOIN "{t["user"]}" u ON u.id = an.annotator_id
-  JOIN "{t["label"]}" l ON l.id = an.label_id
-  JOIN {_NAMES.format(alias="nm")} ON nm.id = an.annotator_id
-  WHERE an.sentence_id > %(after)s AND an.sentence_id <= %(upto)s
-  GROUP BY an.sentence_id
-) ag ON ag.sentence_id = s.id
 {_WHERE}
-  AND (g.id IS NOT NULL OR (%(with_labels)s AND ag.sentence_id IS NOT NULL))
+  AND (g.id IS NOT NULL OR (%(with_labels)s AND s.id IN (
+    SELECT an.sentence_id FROM "{t["annotation"]}" an
+    WHERE an.sentence_id > %(after)s AND an.sentence_id <= %(upto)s)))
 ORDER BY s.id
 """
 
@@ -161,9 +142,10 @@ class SentenceRow(NamedTuple):
     and the UTF-16 offsets, which Python adds), and its JSONL and CSV text in pieces.
 
     The JSONL line: ``{"corpus":..`` + json_head + ``,"start_utf16":..,"end_utf16":..``
-    + json_kind (+ json_annotations in the ``labels`` configuration) + json_tail.
-    A CSV line: corpus, csv_head, the UTF-16 offsets, csv_middle, then (``labels``)
-    one line per item of csv_annotations (eight empty cells if none), then csv_gold.
+    + json_kind (+ ``,"annotations":[..]`` in the ``labels`` configuration, the ``json``
+    of its ``AnnotationRow``s joined by commas) + json_tail. A CSV line: corpus,
+    csv_head, the UTF-16 offsets, csv_middle, then (``labels``) one line per label with
+    its ``csv`` cells (eight empty cells if none), then csv_gold.
     ``split`` is null for an article given no split yet (left out, counted).
     """
 
@@ -189,21 +171,28 @@ class SentenceRow(NamedTuple):
     gold_source: str | None
     json_head: str
     json_kind: str
-    json_annotations: str | None
     json_tail: str
     csv_head: str
     csv_middle: str
-    csv_annotations: list[str] | None
     csv_gold: str
 
 
 @functools.cache
 def _annotations_sql() -> str:
     t = _tables()
+    annotation_json = f"""concat(
+      '{{"annotator":', to_json(nm.name), ',"label":', to_json(l.key),
+      ',"note":', to_json(an.note), ',"source":', to_json(an.source),
+      ',"guideline_version":', an.guideline_version,
+      ',"updated_at":"', {_iso("an.updated_at")},
+      '","suggested_by":', to_json(an.suggested_by), ',"origin":"human"}}')"""
+    annotation_csv = f"""concat_ws(',', {_csv("nm.name")}, {_csv("l.key")}, {_csv("an.note")},
+      {_csv("an.source")}, an.guideline_version, {_iso("an.updated_at")}, 'human',
+      {_csv("an.suggested_by")})"""
     return f"""
 SELECT an.sentence_id, s.article_id, nm.name AS annotator, l.key AS label, an.note, an.source,
   an.guideline_version, {_epoch_us("an.updated_at")} AS updated_at_us, an.suggested_by,
-  s.kind
+  s.kind, {annotation_json} AS json, {annotation_csv} AS csv
 FROM "{t["annotation"]}" an
 JOIN "{t["sentence"]}" s ON s.id = an.sentence_id
 JOIN "{t["article"]}" a ON a.id = s.article_id
@@ -212,8 +201,10 @@ JOIN "{t["user"]}" u ON u.id = an.annotator_id
 JOIN "{t["label"]}" l ON l.id = an.label_id
 JOIN {_NAMES.format(alias="nm")} ON nm.id = an.annotator_id
 {_WHERE}
-  AND (%(with_labels)s OR EXISTS (
-    SELECT 1 FROM "{t["gold"]}" g WHERE g.sentence_id = s.id))
+  AND an.sentence_id > %(after)s AND an.sentence_id <= %(upto)s
+  AND (%(with_labels)s OR an.sentence_id IN (
+    SELECT g.sentence_id FROM "{t["gold"]}" g
+    WHERE g.sentence_id > %(after)s AND g.sentence_id <= %(upto)s))
 ORDER BY an.sentence_id, u."{t["username"]}"
 """
 
@@ -231,6 +222,8 @@ class AnnotationRow(NamedTuple):
     updated_at_us: int
     suggested_by: str
     kind: str
+    json: str  # its JSON object in the row's "annotations"
+    csv: str  # its eight CSV cells
 
 
 def _params(

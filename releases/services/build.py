@@ -147,6 +147,24 @@ class _Names:
 # --- the files --------------------------------------------------------------------------
 
 
+class _HashedText:
+    """A text file written as UTF-8 and hashed as it is written (no second read to hash it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.open("wb")
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        data = text.encode()
+        self.digest.update(data)
+        self.size += len(data)
+        return self.file.write(data)
+
+    def close(self) -> None:
+        self.file.close()
+
+
 class _SplitFiles:
     """The Parquet, JSONL and CSV file of one configuration and split, opened on first use."""
 
@@ -162,8 +180,8 @@ class _SplitFiles:
         self.parquet = pq.ParquetWriter(
             self.paths["parquet"], self.schema, compression="zstd", write_statistics=True
         )
-        self.jsonl = self.paths["jsonl"].open("w", encoding="utf-8", newline="\n")
-        self.csv_file = self.paths["csv"].open("w", encoding="utf-8", newline="")
+        self.jsonl = _HashedText(self.paths["jsonl"])
+        self.csv_file = _HashedText(self.paths["csv"])
         self.csv = csv.writer(self.csv_file, lineterminator="\n")
         self.csv.writerow(release_format.csv_columns(config))
         # This chunk's Parquet rows, as tuples in schema order (columns at flush).
@@ -225,6 +243,14 @@ class _Files:
             for ext, path in files.paths.items():
                 out[release_format.data_path(config, split, ext)] = path
         return out
+
+    def hashed(self) -> dict[Path, tuple[str, int]]:
+        """The SHA-256 and size of each file hashed as it was written, by temporary path."""
+        return {
+            files.paths[ext]: (text.digest.hexdigest(), text.size)
+            for files in self.open.values()
+            for ext, text in (("jsonl", files.jsonl), ("csv", files.csv_file))
+        }
 
 
 # --- the read ---------------------------------------------------------------------------
@@ -671,14 +697,26 @@ def _write_chunk(
     csv_start = csv_cells((slug,))[0] + ","
     if any(ch in csv_start for ch in '"\n'):  # pragma: no cover - a slug is [-a-z0-9_]
         raise ValueError("a corpus slug that a CSV cell must quote")
+    # Each sentence's labels as the JSON list's items and CSV cells (in username order).
+    json_of: dict[int, str] = {}
+    csv_of: dict[int, list[str]] = {}
+    for sentence_id, ann_json, ann_csv in zip(
+        a[_A["sentence_id"]], a[_A["json"]], a[_A["csv"]], strict=True
+    ):
+        if sentence_id in json_of:
+            json_of[sentence_id] += "," + ann_json
+            csv_of[sentence_id].append(ann_csv)
+        else:
+            json_of[sentence_id] = ann_json
+            csv_of[sentence_id] = [ann_csv]
     json_lines: dict[str, list[str]] = {split: [] for split in set(splits)}
     csv_lines: dict[str, list[str]] = {split: [] for split in set(splits)}
     gold_json: dict[str, list[str]] = {split: [] for split in set(splits)}
     gold_csv: dict[str, list[str]] = {split: [] for split in set(splits)}
-    for split, label, s16, e16, j_head, j_kind, j_anns, j_tail, c_head, c_mid, c_anns, c_gold in zip(  # noqa: E501
-        splits, gold_labels, start16, end16,
-        c[_S["json_head"]], c[_S["json_kind"]], c[_S["json_annotations"]], c[_S["json_tail"]],
-        c[_S["csv_head"]], c[_S["csv_middle"]], c[_S["csv_annotations"]], c[_S["csv_gold"]],
+    for sentence_id, split, label, s16, e16, j_head, j_kind, j_tail, c_head, c_mid, c_gold in zip(
+        sentence_ids, splits, gold_labels, start16, end16,
+        c[_S["json_head"]], c[_S["json_kind"]], c[_S["json_tail"]],
+        c[_S["csv_head"]], c[_S["csv_middle"]], c[_S["csv_gold"]],
         strict=True,
     ):  # fmt: skip
         json_head = f'{json_start}{j_head},"start_utf16":{s16},"end_utf16":{e16}{j_kind}'
@@ -687,9 +725,10 @@ def _write_chunk(
             gold_json[split].append(f"{json_head}{j_tail}\n")
             gold_csv[split].append(f"{csv_head}{c_gold}\n")
         if with_labels:
-            json_lines[split].append(f"{json_head}{j_anns}{j_tail}\n")
+            j_anns = json_of.get(sentence_id, "")
+            json_lines[split].append(f'{json_head},"annotations":[{j_anns}]{j_tail}\n')
             csv_tail = f",{c_gold}\n"
-            for cells in c_anns or _NO_ANNOTATION:
+            for cells in csv_of.get(sentence_id, _NO_ANNOTATION):
                 csv_lines[split].append(f"{csv_head}{cells}{csv_tail}")
 
     table = pa.Table.from_arrays(
@@ -990,6 +1029,7 @@ def _build(
             )
         finally:
             paths = files.close()
+        hashed = files.hashed()
         agreement = _agreement(read)
         info = _info(release, read, agreement)
         documents = {
@@ -1003,7 +1043,7 @@ def _build(
             paths[name] = path
         listed = {}
         for name, path in sorted(paths.items()):
-            digest, size = _sha256(path)
+            digest, size = hashed.get(path) or _sha256(path)
             listed[name] = {"sha256": digest, "bytes": size}
         manifest_path = folder / release_format.MANIFEST
         manifest_path.write_bytes(release_format.manifest(info=info, files=listed))
