@@ -7,14 +7,17 @@ every annotator's labels and runs the build service
 (``releases.services.build.release_build``, what the Celery task calls) in a
 process of its own, as a worker would, printing its wall time, rows per second
 and the process's peak resident memory (VmHWM), and the size of the files.
-It prints the process's CPU time too: on a shared, loaded machine the
-wall time says more about the neighbours than about the build. Run it at two
+It prints the process's CPU time too, and that of the PostgreSQL backends that
+served it (read from /proc while it runs: the rows are built in the database), as
+on a shared, loaded machine the wall time says more about the neighbours than
+about the build. ``--python-rows`` builds the rows in Python, as on SQLite (the
+path before the rows were built in PostgreSQL). Run it at two
 sizes to see that memory does not grow with the corpus (``--reuse`` builds
 again from the last run's database).
 
 Usage (from the repository root, with the project's virtualenv):
     python bench/release.py [--db-url postgres://.../annotator_bench_release]
-        [--sentences 1000000] [--chunk 2000]
+        [--sentences 1000000] [--chunk 10000] [--reuse] [--python-rows]
 Target (issue 14): 1,000,000 labeled sentences built within 60 s, in constant memory.
 """
 
@@ -116,7 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url", default=DEFAULT_DB)
     parser.add_argument("--sentences", type=int, default=1_000_000)
-    parser.add_argument("--chunk", type=int, default=20000)
+    parser.add_argument("--chunk", type=int, default=10000)
     parser.add_argument(
         "--python-rows",
         action="store_true",
