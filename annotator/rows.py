@@ -60,6 +60,21 @@ def fetch_all(cursor, row_type: type[Row]) -> list[Row]:
     return [read(row) for row in cursor.fetchall()]
 
 
+def fetch_tuples(cursor, row_type: type[Row]) -> list[tuple]:
+    """Every remaining row as a plain tuple, for reading by column in bulk.
+
+    The statement's columns must be exactly ``row_type``'s fields in their order
+    (TypeError at once if not), so ``row_type._fields`` names each position.
+    """
+    names = tuple(columns(cursor))
+    if names != row_type._fields:
+        raise TypeError(
+            f"{row_type.__name__} has the fields {', '.join(row_type._fields)}; "
+            f"the statement gives the columns {', '.join(names)}."
+        )
+    return cursor.fetchall()
+
+
 def instance(model: type[M], **values) -> M:
     """A ``model`` instance loaded with these values, keyed by field attname (``label_id``).
 

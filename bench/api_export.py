@@ -49,10 +49,10 @@ def fill(sentences: int, interleave: int):
             """
             INSERT INTO articles_annotation
                 (sentence_id, annotator_id, label_id, note, source, guideline_version,
-                 version, created_at, updated_at)
+                 version, suggested_by, created_at, updated_at)
             SELECT s.id, (%s::bigint[])[1 + s.id %% 3], (%s::bigint[])[1 + (s.id / 7) %% 2],
                    CASE WHEN s.id %% 10 = 0 THEN 'checked twice' ELSE '' END, '', 1, 1,
-                   now(), now()
+                   '', now(), now()
             FROM articles_sentence s JOIN articles_article a ON a.id = s.article_id
             WHERE a.corpus_id = %s
             """,

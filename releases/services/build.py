@@ -23,9 +23,11 @@ The steps (``release_build``, run by ``releases.tasks.build_release``):
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import json
 import logging
+import queue
 import secrets
 import tempfile
 import threading
@@ -33,7 +35,8 @@ import time
 import uuid
 from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +47,8 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
-from articles.models import Annotation, GoldLabel, Sentence
+from articles.models import Annotation, Article, GoldLabel, Sentence
+from articles.offsets import ASTRAL_PATTERN, utf16_offsets
 from corpora.models import GuidelineVersion, Label
 from datasets import sql as dataset_sql
 from datasets.export import csv_cells
@@ -56,6 +60,7 @@ from datasets.selectors import (
     dataset_row,
 )
 from releases import format as release_format
+from releases import sql as release_sql
 from releases.models import PseudonymKey, Release
 from releases.selectors import article_splits, releasable_articles
 from releases.services.releases import release_claim
@@ -65,7 +70,9 @@ from review.services.agreement import Ratings, agreement_summary
 
 log = logging.getLogger(__name__)
 
-CHUNK_SENTENCES = 2000
+# Sentences a chunk walks: 10,000 keeps a chunk's rows and files' buffers to some tens of
+# MB and makes Parquet row groups of a useful size (bench/release.py).
+CHUNK_SENTENCES = 10_000
 PROGRESS_EVERY_SECONDS = 0.5
 FIELDS = SENTENCE_FIELDS
 
@@ -79,16 +86,25 @@ def release_build(
     release_id: int,
     chunk_size: int | None = None,
     after_chunk: Callable[[int], None] | None = None,
+    rows_in_sql: bool = True,
 ) -> str:
     """Build (or build again) a release; its final status. Safe to call twice.
 
     ``after_chunk(sentences read so far)`` is called on the reading thread after
     each chunk (the tests write labels there, to see that they stay out).
+    ``rows_in_sql``: on PostgreSQL, the rows' text is built by the database
+    (``releases.sql``); False takes the Python path that SQLite takes, the
+    reference the tests compare the files of the other with.
     """
     if not release_claim(release_id=release_id):
         return "skipped"
     release = Release.objects.select_related("corpus").get(pk=release_id)
-    _build(release, chunk_size=chunk_size or CHUNK_SENTENCES, after_chunk=after_chunk)
+    _build(
+        release,
+        chunk_size=chunk_size or CHUNK_SENTENCES,
+        after_chunk=after_chunk,
+        in_sql=rows_in_sql,
+    )
     release.refresh_from_db(fields=["status"])
     return release.status
 
@@ -120,8 +136,36 @@ class _Names:
             self.names[username] = name
         return name
 
+    def of_users(self, user_ids: list[int]) -> dict[int, str]:
+        """The name of each of these users (user id -> name), in one query."""
+        usernames = dict(
+            get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username")
+        )
+        return {
+            pk: username if self.show else release_format.pseudonym(self.key, pk)
+            for pk, username in usernames.items()
+        }
+
 
 # --- the files --------------------------------------------------------------------------
+
+
+class _HashedText:
+    """A text file written as UTF-8 and hashed as it is written (no second read to hash it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.open("wb")
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        data = text.encode()
+        self.digest.update(data)
+        self.size += len(data)
+        return self.file.write(data)
+
+    def close(self) -> None:
+        self.file.close()
 
 
 class _SplitFiles:
@@ -139,13 +183,25 @@ class _SplitFiles:
         self.parquet = pq.ParquetWriter(
             self.paths["parquet"], self.schema, compression="zstd", write_statistics=True
         )
-        self.jsonl = self.paths["jsonl"].open("w", encoding="utf-8", newline="\n")
-        self.csv_file = self.paths["csv"].open("w", encoding="utf-8", newline="")
+        self.jsonl = _HashedText(self.paths["jsonl"])
+        self.csv_file = _HashedText(self.paths["csv"])
         self.csv = csv.writer(self.csv_file, lineterminator="\n")
         self.csv.writerow(release_format.csv_columns(config))
         # This chunk's Parquet rows, as tuples in schema order (columns at flush).
         self.pending: list[tuple] = []
         self.rows = 0
+
+    def write_columns(self, columns: list) -> None:
+        """One row group from one array (or list of values) per column, in schema order."""
+        import pyarrow as pa
+
+        arrays = [
+            values
+            if isinstance(values, (pa.Array, pa.ChunkedArray))
+            else pa.array(values, type=field.type)
+            for values, field in zip(columns, self.schema, strict=True)
+        ]
+        self.parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
 
     def flush(self) -> None:
         import pyarrow as pa
@@ -191,6 +247,14 @@ class _Files:
                 out[release_format.data_path(config, split, ext)] = path
         return out
 
+    def hashed(self) -> dict[Path, tuple[str, int]]:
+        """The SHA-256 and size of each file hashed as it was written, by temporary path."""
+        return {
+            files.paths[ext]: (text.digest.hexdigest(), text.size)
+            for files in self.open.values()
+            for ext, text in (("jsonl", files.jsonl), ("csv", files.csv_file))
+        }
+
 
 # --- the read ---------------------------------------------------------------------------
 
@@ -216,6 +280,9 @@ class _Read:
         self.coders: dict[str, int] = {}
         self.label_keys: list[str] = []
         self.meta: dict[str, Any] = {}
+        # The read's transaction is its own snapshot (not a caller's), which other
+        # connections may share.
+        self.own_snapshot = False
 
 
 def _sentences_filter(release: Release) -> Q:
@@ -242,17 +309,20 @@ def _read(
     chunk_size: int,
     progress: Callable[[int, int], None],
     stop: threading.Event,
+    in_sql: bool,
 ) -> _Read:
     """Read the release's rows and write them to ``files``, in one transaction."""
     read = _Read()
     vendor = connection.vendor
+    read_rows = _read_rows_sql if in_sql and vendor == "postgresql" else _read_rows
     if connection.in_atomic_block:
         # Inside an outer transaction (tests): it is one snapshot already.
-        _read_rows(release, files, read, names, chunk_size=chunk_size, progress=progress, stop=stop)
+        read_rows(release, files, read, names, chunk_size=chunk_size, progress=progress, stop=stop)
     elif vendor == "postgresql":
         with transaction.atomic():
             dataset_sql.snapshot_begin()
-            _read_rows(
+            read.own_snapshot = True
+            read_rows(
                 release, files, read, names, chunk_size=chunk_size, progress=progress, stop=stop
             )
     else:
@@ -261,7 +331,7 @@ def _read(
         with connection.cursor() as cursor:
             cursor.execute("BEGIN DEFERRED")
             try:
-                _read_rows(
+                read_rows(
                     release, files, read, names, chunk_size=chunk_size, progress=progress, stop=stop
                 )
             finally:
@@ -397,6 +467,362 @@ def _read_rows(
     read.meta = _collection(release)
 
 
+def _read_rows_sql(
+    release: Release,
+    files: _Files,
+    read: _Read,
+    names: _Names,
+    *,
+    chunk_size: int,
+    progress: Callable[[int, int], None],
+    stop: threading.Event,
+) -> None:
+    """``_read_rows`` on PostgreSQL: the rows' text built by the database (``releases.sql``),
+    the Parquet files and the counts from columns; the bytes that ``_read_rows`` writes."""
+    corpus = release.corpus
+    sentences = _sentences_filter(release)
+    read.total = Sentence.objects.filter(article__corpus_id=corpus.pk).filter(sentences).count()
+    progress(0, read.total)
+    read.label_keys = list(Label.objects.filter(corpus=corpus).values_list("key", flat=True))
+    with_labels = release.contents == Release.Contents.ALL
+    with connection.cursor() as cursor, _without_cycle_collector():
+        chunk = {
+            "corpus_id": corpus.pk,
+            "article_ids": release.article_ids,
+            "with_labels": with_labels,
+            "names": names.of_users(release_sql.people(cursor, corpus_id=corpus.pk)),
+        }
+        if read.own_snapshot:
+            # A second connection on this snapshot reads the next chunk while this
+            # thread writes the last one: the database and Python work side by side.
+            # (closing: a failed write stops the reading thread before its connection goes.)
+            with (
+                dataset_sql.snapshot_readers(1) as (reader,),
+                reader.cursor() as reader_cursor,
+                closing(_ahead(_chunks(reader_cursor, chunk, size=chunk_size), stop)) as chunks,
+            ):
+                _write_chunks(release, files, read, chunks, chunk_size, progress, stop)
+        else:
+            in_turn = _chunks(cursor, chunk, size=chunk_size)
+            _write_chunks(release, files, read, in_turn, chunk_size, progress, stop)
+    read.meta = _collection(release)
+
+
+_Chunk = tuple[list[tuple], list[tuple], bool]
+
+
+@contextmanager
+def _without_cycle_collector() -> Iterator[None]:
+    """Python's cycle collector off while the chunks are read and written.
+
+    Their rows are tuples of strings and numbers, freed by reference counting as
+    each chunk goes; the collector's passes over every object of the process,
+    set off by those many tuples, took 30% of the build's CPU time
+    (bench/release.py). It is turned back on (if it was on) at the end.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _chunks(cursor, chunk: dict, *, size: int) -> Iterator[_Chunk]:
+    """(sentence rows, annotation rows, whether it is the last) of each keyset chunk."""
+    after = 0
+    while after < dataset_sql.LAST_ID:
+        end = dataset_sql.chunk_end(cursor, corpus_id=chunk["corpus_id"], after=after, size=size)
+        upto = dataset_sql.LAST_ID if end is None else end
+        rows = release_sql.sentence_rows(cursor, after=after, upto=upto, **chunk)
+        labels = release_sql.annotation_rows(cursor, after=after, upto=upto, **chunk)
+        yield rows, labels, end is None
+        after = upto
+
+
+def _ahead(chunks: Iterator[_Chunk], stop: threading.Event) -> Generator[_Chunk, None, None]:
+    """``chunks``, each read on a thread of its own while the one before is written."""
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    done = threading.Event()
+
+    def put(item: object) -> bool:
+        while not (done.is_set() or stop.is_set()):
+            try:
+                ready.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in chunks:
+                if not put(item):
+                    return
+            put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the writing thread, which raises it
+            put(exc)
+
+    thread = threading.Thread(target=run, name="release-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        done.set()
+        thread.join(30)
+
+
+def _write_chunks(
+    release: Release,
+    files: _Files,
+    read: _Read,
+    chunks: Iterator[_Chunk],
+    chunk_size: int,
+    progress: Callable[[int, int], None],
+    stop: threading.Event,
+) -> None:
+    """Write each chunk; progress counts the sentences walked (``chunk_size`` a chunk)."""
+    with_labels = release.contents == Release.Contents.ALL
+    processed = 0
+    for rows, labels, last in chunks:
+        if stop.is_set():
+            raise BuildStopped()
+        _write_chunk(release, files, read, rows, labels, with_labels=with_labels)
+        processed = read.total if last else min(processed + chunk_size, read.total)
+        progress(processed, read.total)
+
+
+_S = {name: i for i, name in enumerate(release_sql.SentenceRow._fields)}
+_A = {name: i for i, name in enumerate(release_sql.AnnotationRow._fields)}
+
+
+def _write_chunk(
+    release: Release,
+    files: _Files,
+    read: _Read,
+    rows: list[tuple],
+    labels: list[tuple],
+    *,
+    with_labels: bool,
+) -> None:
+    """One chunk of ``releases.sql`` rows: its lines, its Parquet row groups, its counts."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if any(row[_S["split"]] is None for row in rows):
+        # Articles created after the splits were drawn: the next release has them.
+        kept = [row for row in rows if row[_S["split"]] is not None]
+        read.skipped += len(rows) - len(kept)
+        rows = kept
+    if not rows:
+        return
+    c = list(zip(*rows, strict=True))
+    a = list(zip(*labels, strict=True)) or [()] * len(_A)
+    sentence_ids, article_ids, splits = c[_S["sentence_id"]], c[_S["article_id"]], c[_S["split"]]
+    gold_labels = c[_S["gold_label"]]
+    start16, end16 = _utf16(article_ids, c[_S["start"]], c[_S["end"]])
+
+    # What the datasheet and the agreement count.
+    read.rows += len(rows)
+    read.split_rows.update(splits)
+    gold_per_article = Counter(
+        aid for aid, g in zip(article_ids, gold_labels, strict=True) if g is not None
+    )
+    for split, label in zip(splits, gold_labels, strict=True):
+        if label is not None:
+            read.split_gold[split][label] += 1
+    read.gold_per_label.update(label for label in gold_labels if label is not None)
+    rows_per_article = Counter(article_ids)
+    labels_per_article = Counter(a[_A["article_id"]])
+    last_row = dict(zip(article_ids, range(len(rows)), strict=True))
+    for article_id, i in last_row.items():
+        stats = read.articles.get(article_id)
+        if stats is None:
+            stats = read.articles[article_id] = {
+                "id": article_id,
+                "title": c[_S["title"]][i],
+                "outlet": c[_S["outlet"]][i],
+                "url": bool(c[_S["source_url"]][i]),
+                "published_on": c[_S["published_on"]][i],
+                "split": splits[i],
+                "rows": 0,
+                "gold": 0,
+                "annotations": 0,
+            }
+        stats["rows"] += rows_per_article[article_id]
+        stats["gold"] += gold_per_article[article_id]
+        stats["annotations"] += labels_per_article[article_id]
+    read.labels_per_label.update(a[_A["label"]])
+    read.annotators.update(a[_A["annotator"]])
+    label_index = {key: i for i, key in enumerate(read.label_keys)}
+    coders, sentence_kind = read.coders, Sentence.Kind.SENTENCE.value
+    for sentence_id, name, label, kind in zip(
+        a[_A["sentence_id"]], a[_A["annotator"]], a[_A["label"]], a[_A["kind"]], strict=True
+    ):
+        if kind == sentence_kind:
+            read.unit.append(sentence_id)
+            read.coder.append(coders.setdefault(name, len(coders)))
+            read.value.append(label_index.get(label, 0))
+
+    # The Parquet rows of the whole chunk, then each split's (and gold's) by a filter.
+    when = pa.timestamp("us", tz="UTC")
+    schema = release_format.parquet_schema("labels")
+    head = [
+        pa.array([release.corpus.slug] * len(rows), pa.string()),
+        *(pa.array(c[_S[name]], schema.field(column).type) for name, column in _HEAD_COLUMNS),
+    ]
+    head[11:11] = [pa.array(start16, pa.int64()), pa.array(end16, pa.int64())]
+    gold = [
+        pa.array(c[_S["gold_label"]], pa.string()),
+        pa.array(c[_S["gold_origin"]], pa.string()),
+        pa.array(c[_S["gold_decided_by"]], pa.string()),
+        pa.array(c[_S["gold_decided_at_us"]], pa.int64()).cast(when),
+        pa.array(c[_S["gold_note"]], pa.string()),
+        pa.array(c[_S["gold_source"]], pa.string()),
+    ]
+    annotations = None
+    if with_labels:
+        annotation_type = schema.field("annotations").type
+        struct = pa.StructArray.from_arrays(
+            [
+                pa.array(a[_A["annotator"]], pa.string()),
+                pa.array(a[_A["label"]], pa.string()),
+                pa.array(a[_A["note"]], pa.string()),
+                pa.array(a[_A["source"]], pa.string()),
+                pa.array(a[_A["guideline_version"]], pa.int64()),
+                pa.array(a[_A["updated_at_us"]], pa.int64()).cast(when),
+                pa.array(["human"] * len(labels), pa.string()),
+                pa.array(a[_A["suggested_by"]], pa.string()),
+            ],
+            fields=list(annotation_type.value_type),
+        )
+        # Both statements order by sentence id: each sentence's labels start where
+        # the first label of a later sentence would go.
+        offsets = np.searchsorted(
+            np.array(a[_A["sentence_id"]], dtype=np.int64),
+            np.array(sentence_ids, dtype=np.int64),
+        )
+        offsets = np.append(offsets, len(labels)).astype(np.int32)
+        annotations = pa.ListArray.from_arrays(pa.array(offsets), struct, type=annotation_type)
+
+    # The text: each row's pieces joined around the UTF-16 offsets, by split.
+    slug = release.corpus.slug
+    json_start = '{"corpus":' + json.dumps(slug, ensure_ascii=False)
+    csv_start = csv_cells((slug,))[0] + ","
+    if any(ch in csv_start for ch in '"\n'):  # pragma: no cover - a slug is [-a-z0-9_]
+        raise ValueError("a corpus slug that a CSV cell must quote")
+    # Each sentence's labels as the JSON list's items and CSV cells (in username order).
+    json_of: dict[int, str] = {}
+    csv_of: dict[int, list[str]] = {}
+    for sentence_id, ann_json, ann_csv in zip(
+        a[_A["sentence_id"]], a[_A["json"]], a[_A["csv"]], strict=True
+    ):
+        if sentence_id in json_of:
+            json_of[sentence_id] += "," + ann_json
+            csv_of[sentence_id].append(ann_csv)
+        else:
+            json_of[sentence_id] = ann_json
+            csv_of[sentence_id] = [ann_csv]
+    json_lines: dict[str, list[str]] = {split: [] for split in set(splits)}
+    csv_lines: dict[str, list[str]] = {split: [] for split in set(splits)}
+    gold_json: dict[str, list[str]] = {split: [] for split in set(splits)}
+    gold_csv: dict[str, list[str]] = {split: [] for split in set(splits)}
+    for sentence_id, split, label, s16, e16, j_head, j_kind, j_tail, c_head, c_mid, c_gold in zip(
+        sentence_ids, splits, gold_labels, start16, end16,
+        c[_S["json_head"]], c[_S["json_kind"]], c[_S["json_tail"]],
+        c[_S["csv_head"]], c[_S["csv_middle"]], c[_S["csv_gold"]],
+        strict=True,
+    ):  # fmt: skip
+        json_head = f'{json_start}{j_head},"start_utf16":{s16},"end_utf16":{e16}{j_kind}'
+        csv_head = f"{csv_start}{c_head},{s16},{e16},{c_mid},"
+        if label is not None:
+            gold_json[split].append(f"{json_head}{j_tail}\n")
+            gold_csv[split].append(f"{csv_head}{c_gold}\n")
+        if with_labels:
+            j_anns = json_of.get(sentence_id, "")
+            json_lines[split].append(f'{json_head},"annotations":[{j_anns}]{j_tail}\n')
+            csv_tail = f",{c_gold}\n"
+            for cells in csv_of.get(sentence_id, _NO_ANNOTATION):
+                csv_lines[split].append(f"{csv_head}{cells}{csv_tail}")
+
+    table = pa.Table.from_arrays(
+        [*head, *gold], names=[f.name for f in release_format.parquet_schema("gold")]
+    )
+    split_array = head[16]
+    has_gold = pc.is_valid(gold[0])
+    for split in sorted(set(splits)):
+        in_split = pc.equal(split_array, split)
+        if gold_json[split]:
+            files_of = files.of("gold", split)
+            files_of.jsonl.write("".join(gold_json[split]))
+            files_of.csv_file.write("".join(gold_csv[split]))
+            files_of.write_columns(table.filter(pc.and_(in_split, has_gold)).columns)
+            files_of.rows += len(gold_json[split])
+            read.config_rows["gold"][split] += len(gold_json[split])
+        if with_labels:
+            files_of = files.of("labels", split)
+            files_of.jsonl.write("".join(json_lines[split]))
+            files_of.csv_file.write("".join(csv_lines[split]))
+            part = table.filter(in_split).columns
+            files_of.write_columns([*part[:17], pc.filter(annotations, in_split), *part[17:]])
+            files_of.rows += len(json_lines[split])
+            read.config_rows["labels"][split] += len(json_lines[split])
+
+
+# Eight empty cells: the CSV line of a labeled-config row without labels (gold only).
+_NO_ANNOTATION = ("," * 7,)
+# The Parquet columns taken as they come from ``releases.sql`` (corpus before them,
+# the UTF-16 offsets between sentence_end and sentence_paragraph).
+_HEAD_COLUMNS = [
+    ("article_id", "article_id"),
+    ("title", "article_title"),
+    ("author", "article_author"),
+    ("outlet", "article_outlet"),
+    ("source_url", "article_source_url"),
+    ("published_on", "article_published_on"),
+    ("sentence_id", "sentence_id"),
+    ("index", "sentence_index"),
+    ("start", "sentence_start"),
+    ("end", "sentence_end"),
+    ("paragraph", "sentence_paragraph"),
+    ("kind", "sentence_kind"),
+    ("text", "sentence_text"),
+    ("split", "split"),
+]
+
+
+def _utf16(
+    article_ids: tuple[int, ...], starts: tuple[int, ...], ends: tuple[int, ...]
+) -> tuple[list[int], list[int]]:
+    """The sentences' start and end offsets in UTF-16 code units: the code point offsets,
+    but in the articles that hold a character outside the Basic Multilingual Plane."""
+    start16, end16 = list(starts), list(ends)
+    astral = dict(
+        Article.objects.filter(pk__in=set(article_ids), text__regex=ASTRAL_PATTERN).values_list(
+            "pk", "text"
+        )
+    )
+    if astral:
+        rows = [i for i, aid in enumerate(article_ids) if aid in astral]
+        by_article: dict[int, list[int]] = {}
+        for i in rows:
+            by_article.setdefault(article_ids[i], []).append(i)
+        for article_id, indexes in by_article.items():
+            offsets = utf16_offsets(
+                astral[article_id], (o for i in indexes for o in (starts[i], ends[i]))
+            )
+            for k, i in enumerate(indexes):
+                start16[i], end16[i] = offsets[2 * k], offsets[2 * k + 1]
+    return start16, end16
+
+
 def _collection(release: Release) -> dict:
     """How the articles came in: import dates, segmenter versions, guideline texts."""
     articles = releasable_articles(corpus=release.corpus, article_ids=release.article_ids)
@@ -428,6 +854,7 @@ def _read_with_progress(
     *,
     chunk_size: int,
     after_chunk: Callable[[int], None] | None = None,
+    in_sql: bool = True,
 ) -> _Read:
     """Run the read on its own thread (its own connection, its own transaction) while
     this thread writes the progress the page polls; in an outer transaction, inline."""
@@ -440,7 +867,15 @@ def _read_with_progress(
             after_chunk(processed)
 
     if connection.in_atomic_block:
-        read = _read(release, files, names, chunk_size=chunk_size, progress=progress, stop=stop)
+        read = _read(
+            release,
+            files,
+            names,
+            chunk_size=chunk_size,
+            progress=progress,
+            stop=stop,
+            in_sql=in_sql,
+        )
         Release.objects.filter(pk=release.pk).update(processed=read.total, total=read.total)
         return read
     outcome: dict[str, Any] = {}
@@ -448,7 +883,13 @@ def _read_with_progress(
     def run() -> None:
         try:
             outcome["read"] = _read(
-                release, files, names, chunk_size=chunk_size, progress=progress, stop=stop
+                release,
+                files,
+                names,
+                chunk_size=chunk_size,
+                progress=progress,
+                stop=stop,
+                in_sql=in_sql,
             )
         except BaseException as exc:  # noqa: BLE001 - handed to the calling thread, which raises it
             outcome["error"] = exc
@@ -482,11 +923,18 @@ def _read_with_progress(
 def _agreement(read: _Read) -> dict:
     if not read.unit:
         return {"alpha": None, "percent_agreement": None, "pairable_units": 0, "pairs": []}
-    units, unit = np.unique(np.frombuffer(read.unit, dtype=np.int64), return_inverse=True)
+    # Only sentences with two labels or more count (alpha, percent agreement and every
+    # pair's kappa are over those): the others are left out before the figures are
+    # made, which took 150 MB for 1,000,000 sentences of one label each.
+    all_units = np.frombuffer(read.unit, dtype=np.int64)
+    _, inverse, labels = np.unique(all_units, return_inverse=True, return_counts=True)
+    pairable = labels[inverse] >= 2
+    del inverse, labels
+    units, unit = np.unique(all_units[pairable], return_inverse=True)
     ratings = Ratings(
         unit=unit.astype(np.int64),
-        coder=np.frombuffer(read.coder, dtype=np.int64).copy(),
-        value=np.frombuffer(read.value, dtype=np.int64).copy(),
+        coder=np.frombuffer(read.coder, dtype=np.int64)[pairable],
+        value=np.frombuffer(read.value, dtype=np.int64)[pairable],
         n_units=len(units),
         n_coders=len(read.coders),
         n_values=max(len(read.label_keys), 1),
@@ -584,7 +1032,11 @@ def _counts(read: _Read, agreement: dict, info: dict) -> dict:
 
 
 def _build(
-    release: Release, *, chunk_size: int, after_chunk: Callable[[int], None] | None = None
+    release: Release,
+    *,
+    chunk_size: int,
+    after_chunk: Callable[[int], None] | None = None,
+    in_sql: bool = True,
 ) -> None:
     started = time.perf_counter()
     splits_assign(release=release, article_ids=_articles_with_rows(release))
@@ -596,10 +1048,16 @@ def _build(
         try:
             # The pseudonym key is written (once per corpus) before the read-only read.
             read = _read_with_progress(
-                release, files, _Names(release), chunk_size=chunk_size, after_chunk=after_chunk
+                release,
+                files,
+                _Names(release),
+                chunk_size=chunk_size,
+                after_chunk=after_chunk,
+                in_sql=in_sql,
             )
         finally:
             paths = files.close()
+        hashed = files.hashed()
         agreement = _agreement(read)
         info = _info(release, read, agreement)
         documents = {
@@ -613,7 +1071,7 @@ def _build(
             paths[name] = path
         listed = {}
         for name, path in sorted(paths.items()):
-            digest, size = _sha256(path)
+            digest, size = hashed.get(path) or _sha256(path)
             listed[name] = {"sha256": digest, "bytes": size}
         manifest_path = folder / release_format.MANIFEST
         manifest_path.write_bytes(release_format.manifest(info=info, files=listed))
