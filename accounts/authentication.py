@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from rest_framework import authentication, exceptions
 
 from accounts.services import token_authenticate
+from accounts.sql import user_by_id
 from accounts.throttling import (
     client_address,
     login_failure_record,
@@ -95,3 +96,13 @@ class LimitedModelBackend(ModelBackend):
         else:
             login_success_record(username=username, request=request)
         return user
+
+    def get_user(self, user_id):
+        """The signed-in session's user, read on every browser request: one lean query.
+
+        As ``ModelBackend.get_user`` decides (an inactive account is nobody), from one
+        raw statement (``accounts.sql``) instead of the ORM's ``.get()``. Django's
+        session check (the password hash in the session) runs after it as before.
+        """
+        user = user_by_id(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -540,7 +540,8 @@ CACHE_URL = env_str("CACHE_URL", "locmem://")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, keeping its Redis client (annotator/cache.py).
+            "BACKEND": "annotator.cache.RedisCache",
             "LOCATION": CACHE_URL,
             # A cache that hangs must not hang requests: throttling fails open
             # on a cache error (accounts/throttling.py), so fail fast.

@@ -126,6 +126,63 @@ def annotation_event_last_version(*, sentence_id: int, annotator_id: int) -> int
         return fetch_one(cursor, _VersionRow).version or 0
 
 
+# The review columns take their database defaults (no review asked for).
+_INSERT_COLUMNS = (
+    "sentence_id",
+    "annotator_id",
+    "label_id",
+    "note",
+    "source",
+    "guideline_version",
+    "version",
+    "suggested_by",
+    "created_at",
+    "updated_at",
+)
+_INSERT = (
+    f"INSERT INTO {Annotation._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({name})s' for name in _INSERT_COLUMNS)})"
+)
+
+
+def annotation_insert(
+    *,
+    sentence_id: int,
+    annotator_id: int,
+    label_id: int,
+    note: str,
+    source: str,
+    guideline_version: int,
+    version: int,
+    suggested_by: str,
+    at: dt.datetime,
+) -> int:
+    """Insert a new annotation row, created and updated ``at``; its id.
+
+    A second annotation of the same sentence and annotator raises IntegrityError
+    (the unique constraint), as ``Annotation.objects.create()`` would.
+    """
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    params = {
+        "sentence_id": sentence_id,
+        "annotator_id": annotator_id,
+        "label_id": label_id,
+        "note": note,
+        "source": source,
+        "guideline_version": guideline_version,
+        "version": version,
+        "suggested_by": suggested_by,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(_INSERT + " RETURNING id", params)
+            return cursor.fetchone()[0]
+        cursor.execute(_INSERT, params)
+        return cursor.lastrowid
+
+
 # A write by the annotator is their answer to a review request: the flag goes.
 _UPDATE = (
     f"UPDATE {Annotation._meta.db_table} SET label_id = %(label_id)s, note = %(note)s, "

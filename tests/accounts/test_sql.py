@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from accounts.services import token_create, token_digest
-from accounts.sql import token_with_user
+from accounts.sql import token_with_user, user_by_id
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +47,16 @@ def test_token_and_user_fields_come_from_their_own_columns(make_user):
 
 def test_unknown_digest_finds_nothing(db):
     assert token_with_user(digest=token_digest("ann_nope")) is None
+
+
+def test_a_session_user_comes_with_every_field_from_its_own_column(make_user):
+    user = make_user("tess", first_name="Tess", email="tess@example.org", is_staff=True)
+    user.last_login = timezone.now() - dt.timedelta(days=1)
+    user.save()
+    found = user_by_id(user.pk)
+    fields = [f.attname for f in type(user)._meta.concrete_fields]
+    assert {name: getattr(found, name) for name in fields} == {
+        name: getattr(user, name) for name in fields
+    }
+    assert not found._state.adding  # a stored row: saving it updates, never inserts
+    assert user_by_id(user.pk + 1000) is None

@@ -85,7 +85,7 @@ def test_a_missing_filesystem_broker_folder_fails_readiness(worker_alive, settin
 def test_a_cache_that_refuses_connections_fails_readiness(worker_alive, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "annotator.cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }

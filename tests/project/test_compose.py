@@ -156,7 +156,7 @@ def test_the_compose_environment_starts_the_production_settings(tmp_path):
         "production",
         "False",
         "False",  # plain HTTP on port 8000 unless SECURE_SSL_REDIRECT is set
-        "django.core.cache.backends.redis.RedisCache",
+        "annotator.cache.RedisCache",
         "redis://redis:6379/0",
     ]
 
