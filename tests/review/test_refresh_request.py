@@ -56,8 +56,7 @@ def test_a_process_that_found_the_marker_taken_knows_its_due_time(corpus):
     AgreementReport.objects.create(corpus=corpus, refresh_queued_at=due)
     with CaptureQueriesContext(connection) as queries:
         corpus_workflow_refresh_request(corpus_id=corpus.pk)
-    # PostgreSQL: the claim's one statement reads the marker; SQLite reads it after.
-    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert len(queries) == 1
     with CaptureQueriesContext(connection) as queries:
         corpus_workflow_refresh_request(corpus_id=corpus.pk)
     assert len(queries) == 0
