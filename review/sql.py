@@ -6,7 +6,6 @@ names it selects.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,12 +20,8 @@ from review.models import AgreementReport, Disagreement
 _REPORT = AgreementReport._meta.db_table
 
 
-@functools.cache
-def _insert_columns(vendor: str) -> tuple[list[str], list[object]]:
-    """Every column of a fresh report row with its default, by name (the model decides them).
-
-    Worked out once per process: every label write's claim sends them.
-    """
+def _insert_columns() -> tuple[list[str], list[object]]:
+    """Every column of a fresh report row with its default, by name (the model decides them)."""
     fresh = AgreementReport()
     names, values = [], []
     for field in AgreementReport._meta.concrete_fields:
@@ -37,22 +32,15 @@ def _insert_columns(vendor: str) -> tuple[list[str], list[object]]:
     return names, values
 
 
-class MarkerClaim(NamedTuple):
-    """What a claim found: whether it won, and the marker as it stands (None if not known)."""
-
-    won: bool
-    due: datetime | None
-
-
-def refresh_marker_claim(*, corpus_id: int, due: datetime, stale_before: datetime) -> MarkerClaim:
+def refresh_marker_claim(*, corpus_id: int, due: datetime, stale_before: datetime) -> bool:
     """Set the corpus's refresh marker to ``due`` if it is free or stale; did this call win?
 
     One statement, so the label write that runs it pays one round trip: it
     creates the report row on a corpus's first change, takes a free or stale
-    marker, and leaves a taken one alone (then it reads the marker that holds
-    the slot). Racing callers on any number of connections: exactly one wins.
+    marker, and leaves a taken one alone (then no row comes back). Racing
+    callers on any number of connections: exactly one wins.
     """
-    names, values = _insert_columns(connection.vendor)
+    names, values = _insert_columns()
     columns = ", ".join(["corpus_id", "refresh_queued_at", *names])
     placeholders = ", ".join(["%s"] * (2 + len(names)))
     free = f"({_REPORT}.refresh_queued_at IS NULL OR {_REPORT}.refresh_queued_at < %s)"
@@ -63,39 +51,27 @@ def refresh_marker_claim(*, corpus_id: int, due: datetime, stale_before: datetim
         # UPDATE would lock the row even when its WHERE refuses the update.)
         # A free marker: racing UPDATEs re-check the condition on the row
         # the winner committed and match nothing. A missing row: ON CONFLICT
-        # DO NOTHING lets one INSERT in. The last SELECT reads the statement's
-        # snapshot, from before its own changes: the marker that was there.
+        # DO NOTHING lets one INSERT in.
         sql = (
             f"WITH taken AS (UPDATE {_REPORT} SET refresh_queued_at = %s "
-            f"WHERE corpus_id = %s AND {free} RETURNING refresh_queued_at), "
+            f"WHERE corpus_id = %s AND {free} RETURNING corpus_id), "
             f"created AS (INSERT INTO {_REPORT} ({columns}) SELECT {placeholders} "
             f"WHERE NOT EXISTS (SELECT 1 FROM {_REPORT} WHERE corpus_id = %s) "
-            "ON CONFLICT (corpus_id) DO NOTHING RETURNING refresh_queued_at) "
-            "SELECT true AS won, refresh_queued_at AS due FROM taken "
-            "UNION ALL SELECT true, refresh_queued_at FROM created "
-            f"UNION ALL SELECT false, refresh_queued_at FROM {_REPORT} WHERE corpus_id = %s "
-            "ORDER BY won DESC LIMIT 1"
+            "ON CONFLICT (corpus_id) DO NOTHING RETURNING corpus_id) "
+            "SELECT corpus_id FROM taken UNION ALL SELECT corpus_id FROM created"
         )
-        params = [due, corpus_id, stale_before, corpus_id, due, *values, corpus_id, corpus_id]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = fetch_one(cursor, MarkerClaim)
-        return row or MarkerClaim(won=False, due=None)
-    # SQLite has no data-modifying WITH; it runs one writer at a time anyway.
-    sql = (
-        f"INSERT INTO {_REPORT} ({columns}) VALUES ({placeholders}) "
-        "ON CONFLICT (corpus_id) DO UPDATE SET refresh_queued_at = excluded.refresh_queued_at "
-        f"WHERE {free} RETURNING corpus_id"
-    )
-    params = [corpus_id, due, *values, stale_before]
+        params = [due, corpus_id, stale_before, corpus_id, due, *values, corpus_id]
+    else:
+        # SQLite has no data-modifying WITH; it runs one writer at a time anyway.
+        sql = (
+            f"INSERT INTO {_REPORT} ({columns}) VALUES ({placeholders}) "
+            "ON CONFLICT (corpus_id) DO UPDATE SET refresh_queued_at = excluded.refresh_queued_at "
+            f"WHERE {free} RETURNING corpus_id"
+        )
+        params = [corpus_id, due, *values, stale_before]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if cursor.fetchone() is not None:
-            return MarkerClaim(won=True, due=due)
-    taken = AgreementReport.objects.filter(corpus_id=corpus_id).values_list(
-        "refresh_queued_at", flat=True
-    )
-    return MarkerClaim(won=False, due=taken.first())
+        return cursor.fetchone() is not None
 
 
 # --- label counts, unanimous gold and the disagreement ranking ------------------------

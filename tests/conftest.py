@@ -59,18 +59,6 @@ def _fresh_limits():
         caches["default"].clear()
 
 
-@pytest.fixture(autouse=True)
-def _no_known_refreshes():
-    """Each test starts knowing of no queued refresh, as a freshly started process does.
-
-    Web processes remember a refresh they saw queued (review.services.workflow); ids
-    are reused between tests, so one test's memory would be about another's corpus.
-    """
-    from review.services.workflow import known_refreshes_forget
-
-    known_refreshes_forget()
-
-
 @pytest.fixture
 def make_user(db):
     User = get_user_model()

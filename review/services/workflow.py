@@ -6,18 +6,10 @@ the queued refresh is due: the first change of a burst claims it and queues one
 task for that moment (a couple of seconds later, so the burst lands first);
 later changes find it taken and queue nothing. The claim is one conditional
 UPDATE that only a free (or stale) marker satisfies, so among racing writers in
-any number of processes on any number of hosts exactly one wins: the database
-decides. The task clears the marker before it reads, so a change made while it
-runs queues the next refresh, which will see it. Pages never wait for any of
-this.
-
-Each process remembers the due time it last saw on a corpus's marker (won or
-found taken): until shortly before that time a change needs no claim at all,
-since the queued task has not started and will read it (issue #15: the claim
-was a statement on every label write). The task never starts before its due
-time; ``KNOWN_MARGIN_SECONDS`` allows for clocks of different hosts that
-disagree. A refresh that runs or frees the marker in this process forgets what
-it knew; another process's (the worker's) never runs before the due time.
+any number of processes on any number of hosts exactly one wins: nothing about
+it is kept in process memory. The task clears the marker before it reads, so a
+change made while it runs queues the next refresh, which will see it. Pages
+never wait for any of this.
 """
 
 from __future__ import annotations
@@ -52,36 +44,14 @@ STALE_QUEUE_SECONDS = 600
 DEFAULT_COUNTDOWN = 2.0
 
 
-# A change this long before a known due time skips the claim; later ones claim.
-KNOWN_MARGIN_SECONDS = 0.5
-
-# Corpus id -> the due time of the refresh this process saw queued for it.
-_known_due: dict[int, datetime] = {}
-
-
-def _known_queued(corpus_id: int) -> bool:
-    """Whether this process saw a refresh queued for the corpus that has surely not started."""
-    due = _known_due.get(corpus_id)
-    return due is not None and timezone.now() < due - timedelta(seconds=KNOWN_MARGIN_SECONDS)
-
-
-def known_refreshes_forget(corpus_id: int | None = None) -> None:
-    """Forget the queued refresh this process knows of (one corpus's, or every one)."""
-    if corpus_id is None:
-        _known_due.clear()
-    else:
-        _known_due.pop(corpus_id, None)
-
-
 def _claim_queue_slot(corpus_id: int, countdown: float) -> datetime | None:
     """Take the marker if it is free; the due time of the task to queue, or None if taken."""
     now = timezone.now()
     due = now + timedelta(seconds=countdown)
     stale = now - timedelta(seconds=STALE_QUEUE_SECONDS)
-    claim = refresh_marker_claim(corpus_id=corpus_id, due=due, stale_before=stale)
-    if claim.due is not None and claim.due >= stale:
-        _known_due[corpus_id] = claim.due
-    return due if claim.won else None
+    if refresh_marker_claim(corpus_id=corpus_id, due=due, stale_before=stale):
+        return due
+    return None
 
 
 def corpus_workflow_refresh_request(
@@ -90,15 +60,12 @@ def corpus_workflow_refresh_request(
     """After the current transaction commits, queue one refresh unless one is already queued."""
 
     def queue() -> None:
-        if _known_queued(corpus_id):
-            return
         due = _claim_queue_slot(corpus_id, countdown)
         if due is None:
             return
         if not task_try_send(REFRESH_TASK, corpus_id, eta=due):
             # The label is saved; only its refresh is late. Free the slot so the
             # next change queues again once the broker is back.
-            known_refreshes_forget(corpus_id)
             AgreementReport.objects.filter(corpus_id=corpus_id).update(refresh_queued_at=None)
 
     transaction.on_commit(queue)
@@ -120,7 +87,6 @@ def corpus_workflow_refresh(*, corpus_id: int) -> AgreementReport | None:
         return None
     AgreementReport.objects.get_or_create(corpus=corpus)
     # Cleared before reading: changes from here on queue a refresh of their own.
-    known_refreshes_forget(corpus_id)
     AgreementReport.objects.filter(corpus=corpus).update(refresh_queued_at=None)
     as_of = timezone.now()
     try:

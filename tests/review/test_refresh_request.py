@@ -11,12 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from review.models import AgreementReport
-from review.services.workflow import (
-    KNOWN_MARGIN_SECONDS,
-    _claim_queue_slot,
-    corpus_workflow_refresh,
-    corpus_workflow_refresh_request,
-)
+from review.services.workflow import _claim_queue_slot, corpus_workflow_refresh_request
 from tests.plugins.worker import purge_queue
 from tests.review.conftest import label_sentences
 
@@ -44,42 +39,10 @@ def test_writes_while_a_refresh_is_queued_leave_its_marker_alone(corpus, article
     due = marker(corpus)
     with CaptureQueriesContext(connection) as queries:
         corpus_workflow_refresh_request(corpus_id=corpus.pk)
-    # This process queued the refresh and knows it has not started: no statement at all.
-    assert len(queries) == 0
+    # One conditional statement finds the marker taken: nothing queued.
+    assert len(queries) == 1
     label_sentences(article, annotator, "claim")  # each write commits and asks again
     assert marker(corpus) == due
-
-
-def test_a_process_that_found_the_marker_taken_knows_its_due_time(corpus):
-    """Another process queued the refresh: one statement finds it, later writes send none."""
-    due = timezone.now() + timedelta(seconds=30)
-    AgreementReport.objects.create(corpus=corpus, refresh_queued_at=due)
-    with CaptureQueriesContext(connection) as queries:
-        corpus_workflow_refresh_request(corpus_id=corpus.pk)
-    assert len(queries) == 1
-    with CaptureQueriesContext(connection) as queries:
-        corpus_workflow_refresh_request(corpus_id=corpus.pk)
-    assert len(queries) == 0
-    assert marker(corpus) == due
-
-
-def test_shortly_before_the_known_due_time_writes_ask_the_database_again(corpus):
-    # Due within the margin: the task may start any moment (another host's clock), so
-    # the claim runs; once the task has cleared the marker, that claim queues the next.
-    soon = timezone.now() + timedelta(seconds=KNOWN_MARGIN_SECONDS / 2)
-    AgreementReport.objects.create(corpus=corpus, refresh_queued_at=soon)
-    corpus_workflow_refresh_request(corpus_id=corpus.pk)  # learns the due time
-    AgreementReport.objects.filter(corpus=corpus).update(refresh_queued_at=None)  # task started
-    corpus_workflow_refresh_request(corpus_id=corpus.pk, countdown=30)
-    assert marker(corpus) > soon + timedelta(seconds=20)
-
-
-def test_a_refresh_run_in_this_process_forgets_the_queued_one(corpus, article, annotator):
-    corpus_workflow_refresh_request(corpus_id=corpus.pk, countdown=30)
-    corpus_workflow_refresh(corpus_id=corpus.pk)  # clears the marker, then reads
-    assert marker(corpus) is None
-    label_sentences(article, annotator, "claim")  # after the read: queues the next refresh
-    assert marker(corpus) is not None
 
 
 def test_a_refresh_queued_by_another_process_is_seen_in_the_database(corpus):
