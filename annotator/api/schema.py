@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_doc
 from drf_spectacular.utils import OpenApiResponse
 
@@ -74,3 +75,20 @@ class CheckedTextFieldExtension(OpenApiSerializerFieldExtension):
         elif patterns == {r"\S"}:
             schema["pattern"] = f"^[^{_REFUSED}]*[^{_REFUSED}\\s][^{_REFUSED}]*$"
         return schema
+
+
+class WholeBodySchema(AutoSchema):
+    """For a PATCH whose body is read whole, as its serializer states it (not partially).
+
+    drf-spectacular documents every PATCH body as partial (a ``Patched…`` component, every
+    field optional, the body itself optional), as DRF's update views read it. A view that
+    validates the body with the serializer as it is would then refuse requests its schema
+    allows; this schema documents the body the view reads.
+    """
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        method, self.method = self.method, "PUT" if self.method == "PATCH" else self.method
+        try:
+            return super()._get_request_for_media_type(serializer, direction)
+        finally:
+            self.method = method

@@ -14,7 +14,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from annotator.api.conflicts import StateConflict, state_conflict_response
-from annotator.api.schema import errors
+from annotator.api.schema import WholeBodySchema, errors
 from annotator.api.serializers import validated
 from articles.access import sentence_for
 from articles.selectors.listing import ArticleQuery, articles_listing
@@ -132,6 +132,7 @@ class AssignmentsView(CorpusSlugView):
 
 class AssignmentDetailView(CorpusSlugView):
     rights = {"DELETE": Right.MANAGE, "PATCH": Right.MANAGE}
+    schema = WholeBodySchema()  # the reassignment names its annotator
 
     @extend_schema(
         operation_id="corpora_assignments_destroy",
