@@ -232,7 +232,10 @@ class HistoryRow:
     def action_name(self) -> str:
         if self.kind == BOUNDARY:
             return SegmentationEdit.Kind(self.action).label
-        return HISTORY_ACTIONS.get(self.action, self.action)
+        if self.action in HISTORY_ACTIONS:
+            return HISTORY_ACTIONS[self.action]
+        # A label a boundary change carried, retired or had checked.
+        return AnnotationEvent.Action(self.action).label
 
 
 def history_row(values: tuple) -> HistoryRow:

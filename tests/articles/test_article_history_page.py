@@ -65,6 +65,9 @@ def test_the_article_history_shows_a_split_with_who_what_and_the_labels(
     assert "Undone" not in entry
     # The label changes of the article are there too (the claim, and its carry to the parts).
     assert len(_entries(html)) == 1 + AnnotationEvent.objects.filter(article=article).count()
+    assert all(e.count('class="history-head"') == 1 for e in _entries(html))
+    carried = [e for e in _entries(html) if "Carried here by a boundary change" in e]
+    assert len(carried) == 2 and all("<strong>anna</strong>" in e for e in carried)
 
 
 def test_who_sees_the_article_history(
