@@ -21,6 +21,7 @@ from articles.access import article_for, sentence_for
 from articles.exceptions import BoundaryConflict
 from articles.models import Article
 from articles.selectors.history import (
+    BOUNDARY,
     HISTORY_ACTIONS,
     HistoryFilter,
     history_page_rows,
@@ -48,6 +49,14 @@ class HistoryFilterForm(CheckedForm):
     since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
     page = forms.IntegerField(required=False, min_value=1, max_value=10**6)
+
+    def __init__(self, *args, boundary: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not boundary:
+            choices = [("", "Any change"), *HISTORY_ACTIONS.items()]
+            self.fields["action"] = forms.ChoiceField(
+                required=False, choices=[c for c in choices if c[0] != BOUNDARY], label="Change"
+            )
 
     def clean(self):
         data = super().clean()
@@ -110,7 +119,8 @@ def corpus_history_page(request: HttpRequest, slug: str) -> HttpResponse:
 def sentence_history_page(request: HttpRequest, pk: int) -> HttpResponse:
     sentence, role = sentence_for(request.user, pk, right=Right.VIEW)
     corpus = sentence.article.corpus
-    form = HistoryFilterForm(request.GET or None)
+    # Boundary changes are the article's, not one sentence's: not a choice here.
+    form = HistoryFilterForm(request.GET or None, boundary=False)
     rows = history_rows(sentence=sentence, user=request.user, role=role, when=form.history_filter())
     page, entries, query = _page(request, rows, form)
     sees_all = has_right(role, Right.SEE_ALL_LABELS)

@@ -192,6 +192,11 @@ def test_the_corpus_history_lists_boundary_changes_as_a_kind_to_filter_on(
     )
     assert _entries(later.content.decode()) == []
     assert _get(client, reviewer, "corpus_history", slug=corpus.slug).status_code == 403
+    assert 'value="boundary"' in all_html
+    # A sentence's page has no boundary changes to filter on.
+    sentence = article.sentences.filter(kind=Sentence.Kind.SENTENCE).first()
+    page = _get(client, owner, "sentence_history", pk=sentence.pk).content.decode()
+    assert 'value="boundary"' not in page and 'value="decide"' in page
 
 
 def test_the_article_history_pages_fifty_at_a_time_with_one_query_for_the_edits(
