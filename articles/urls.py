@@ -11,6 +11,12 @@ urlpatterns = [
         name="corpus_article_status",
     ),
     path("corpora/<slug:slug>/history/", history.corpus_history_page, name="corpus_history"),
+    path("articles/<int:pk>/history/", history.article_history_page, name="article_history"),
+    path(
+        "articles/<int:pk>/segmentation/<int:edit_id>/undo/",
+        history.segmentation_undo,
+        name="segmentation_undo",
+    ),
     path("sentences/<int:pk>/history/", history.sentence_history_page, name="sentence_history"),
     path("corpora/<slug:slug>/recheck/", recheck.corpus_recheck, name="corpus_recheck"),
     path("articles/<int:pk>/label/", labeling.label_article, name="label_article"),

@@ -18,6 +18,13 @@ from articles.models import (
 
 # The most edits GET /api/articles/{id}/segmentation/ returns.
 EDITS_SHOWN = 200
+# The edits an undo can take back (the others are undone by changing boundaries again).
+UNDOABLE_KINDS = (
+    SegmentationEdit.Kind.SPLIT,
+    SegmentationEdit.Kind.MERGE,
+    SegmentationEdit.Kind.HEADING,
+    SegmentationEdit.Kind.SENTENCE,
+)
 
 
 def segmentation_edits(*, article: Article) -> QuerySet[SegmentationEdit]:
@@ -26,6 +33,25 @@ def segmentation_edits(*, article: Article) -> QuerySet[SegmentationEdit]:
         SegmentationEdit.objects.filter(article=article)
         .select_related("by")
         .order_by("-pk")[:EDITS_SHOWN]
+    )
+
+
+def segmentation_edits_by_id(*, ids: list[int]) -> dict[int, SegmentationEdit]:
+    """The edits ``ids`` with their authors, by id: one query (none for no ids)."""
+    if not ids:
+        return {}
+    return {e.pk: e for e in SegmentationEdit.objects.filter(pk__in=ids).select_related("by")}
+
+
+def segmentation_edit_to_undo(*, article: Article) -> SegmentationEdit | None:
+    """The newest edit of the article that stands and an undo can take back: the one
+    the labeling screen's "Undo last boundary change" and the history's Undo act on."""
+    return (
+        SegmentationEdit.objects.filter(
+            article=article, kind__in=UNDOABLE_KINDS, undone_at__isnull=True
+        )
+        .order_by("-pk")
+        .first()
     )
 
 

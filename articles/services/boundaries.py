@@ -56,6 +56,7 @@ from articles.models import (
     SegmentationEdit,
     Sentence,
 )
+from articles.selectors.segmentation import UNDOABLE_KINDS
 from articles.services.articles import normalise_text
 from articles.signals import labels_changed
 from articles.textdiff import OffsetMap, equal_blocks
@@ -789,7 +790,7 @@ def sentence_kind_set(*, article_id: int, sentence_id: int, kind: str, by: User)
         )
 
 
-UNDOABLE = (Edit.SPLIT, Edit.MERGE, Edit.HEADING, Edit.SENTENCE)
+UNDOABLE = UNDOABLE_KINDS
 
 
 def segmentation_edit_undo(*, article_id: int, edit_id: int, by: User) -> EditOutcome:

@@ -1,28 +1,42 @@
-"""The history pages: every label change and gold decision, per sentence (from the
-labeling screen) and per corpus (owners), newest first, filtered and paged."""
+"""The history pages: every label change, gold decision and boundary change, per sentence
+(from the labeling screen; labels and gold only), per article and per corpus (owners),
+newest first, filtered and paged; and the Undo of the newest boundary change."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from annotator.validation import CheckedForm
-from articles.access import sentence_for
+from articles.access import article_for, sentence_for
+from articles.exceptions import BoundaryConflict
+from articles.models import Article
 from articles.selectors.history import (
+    BOUNDARY,
     HISTORY_ACTIONS,
     HistoryFilter,
+    history_page_rows,
     history_people,
-    history_row,
     history_rows,
 )
-from corpora.permissions import Right, corpus_for, has_right
+from articles.selectors.segmentation import segmentation_edit_to_undo
+from articles.services.boundaries import segmentation_edit_undo
+from corpora.permissions import (
+    Right,
+    can_edit_segmentation,
+    corpus_for,
+    has_right,
+    require_segmentation_right,
+)
 
 HISTORY_PAGE_SIZE = 50
 
@@ -35,6 +49,14 @@ class HistoryFilterForm(CheckedForm):
     since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
     page = forms.IntegerField(required=False, min_value=1, max_value=10**6)
+
+    def __init__(self, *args, boundary: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not boundary:
+            choices = [("", "Any change"), *HISTORY_ACTIONS.items()]
+            self.fields["action"] = forms.ChoiceField(
+                required=False, choices=[c for c in choices if c[0] != BOUNDARY], label="Change"
+            )
 
     def clean(self):
         data = super().clean()
@@ -67,7 +89,7 @@ def _page(request: HttpRequest, rows, form: HistoryFilterForm):
     page = paginator.get_page(number or 1)
     query = request.GET.copy()
     query.pop("page", None)
-    return page, [history_row(values) for values in page.object_list], query.urlencode()
+    return page, history_page_rows(page.object_list), query.urlencode()
 
 
 @require_GET
@@ -97,7 +119,8 @@ def corpus_history_page(request: HttpRequest, slug: str) -> HttpResponse:
 def sentence_history_page(request: HttpRequest, pk: int) -> HttpResponse:
     sentence, role = sentence_for(request.user, pk, right=Right.VIEW)
     corpus = sentence.article.corpus
-    form = HistoryFilterForm(request.GET or None)
+    # Boundary changes are the article's, not one sentence's: not a choice here.
+    form = HistoryFilterForm(request.GET or None, boundary=False)
     rows = history_rows(sentence=sentence, user=request.user, role=role, when=form.history_filter())
     page, entries, query = _page(request, rows, form)
     sees_all = has_right(role, Right.SEE_ALL_LABELS)
@@ -115,3 +138,61 @@ def sentence_history_page(request: HttpRequest, pk: int) -> HttpResponse:
             "sees_all": sees_all,
         },
     )
+
+
+def _article_history(
+    request: HttpRequest, article: Article, role: str, *, refused: str = "", status: int = 200
+) -> HttpResponse:
+    form = HistoryFilterForm(request.GET or None)
+    rows = history_rows(article=article, user=request.user, role=role, when=form.history_filter())
+    page, entries, query = _page(request, rows, form)
+    sees_all = has_right(role, Right.SEE_ALL_LABELS)
+    to_undo = (
+        segmentation_edit_to_undo(article=article)
+        if can_edit_segmentation(role, article.corpus)
+        else None
+    )
+    return render(
+        request,
+        "articles/history.html",
+        {
+            "corpus": article.corpus,
+            "article": article,
+            "form": form,
+            "people": history_people(corpus=article.corpus, article=article) if sees_all else [],
+            "page": page,
+            "entries": entries,
+            "query": query,
+            "sentence": None,
+            "sees_all": sees_all,
+            "undo_id": to_undo.pk if to_undo else None,
+            "refused": refused,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def article_history_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every member who may see the article sees its boundary changes, everyone's (as in
+    the API); its label changes as on the sentence pages (annotators: their own)."""
+    article, role = article_for(request.user, pk, right=Right.VIEW)
+    return _article_history(request, article, role)
+
+
+@require_POST
+@login_required
+def segmentation_undo(request: HttpRequest, pk: int, edit_id: int) -> HttpResponse:
+    """Undo a boundary change from the article's history (POST /api/.../undo/ for pages)."""
+    article, role = article_for(request.user, pk, right=Right.VIEW)
+    require_segmentation_right(role, article.corpus)
+    try:
+        segmentation_edit_undo(article_id=article.pk, edit_id=edit_id, by=request.user)
+    except BoundaryConflict as exc:
+        return _article_history(request, article, role, refused=str(exc), status=409)
+    except ValidationError as exc:
+        refused = " ".join(exc.messages)
+        return _article_history(request, article, role, refused=refused, status=400)
+    messages.success(request, "Boundary change undone; the labels are back as they were.")
+    return redirect("article_history", pk=article.pk)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from articles.models import AnnotationEvent, GoldEvent, GoldLabel, Sentence
+from articles.models import AnnotationEvent, GoldEvent, GoldLabel, SegmentationEdit, Sentence
 from articles.services.annotations import annotation_set
 from corpora.models import Label
 from review.services.adjudication import gold_label_decide, gold_label_withdraw
@@ -146,7 +146,9 @@ def test_the_corpus_history_keeps_the_changes_of_a_sentence_split_since(
     assert orphaned.exists()
     html = _get(client, owner, "corpus_history", slug=corpus.slug).content.decode()
     events = AnnotationEvent.objects.filter(article=article).count()
-    assert html.count('class="history-entry') == events + GoldEvent.objects.count()
+    edits = SegmentationEdit.objects.filter(article=article).count()  # the split itself
+    assert edits == 1
+    assert html.count('class="history-entry') == events + GoldEvent.objects.count() + edits
     assert "(no longer in the article)" in html
     assert old_text[:30] in html
 

@@ -77,6 +77,7 @@ EXPECTED_STATUS = {
     "suggestion_settings_save": 405,
     "invitation_revoke": 405,
     "invitation_accept": 404,  # a made-up token: the invitation page says so
+    "segmentation_undo": 405,
 }
 
 
@@ -266,6 +267,8 @@ def page_paths(objects: dict) -> dict[str, str]:
         "article_edit": {"pk": objects["article"].pk},
         "article_text": {"pk": objects["article"].pk},
         "article_archive": {"pk": objects["article"].pk},
+        "article_history": {"pk": objects["article"].pk},
+        "segmentation_undo": {"pk": objects["article"].pk, "edit_id": 1},
     }
     paths: dict[str, str] = {}
     missing: list[str] = []
