@@ -418,6 +418,13 @@ def main() -> None:
         help="print the database's own time for each query (EXPLAIN ANALYZE), not HTTP times",
     )
     parser.add_argument("--plans", action="store_true", help="with --explain: the slowest plans")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="time only the query shapes whose name contains NAME (repeatable)",
+    )
     args = parser.parse_args()
     rng = random.Random(11)
     if args.reuse:
@@ -426,6 +433,8 @@ def main() -> None:
         prepare(args.db_url)
         data = build(args.articles, rng)
     plan = queries(data, rng)
+    if args.only:
+        plan = [(name, params) for name, params in plan if any(o in name for o in args.only)]
     if args.explain:
         explain(data, plan, args.plans)
         return

@@ -218,3 +218,53 @@ def test_a_search_counts_up_to_a_cap_and_says_so(client_for, owner, corpus, shel
     assert len(found["results"]) == 2  # the page itself is whole
     plain = api.get(f"/api/corpora/{corpus.slug}/articles/").json()
     assert (plain["count"], plain["count_capped"]) == (4, False)
+
+
+def _row(page: str, pk: int) -> str:
+    start = page.index(f'<tr data-article-id="{pk}">')
+    return page[start : page.index("</tr>", start)]
+
+
+def test_the_corpus_page_rows_link_by_role_and_escape_what_was_entered(
+    client, corpus, owner, annotator, viewer, make_article
+):
+    """Each row: the title links to labeling (and review for those who see every
+    label) or to reading; an owner gets "Edit"; a row not ready links nowhere and
+    says why it failed; titles are escaped and an empty one reads "Untitled article"."""
+    ready = make_article(
+        corpus,
+        "The council met. It voted twice.",
+        title="<b>Bold</b> & brave",
+        author="Ana Lobo",
+        outlet="The Coast Gazette",
+        published_on=dt.date(2021, 2, 3),
+    )
+    failed = make_article(corpus, "Not segmented yet.", title="", segment=False)
+    failed.status, failed.failure_reason = "failed", "The text <was> empty"
+    failed.save(update_fields=["status", "failure_reason"])
+    shelved = make_article(corpus, "Old news. Kept.", title="Shelved")
+    article_archive_set(article=shelved, archived=True)
+    pages = {}
+    for who in (owner, annotator, viewer):
+        client.force_login(who)
+        pages[who.username] = client.get(f"/corpora/{corpus.slug}/").content.decode()
+    row = _row(pages[owner.username], ready.pk)
+    assert f'<a href="/articles/{ready.pk}/label/">&lt;b&gt;Bold&lt;/b&gt; &amp; brave</a>' in row
+    assert f'href="/articles/{ready.pk}/read/" aria-label="Review labels: &lt;b&gt;' in row
+    assert f'<a href="/articles/{ready.pk}/edit/" aria-label="Edit details: &lt;b&gt;' in row
+    assert "archived" not in row
+    assert "Ana Lobo · The Coast Gazette · 3 Feb 2021" in row
+    assert '<td data-role="counts" data-label="My labels">0 / 2</td>' in row
+    row = _row(pages[annotator.username], ready.pk)
+    assert f'href="/articles/{ready.pk}/label/"' in row
+    assert "Review labels" not in row and "Edit" not in row
+    row = _row(pages[viewer.username], ready.pk)
+    assert f'<a href="/articles/{ready.pk}/read/">&lt;b&gt;Bold' in row
+    assert "/label/" not in row and "Edit" not in row
+    row = _row(pages[owner.username], failed.pk)
+    assert '<td data-label="Title">Untitled article</td>' in row
+    assert 'data-role="reason">The text &lt;was&gt; empty</span>' in row
+    assert 'data-role="status">Failed</span>' in row
+    client.force_login(owner)
+    row = _row(client.get(f"/corpora/{corpus.slug}/?archived=on").content.decode(), shelved.pk)
+    assert 'Review labels</a> <span class="badge">archived</span>' in row
