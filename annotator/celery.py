@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
 
@@ -26,3 +26,22 @@ def _check_database_connections(sender=None, **kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_process_init.connect
+def _yield_to_requests(**kwargs) -> None:
+    """Each worker process runs below the web server's priority (``WORKER_NICENESS``).
+
+    Segmentation, refreshes, trainings and release builds are background work: on a
+    machine that also serves requests, the scheduler gives the web server the cores first
+    and the worker the rest, so a model trained mid-session never slows labeling. On an
+    idle machine the worker still gets every core. 0 leaves the priority as it is.
+    """
+    from django.conf import settings
+
+    lower_priority(settings.WORKER_NICENESS)
+
+
+def lower_priority(niceness: int) -> int:
+    """Add ``niceness`` to this process's nice value (never raises it back); the new value."""
+    return os.nice(niceness) if niceness > 0 else os.nice(0)

@@ -320,6 +320,9 @@ else:
         "unacked_restore_throttle": 1,
     }
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "annotator")
+# Worker processes run this much below the web server's priority (os.nice): background
+# work takes the cores the requests leave (annotator/celery.py). 0: the same priority.
+WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

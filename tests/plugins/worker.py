@@ -129,6 +129,9 @@ def worker_env(
         env["CELERY_BROKER_URL"] = broker_url
     env["DJANGO_SETTINGS_MODULE"] = "annotator.settings"
     env.setdefault("CELERY_VISIBILITY_TIMEOUT", "5")
+    # The test processes run at the usual priority: a lowered worker would wait behind the
+    # suite's browsers and servers (tests/project/test_worker_priority.py checks the default).
+    env.setdefault("WORKER_NICENESS", "0")
     env.update(extra)
     return env
 
