@@ -430,7 +430,9 @@ def _read_rows(
                 stats["annotations"] += 1
                 read.labels_per_label[ann[2]] += 1
                 read.annotators[ann[1]] += 1
-                if kind == Sentence.Kind.SENTENCE:
+                # Agreement counts sentences of two labels or more: the others are not
+                # kept, so its input grows with the labels that pair, not with the corpus.
+                if kind == Sentence.Kind.SENTENCE and len(anns) >= 2:
                     read.unit.append(pk)
                     read.coder.append(read.coders.setdefault(ann[1], len(read.coders)))
                     read.value.append(label_index.get(ann[2], 0))
@@ -663,10 +665,12 @@ def _write_chunk(
     read.annotators.update(a[_A["annotator"]])
     label_index = {key: i for i, key in enumerate(read.label_keys)}
     coders, sentence_kind = read.coders, Sentence.Kind.SENTENCE.value
+    # A chunk holds whole sentences: its count of a sentence's labels is all of them.
+    labels_of_sentence = Counter(a[_A["sentence_id"]])
     for sentence_id, name, label, kind in zip(
         a[_A["sentence_id"]], a[_A["annotator"]], a[_A["label"]], a[_A["kind"]], strict=True
     ):
-        if kind == sentence_kind:
+        if kind == sentence_kind and labels_of_sentence[sentence_id] >= 2:
             read.unit.append(sentence_id)
             read.coder.append(coders.setdefault(name, len(coders)))
             read.value.append(label_index.get(label, 0))
