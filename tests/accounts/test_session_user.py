@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.test.utils import override_settings
+
+from tests.plugins.api import label_put
 
 pytestmark = pytest.mark.django_db
 
@@ -20,33 +21,16 @@ def session_engine(request):
     if request.param == "database":
         yield
         return
-    server = request.getfixturevalue("private_redis")(persistent=False)
-    caches = {
-        "default": {
-            "BACKEND": "annotator.cache.RedisCache",
-            "LOCATION": server.url,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-    with override_settings(CACHES=caches, SESSION_ENGINE="accounts.sessions"):
-        yield
-
-
-def _put(client: Client, sentence, version: int, label: str):
-    return client.put(
-        f"/api/sentences/{sentence.pk}/annotation/",
-        {"label": label, "note": "", "source": "", "version": version},
-        content_type="application/json",
-    )
+    yield request.getfixturevalue("redis_sessions")
 
 
 def test_a_deactivated_account_is_signed_out_at_once(session_engine, annotator, sentence):
     client = Client()
     client.force_login(annotator)
-    assert _put(client, sentence, 0, "claim").status_code == 201
+    assert label_put(client, sentence, 0, "claim").status_code == 201
     annotator.is_active = False
     annotator.save()
-    response = _put(client, sentence, 1, "speculation")
+    response = label_put(client, sentence, 1, "speculation")
     assert response.status_code == 401, response.content
     assert sentence.annotations.get().label.key == "claim"
 
@@ -54,10 +38,10 @@ def test_a_deactivated_account_is_signed_out_at_once(session_engine, annotator, 
 def test_a_password_change_ends_the_account_s_other_sessions(session_engine, annotator, sentence):
     client = Client()
     client.force_login(annotator)
-    assert _put(client, sentence, 0, "claim").status_code == 201
+    assert label_put(client, sentence, 0, "claim").status_code == 201
     annotator.set_password("a-new-long-passphrase")
     annotator.save()
-    response = _put(client, sentence, 1, "speculation")
+    response = label_put(client, sentence, 1, "speculation")
     assert response.status_code == 401, response.content
     assert sentence.annotations.get().label.key == "claim"
 
@@ -68,6 +52,6 @@ def test_a_role_change_applies_to_the_next_write(session_engine, annotator, corp
 
     client = Client()
     client.force_login(annotator)
-    assert _put(client, sentence, 0, "claim").status_code == 201
+    assert label_put(client, sentence, 0, "claim").status_code == 201
     membership_set(corpus=corpus, user=annotator, role=Role.VIEWER)
-    assert _put(client, sentence, 1, "speculation").status_code == 403
+    assert label_put(client, sentence, 1, "speculation").status_code == 403

@@ -11,40 +11,19 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from accounts import sessions
+from tests.plugins.api import label_put
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def redis_sessions(private_redis):
-    server = private_redis(persistent=False)
-    caches = {
-        "default": {
-            "BACKEND": "annotator.cache.RedisCache",
-            "LOCATION": server.url,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-    with override_settings(CACHES=caches, SESSION_ENGINE="accounts.sessions"):
-        yield server
-
-
-def _put(client: Client, sentence, version: int, label: str = "claim"):
-    return client.put(
-        f"/api/sentences/{sentence.pk}/annotation/",
-        {"label": label, "note": "", "source": "", "version": version},
-        content_type="application/json",
-    )
 
 
 def test_a_signed_in_label_write_reads_no_session_row(redis_sessions, annotator, sentence):
     client = Client()
     client.force_login(annotator)
     with CaptureQueriesContext(connection) as captured:
-        response = _put(client, sentence, 0)
+        response = label_put(client, sentence, 0)
     assert response.status_code == 201, response.content
     sql = [q["sql"] for q in captured.captured_queries]
     assert not [s for s in sql if "django_session" in s], sql
@@ -55,12 +34,12 @@ def test_sign_out_ends_the_session_for_every_process(redis_sessions, annotator, 
     client.force_login(annotator)
     key = client.cookies["sessionid"].value
     assert sessions.SessionStore(key).load()  # another process's store finds it
-    assert _put(client, sentence, 0).status_code == 201
+    assert label_put(client, sentence, 0).status_code == 201
     assert client.post("/accounts/logout/").status_code in (200, 302)
     assert sessions.SessionStore(key).load() == {}
     stale = Client()
     stale.cookies["sessionid"] = key
-    assert _put(stale, sentence, 1, "speculation").status_code in (401, 403)
+    assert label_put(stale, sentence, 1, "speculation").status_code in (401, 403)
 
 
 def test_with_the_cache_down_sessions_work_from_the_database(redis_sessions, annotator, sentence):
@@ -68,11 +47,11 @@ def test_with_the_cache_down_sessions_work_from_the_database(redis_sessions, ann
     client.force_login(annotator)
     key = client.cookies["sessionid"].value
     redis_sessions.kill()
-    assert _put(client, sentence, 0).status_code == 201
+    assert label_put(client, sentence, 0).status_code == 201
     assert client.post("/accounts/logout/").status_code in (200, 302)
     assert sessions.SessionStore(key).load() == {}
     client.force_login(annotator)  # sign-in writes the database only
-    assert _put(client, sentence, 1, "speculation").status_code == 200
+    assert label_put(client, sentence, 1, "speculation").status_code == 200
 
 
 def test_a_cached_copy_lives_at_most_cached_seconds(redis_sessions, annotator):

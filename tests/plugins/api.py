@@ -52,3 +52,12 @@ def persona(request, owner, annotator, reviewer, viewer, outsider):
 def sentence(article):
     """The article's first labelable sentence."""
     return article.sentences.filter(kind="sentence").order_by("index").first()
+
+
+def label_put(client, sentence, version: int, label: str = "claim"):
+    """``PUT /api/sentences/{id}/annotation/`` as the labeling screen sends it."""
+    return client.put(
+        f"/api/sentences/{sentence.pk}/annotation/",
+        {"label": label, "note": "", "source": "", "version": version},
+        content_type="application/json",
+    )
