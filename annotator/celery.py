@@ -34,8 +34,9 @@ def _yield_to_requests(**kwargs) -> None:
 
     Segmentation, refreshes, trainings and release builds are background work: on a
     machine that also serves requests, the scheduler gives the web server the cores first
-    and the worker the rest, so a model trained mid-session never slows labeling. On an
-    idle machine the worker still gets every core. 0 leaves the priority as it is.
+    and the worker the rest. On an idle machine the worker still gets every core. It does
+    not shorten what the worker holds in the database (a write transaction, SQLite's one
+    writer). 0 leaves the priority as it is.
     """
     from django.conf import settings
 
