@@ -377,6 +377,11 @@ MAX_ARTICLE_CHARS = env_int("MAX_ARTICLE_CHARS", 2_000_000, minimum=1000)
 # new ones; until then the cue baseline suggests.
 SUGGESTIONS_MIN_LABELS = env_int("SUGGESTIONS_MIN_LABELS", 50, minimum=2)
 SUGGESTIONS_RETRAIN_EVERY = env_int("SUGGESTIONS_RETRAIN_EVERY", 50, minimum=1)
+# A training that labels asked for waits until nobody changed a label in the corpus
+# for SUGGESTIONS_QUIET_SECONDS (it never competes with people labeling for the
+# machine or, on SQLite, the database), at most SUGGESTIONS_MAX_WAIT_SECONDS.
+SUGGESTIONS_QUIET_SECONDS = env_int("SUGGESTIONS_QUIET_SECONDS", 20, minimum=0)
+SUGGESTIONS_MAX_WAIT_SECONDS = env_int("SUGGESTIONS_MAX_WAIT_SECONDS", 600, minimum=1)
 
 # Imports (articles/services/imports.py). Only tests allow private URLs: a
 # worker fetching an intranet or cloud-metadata address is an SSRF hole.

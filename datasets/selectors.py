@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from articles.models import Annotation, AnnotationEvent, Article, GoldLabel, Sentence
 from articles.offsets import ASTRAL_PATTERN, utf16_offsets
 from corpora.permissions import Right, corpus_roles, has_right
-from suggestions.models import Suggestion
+from suggestions.models import Suggestion, SuggestionModel
 
 
 @dataclass(frozen=True)
@@ -309,7 +309,11 @@ def dataset_suggestions(*, sentence_rows: list[tuple]) -> dict[int, list[tuple]]
     """
     found: dict[int, list[tuple]] = {}
     for row in (
-        Suggestion.objects.filter(sentence_id__in=[r[0] for r in sentence_rows])
+        Suggestion.objects.filter(
+            sentence_id__in=[r[0] for r in sentence_rows],
+            # A running training's suggestions are stored batch by batch; only done models show.
+            model__status=SuggestionModel.Status.DONE,
+        )
         .order_by("sentence_id", "model__name", "model__version", "model_id")
         .values_list("sentence_id", "model__name", "model__version", "label", "score")
     ):

@@ -111,6 +111,8 @@ def _jsonl_sql() -> str:
         "model": SuggestionModel._meta.db_table,
         "user": user._meta.db_table,
         "username": user.USERNAME_FIELD,
+        # A running training's suggestions are stored batch by batch; only done models show.
+        "done": SuggestionModel.Status.DONE,
     }
     return """
 SELECT s.id AS sentence_id, s.article_id, s.start, s."end", concat(
@@ -146,7 +148,7 @@ SELECT s.id AS sentence_id, s.article_id, s.start, s."end", concat(
                         ELSE sg.score::text END, '}}'
     ), ',' ORDER BY m.name, m.version, m.id)
     FROM "{suggestion}" sg
-    JOIN "{model}" m ON m.id = sg.model_id
+    JOIN "{model}" m ON m.id = sg.model_id AND m.status = '{done}'
     WHERE sg.sentence_id = s.id
   ), ''), ']') ELSE 'null' END,
   '}}') AS line_tail

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
@@ -20,8 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from annotator.queue import attempts_exhausted_reason, task_send_on_commit
+from annotator.queue import attempts_exhausted_reason, task_send_on_commit, task_try_send
 from articles.models import Article, Sentence
+from articles.selectors.history import corpus_labels_changed_since
 from corpora.models import Corpus
 from ops.services import unsent_work_resend
 from suggestions import learning
@@ -117,6 +119,49 @@ def training_check_due(*, corpus_id: int) -> SuggestionModel | None:
     return model if created else None
 
 
+def training_wait(*, model_id: int, now=None) -> float:
+    """Seconds a training asked for by labels should still wait for labeling to pause; 0: train.
+
+    Labels ask for a training as they accrue, often while people are still
+    labeling; the training then waits until nobody changed a label in the corpus
+    for ``SUGGESTIONS_QUIET_SECONDS``, so it never competes with their writes,
+    but never longer than ``SUGGESTIONS_MAX_WAIT_SECONDS`` after it was asked
+    for. A training an owner or a client asked for runs at once.
+    """
+    quiet = settings.SUGGESTIONS_QUIET_SECONDS
+    model = (
+        SuggestionModel.objects.filter(pk=model_id, status=SuggestionModel.Status.QUEUED)
+        .values("requested_by", "created_at", "corpus_id")
+        .first()
+    )
+    if quiet <= 0 or model is None or model["requested_by"] != "labels":
+        return 0.0
+    now = now or timezone.now()
+    waited = (now - model["created_at"]).total_seconds()
+    if waited >= settings.SUGGESTIONS_MAX_WAIT_SECONDS:
+        return 0.0
+    if corpus_labels_changed_since(
+        corpus_id=model["corpus_id"], since=now - timedelta(seconds=quiet)
+    ):
+        return float(min(quiet, settings.SUGGESTIONS_MAX_WAIT_SECONDS - waited))
+    return 0.0
+
+
+def training_defer(*, model_id: int, seconds: float) -> bool:
+    """Send the queued training again to run ``seconds`` from now; False if the broker is down.
+
+    ``sent_at`` is renewed so the reconciler counts from this sending; if it
+    cannot be sent the row is marked unsent and the reconciler sends it.
+    """
+    SuggestionModel.objects.filter(pk=model_id, status=SuggestionModel.Status.QUEUED).update(
+        sent_at=timezone.now()
+    )
+    if task_try_send(TRAIN_TASK, model_id, countdown=seconds):
+        return True
+    _mark_unsent(model_id)
+    return False
+
+
 def _claim(model_id: int) -> SuggestionModel | None:
     """Take the queued (or a lost worker's running) training; None if it is done or gone."""
     claimed = SuggestionModel.objects.filter(
@@ -183,11 +228,15 @@ def model_train(*, model_id: int) -> SuggestionModel | None:
         "cue": cue_report,
         "beats_cue": cv.report["macro_f1"] > cue_report["macro_f1"],
     }
+    # Suggestions are stored a batch at a time, each batch its own short
+    # transaction: on SQLite a write transaction holds the whole database, and
+    # people's label writes must not wait for a training. Nobody reads a running
+    # model's rows (readers take done models only), so the batches show only once
+    # the model is done; the older version's rows go in that same transaction.
+    Suggestion.objects.filter(model=model).delete()
+    _store(model, data.sentence_ids, cv.predicted, cv.confidence, out_of_fold=True)
+    _store_predictions(model, fitted, corpus, skip=set(data.sentence_ids))
     with transaction.atomic():
-        Suggestion.objects.filter(model=model).delete()
-        _store(model, data.sentence_ids, cv.predicted, cv.confidence, out_of_fold=True)
-        labeled = set(data.sentence_ids)
-        _store_predictions(model, fitted, corpus, skip=labeled)
         updated = SuggestionModel.objects.filter(
             pk=model.pk, status=SuggestionModel.Status.RUNNING
         ).update(
@@ -200,14 +249,16 @@ def model_train(*, model_id: int) -> SuggestionModel | None:
             duration_ms=int((time.perf_counter() - started) * 1000),
             error="",
         )
-        if not updated:
-            transaction.set_rollback(True)
-            return None
-        # Older trained versions keep their record (provenance, learning curve),
-        # not their suggestions.
-        Suggestion.objects.filter(
-            model__corpus=corpus, model__kind=SuggestionModel.Kind.TRAINED
-        ).exclude(model=model).delete()
+        if updated:
+            # Older trained versions keep their record (provenance, learning curve),
+            # not their suggestions.
+            Suggestion.objects.filter(
+                model__corpus=corpus, model__kind=SuggestionModel.Kind.TRAINED
+            ).exclude(model=model).delete()
+    if not updated:
+        # Failed or taken over meanwhile: its partial suggestions go.
+        Suggestion.objects.filter(model=model).delete()
+        return None
     log.info(
         "trained %s of corpus %s on %s labels: macro-F1 %s (cue %s)",
         model.display_name,
@@ -221,6 +272,7 @@ def model_train(*, model_id: int) -> SuggestionModel | None:
 
 
 def _store(model, sentence_ids, predicted, confidence, *, out_of_fold: bool) -> None:
+    """Store these suggestions, each batch of ``STORE_BATCH`` in a transaction of its own."""
     rows = [
         Suggestion(
             sentence_id=sid,
@@ -231,34 +283,37 @@ def _store(model, sentence_ids, predicted, confidence, *, out_of_fold: bool) -> 
         )
         for sid, label, score in zip(sentence_ids, predicted, confidence, strict=True)
     ]
-    Suggestion.objects.bulk_create(rows, batch_size=STORE_BATCH)
+    for start in range(0, len(rows), STORE_BATCH):
+        Suggestion.objects.bulk_create(rows[start : start + STORE_BATCH])
 
 
 def _store_predictions(model, fitted: learning.Model, corpus: Corpus, *, skip: set[int]) -> None:
-    rows = (
-        Sentence.objects.filter(
-            article__corpus=corpus,
-            article__status=Article.Status.READY,
-            kind=Sentence.Kind.SENTENCE,
-        )
-        .order_by("pk")
-        .values_list("pk", "text")
-    )
-    batch: list[tuple[int, str]] = []
-    for row in rows.iterator(chunk_size=STORE_BATCH):
-        if row[0] in skip:
-            continue
-        batch.append(row)
-        if len(batch) == STORE_BATCH:
-            _predict_batch(model, fitted, batch)
-            batch = []
-    if batch:
-        _predict_batch(model, fitted, batch)
+    """Predict and store every other labelable sentence of the corpus, a keyset batch at a time.
 
-
-def _predict_batch(model, fitted: learning.Model, batch: list[tuple[int, str]]) -> None:
-    predicted, confidence = fitted.predict([text for _, text in batch])
-    _store(model, [sid for sid, _ in batch], predicted, np.asarray(confidence), out_of_fold=False)
+    Each batch is read by a query of its own (no cursor held open across the
+    writes) and predicted outside any transaction.
+    """
+    sentences = Sentence.objects.filter(
+        article__corpus=corpus,
+        article__status=Article.Status.READY,
+        kind=Sentence.Kind.SENTENCE,
+    ).order_by("pk")
+    after = 0
+    while True:
+        rows = list(sentences.filter(pk__gt=after).values_list("pk", "text")[:STORE_BATCH])
+        if not rows:
+            return
+        after = rows[-1][0]
+        batch = [row for row in rows if row[0] not in skip]
+        if batch:
+            predicted, confidence = fitted.predict([text for _, text in batch])
+            _store(
+                model,
+                [sid for sid, _ in batch],
+                predicted,
+                np.asarray(confidence),
+                out_of_fold=False,
+            )
 
 
 def predictions_store(

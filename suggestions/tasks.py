@@ -6,7 +6,7 @@ from celery import shared_task
 
 from annotator.queue import TRANSIENT_ERRORS
 from annotator.task_limits import BoundedTask
-from suggestions.services import model_mark_failed, model_train
+from suggestions.services import model_mark_failed, model_train, training_defer, training_wait
 
 
 class TrainTask(BoundedTask):
@@ -16,8 +16,15 @@ class TrainTask(BoundedTask):
 
 @shared_task(bind=True, base=TrainTask, acks_late=True, reject_on_worker_lost=True, max_retries=3)
 def train_suggestion_model(self, model_id: int) -> str:
-    """Train one queued model of a corpus; a duplicate delivery finds it taken or done."""
+    """Train one queued model of a corpus; a duplicate delivery finds it taken or done.
+
+    A training that labels asked for waits until labeling pauses (``training_wait``).
+    """
     try:
+        wait = training_wait(model_id=model_id)
+        if wait > 0:
+            training_defer(model_id=model_id, seconds=wait)
+            return f"waiting {wait:.0f} s for labeling to pause"
         model = model_train(model_id=model_id)
     except TRANSIENT_ERRORS as exc:
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc

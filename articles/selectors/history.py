@@ -282,3 +282,12 @@ def corpus_gold_history(
     if sentence_id:
         events = events.filter(sentence_id=sentence_id)
     return events
+
+
+def corpus_labels_changed_since(*, corpus_id: int, since: dt.datetime) -> bool:
+    """Whether anyone set, changed or cleared a label in the corpus after ``since``.
+
+    One walk of the history's time index from ``since`` on, stopping at the
+    first change in this corpus.
+    """
+    return AnnotationEvent.objects.filter(article__corpus_id=corpus_id, at__gt=since).exists()

@@ -132,6 +132,8 @@ def worker_env(
     # The test processes run at the usual priority: a lowered worker would wait behind the
     # suite's browsers and servers (tests/project/test_worker_priority.py checks the default).
     env.setdefault("WORKER_NICENESS", "0")
+    # Trainings asked for by labels start at once unless a test sets a pause to wait for.
+    env.setdefault("SUGGESTIONS_QUIET_SECONDS", "0")
     env.update(extra)
     return env
 

@@ -160,3 +160,87 @@ def test_an_unsent_training_is_sent_again_by_the_sweep_and_only_once(corpus, lab
     assert model.sent_at is not None
     # Sent now: the next sweep leaves it alone.
     assert trainings_reconcile(queue_depth=None) == 0
+
+
+def test_a_training_labels_asked_for_waits_while_people_label_and_runs_once_they_pause(
+    corpus, labeled, annotator, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles.models import AnnotationEvent
+    from suggestions.services import training_wait
+
+    settings.SUGGESTIONS_QUIET_SECONDS = 20
+    settings.SUGGESTIONS_MAX_WAIT_SECONDS = 300
+    model, _ = training_request(corpus=corpus, requested_by="labels")
+    # The labels of the fixture were written just now: labeling is going on.
+    assert 0 < training_wait(model_id=model.pk) <= 20
+    # Twenty seconds after the last change, it trains.
+    last = AnnotationEvent.objects.filter(article__corpus=corpus).latest("at").at
+    assert training_wait(model_id=model.pk, now=last + timedelta(seconds=21)) == 0
+    # Labeling that never pauses: it trains once it has waited the longest it may.
+    created = SuggestionModel.objects.get(pk=model.pk).created_at
+    AnnotationEvent.objects.filter(article__corpus=corpus).update(at=created + timedelta(seconds=299))
+    assert training_wait(model_id=model.pk, now=created + timedelta(seconds=299)) == 1
+    assert training_wait(model_id=model.pk, now=created + timedelta(seconds=300)) == 0
+    # Once the last change is older than the pause, it trains.
+    AnnotationEvent.objects.filter(article__corpus=corpus).update(
+        at=timezone.now() - timedelta(minutes=5)
+    )
+    assert training_wait(model_id=model.pk) == 0
+
+
+def test_a_training_an_owner_asked_for_never_waits(corpus, labeled, settings):
+    from suggestions.services import training_wait
+
+    settings.SUGGESTIONS_QUIET_SECONDS = 20
+    model, _ = training_request(corpus=corpus, requested_by="owner")
+    assert training_wait(model_id=model.pk) == 0
+    settings.SUGGESTIONS_QUIET_SECONDS = 0
+    SuggestionModel.objects.filter(pk=model.pk).update(requested_by="labels")
+    assert training_wait(model_id=model.pk) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_suggestions_are_stored_in_short_transactions_and_shown_only_once_the_model_is_done(
+    corpus, labeled, owner, client_for, monkeypatch
+):
+    from django.db import connection
+
+    from suggestions import learning, services
+    from tests.datasets.readers import jsonl_rows
+
+    monkeypatch.setattr(services, "STORE_BATCH", 5)
+    seen = []
+    predict = learning.Model.predict
+
+    def watched(self, texts):
+        # Between batches: no transaction is open, and the rows stored so far are
+        # committed but belong to a running model, which no export shows.
+        seen.append(
+            (
+                connection.in_atomic_block,
+                Suggestion.objects.filter(model__status="running").count(),
+            )
+        )
+        body = b"".join(
+            client_for(owner).get(f"/api/corpora/{corpus.slug}/export.jsonl").streaming_content
+        )
+        assert all(row["suggestions"] == [] for row in jsonl_rows(body))
+        return predict(self, texts)
+
+    monkeypatch.setattr(learning.Model, "predict", watched)
+    model, _ = training_request(corpus=corpus, requested_by="owner")
+    trained = model_train(model_id=model.pk)
+    assert trained.status == SuggestionModel.Status.DONE
+    assert len(seen) >= 2
+    assert not any(in_atomic for in_atomic, _ in seen)
+    # Each batch was committed before the next was predicted.
+    stored = [count for _, count in seen]
+    assert stored == sorted(stored) and stored[-1] > stored[0] > 0
+    body = b"".join(
+        client_for(owner).get(f"/api/corpora/{corpus.slug}/export.jsonl").streaming_content
+    )
+    assert any(row["suggestions"] for row in jsonl_rows(body))
