@@ -182,7 +182,9 @@ def test_a_training_labels_asked_for_waits_while_people_label_and_runs_once_they
     assert training_wait(model_id=model.pk, now=last + timedelta(seconds=21)) == 0
     # Labeling that never pauses: it trains once it has waited the longest it may.
     created = SuggestionModel.objects.get(pk=model.pk).created_at
-    AnnotationEvent.objects.filter(article__corpus=corpus).update(at=created + timedelta(seconds=299))
+    AnnotationEvent.objects.filter(article__corpus=corpus).update(
+        at=created + timedelta(seconds=299)
+    )
     assert training_wait(model_id=model.pk, now=created + timedelta(seconds=299)) == 1
     assert training_wait(model_id=model.pk, now=created + timedelta(seconds=300)) == 0
     # Once the last change is older than the pause, it trains.
