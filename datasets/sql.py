@@ -119,41 +119,49 @@ SELECT s.id AS sentence_id, s.article_id, s.start, s."end", concat(
   ',"sentence":{{"id":', s.id, ',"index":', s.index, ',"text":', to_json(s.text),
   ',"start":', s.start, ',"end":', s."end") AS line_head, concat(
   ',"paragraph":', s.paragraph, ',"kind":', to_json(s.kind),
-  '}},"annotations":[', coalesce((
-    SELECT string_agg(concat(
-      '{{"annotator":', to_json(u."{username}"), ',"label":', to_json(l.key),
-      ',"note":', to_json(an.note), ',"source":', to_json(an.source),
-      ',"guideline_version":', an.guideline_version,
-      ',"updated_at":"', to_char(an.updated_at AT TIME ZONE 'UTC',
-                                 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-      '","suggested_by":', to_json(an.suggested_by), '}}'
-    ), ',' ORDER BY u."{username}")
-    FROM "{annotation}" an
-    JOIN "{user}" u ON u.id = an.annotator_id
-    JOIN "{label}" l ON l.id = an.label_id
-    WHERE an.sentence_id = s.id AND (%(all_labels)s OR an.annotator_id = %(user_id)s)
-  ), ''),
+  '}},"annotations":[', coalesce(ann.items, ''),
   '],"gold":', CASE WHEN %(show_gold)s AND g.id IS NOT NULL THEN concat(
     '{{"label":', to_json(gl.key), ',"origin":', to_json(g.origin),
     ',"decided_by":', coalesce(to_json(gu."{username}")::text, 'null'),
     ',"note":', to_json(g.note), ',"source":', to_json(g.source),
     ',"decided_at":"', to_char(g.updated_at AT TIME ZONE 'UTC',
                                'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '"}}') ELSE 'null' END,
-  ',"suggestions":', CASE WHEN %(show_gold)s THEN concat('[', coalesce((
-    SELECT string_agg(concat(
+  ',"suggestions":', CASE WHEN %(show_gold)s THEN concat('[', coalesce(sug.items, ''), ']')
+                          ELSE 'null' END,
+  '}}') AS line_tail
+FROM "{sentence}" s
+JOIN "{article}" a ON a.id = s.article_id
+-- Each sentence's annotations and suggestions, aggregated for the whole id range at
+-- once (one range scan each, joined by hash) rather than looked up sentence by sentence.
+LEFT JOIN (
+    SELECT an.sentence_id, string_agg(concat(
+      '{{"annotator":', to_json(u."{username}"), ',"label":', to_json(l.key),
+      ',"note":', to_json(an.note), ',"source":', to_json(an.source),
+      ',"guideline_version":', an.guideline_version,
+      ',"updated_at":"', to_char(an.updated_at AT TIME ZONE 'UTC',
+                                 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+      '","suggested_by":', to_json(an.suggested_by), '}}'
+    ), ',' ORDER BY u."{username}") AS items
+    FROM "{annotation}" an
+    JOIN "{user}" u ON u.id = an.annotator_id
+    JOIN "{label}" l ON l.id = an.label_id
+    WHERE an.sentence_id > %(after)s AND an.sentence_id <= %(upto)s
+      AND (%(all_labels)s OR an.annotator_id = %(user_id)s)
+    GROUP BY an.sentence_id
+  ) ann ON ann.sentence_id = s.id
+LEFT JOIN (
+    SELECT sg.sentence_id, string_agg(concat(
       '{{"model":', to_json(concat(m.name, ' v', m.version)), ',"label":', to_json(sg.label),
       -- Python's json writes 0.0 and 1.0 where PostgreSQL writes 0 and 1; other
       -- scores print the same (shortest round-trip digits in both).
       ',"score":', CASE WHEN sg.score IN (0, 1) THEN concat(sg.score::int, '.0')
                         ELSE sg.score::text END, '}}'
-    ), ',' ORDER BY m.name, m.version, m.id)
+    ), ',' ORDER BY m.name, m.version, m.id) AS items
     FROM "{suggestion}" sg
     JOIN "{model}" m ON m.id = sg.model_id AND m.status = '{done}'
-    WHERE sg.sentence_id = s.id
-  ), ''), ']') ELSE 'null' END,
-  '}}') AS line_tail
-FROM "{sentence}" s
-JOIN "{article}" a ON a.id = s.article_id
+    WHERE %(show_gold)s AND sg.sentence_id > %(after)s AND sg.sentence_id <= %(upto)s
+    GROUP BY sg.sentence_id
+  ) sug ON sug.sentence_id = s.id
 LEFT JOIN "{gold}" g ON g.sentence_id = s.id
 LEFT JOIN "{label}" gl ON gl.id = g.label_id
 LEFT JOIN "{user}" gu ON gu.id = g.decided_by_id
