@@ -61,6 +61,12 @@ class Article(models.Model):
     # ArticleLabelCount, what the list's "labeled by me" compares. Derived, kept
     # by whatever writes sentences (docs/architecture.md, "Derived counts").
     labelable_count = models.PositiveIntegerField(default=0, db_default=0)
+    # How many annotators hold it (review's assignments): the list's "assigned to
+    # nobody" reads the articles at 0 from their own index instead of an anti-join
+    # over every assignment. Derived, kept by review's assignment services, which
+    # alone write assignments; the core never reads it (docs/architecture.md,
+    # "Derived counts").
+    assignment_count = models.PositiveIntegerField(default=0, db_default=0)
     status_changed_at = models.DateTimeField(auto_now_add=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -95,6 +101,12 @@ class Article(models.Model):
             models.Index(
                 fields=["corpus", "archived", "published_on", "id"],
                 name="article_corpus_published_id",
+            ),
+            # "Assigned to nobody", in the list's id order.
+            models.Index(
+                fields=["corpus", "archived", "id"],
+                condition=Q(assignment_count=0),
+                name="article_corpus_unassigned",
             ),
         ]
 

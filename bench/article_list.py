@@ -197,8 +197,10 @@ def build(n_articles: int, rng: random.Random) -> dict:
     # Loaded around the services, so the list's derived counts are counted as a
     # restore counts them.
     from articles.services.label_counts import label_counts_rebuild
+    from review.services.assignment import assignment_counts_rebuild
 
     label_counts_rebuild(corpus_id=corpus.pk)
+    assignment_counts_rebuild(corpus_id=corpus.pk)
     print(f"data built in {time.perf_counter() - started:.0f} s", flush=True)
     # The migration's statistics targets belong to the indexes just dropped.
     search_statistics = importlib.import_module(

@@ -21,6 +21,7 @@ from suggestions.models import SuggestionSettings
 from suggestions.selectors import suggestion_settings_get
 from tests.archives.state import OWNED, corpus_state
 from tests.articles.label_counts import assert_label_counts_right
+from tests.review.test_assignment_counts import assert_holders_right
 
 
 def _looks_rich(state: dict[str, list[dict]]) -> None:
@@ -191,12 +192,14 @@ def _labeled_by(user, corpus: Corpus) -> list[str]:
     )
 
 
-def test_a_restore_counts_the_list_s_labeled_counts_again(rich_corpus, annotator, tmp_path):
-    """The counts are derived, so not archived: a restore counts them, also from an archive
-    written before articles carried theirs (or with a wrong one)."""
+def test_a_restore_counts_the_list_s_derived_counts_again(rich_corpus, annotator, tmp_path):
+    """The labeled counts are derived, so not archived: a restore counts them, and the
+    articles' labelable and holder counts too, also from an archive written before
+    articles carried them (or with wrong ones)."""
     path = tmp_path / "op-eds.zip"
     corpus_archive_export(corpus=rich_corpus, path=str(path))
     assert_label_counts_right(Article.objects.filter(corpus=rich_corpus))
+    assert_holders_right(rich_corpus)
     assert _labeled_by(annotator, rich_corpus) == ["A Budget Nobody Wants"]
     older = tmp_path / "op-eds-older.zip"
     with zipfile.ZipFile(path) as new, zipfile.ZipFile(older, "w") as written:
@@ -205,6 +208,7 @@ def test_a_restore_counts_the_list_s_labeled_counts_again(rich_corpus, annotator
         rows = [json.loads(line) for line in new.read("articles.jsonl").splitlines()]
         for row in rows:
             del row["labelable_count"]
+            row["assignment_count"] = 7
         articles = "".join(json.dumps(row) + "\n" for row in rows).encode()
         manifest["sha256"]["articles.jsonl"] = hashlib.sha256(articles).hexdigest()
         for name in new.namelist():
@@ -217,6 +221,12 @@ def test_a_restore_counts_the_list_s_labeled_counts_again(rich_corpus, annotator
         restored = corpus_archive_import(path=str(archive), slug=slug)
         assert_label_counts_right(Article.objects.filter(corpus=restored.corpus))
         assert _labeled_by(annotator, restored.corpus) == ["A Budget Nobody Wants"]
+        assert_holders_right(restored.corpus)
+        assert sorted(
+            Article.objects.filter(corpus=restored.corpus).values_list("title", "assignment_count")
+        ) == sorted(
+            Article.objects.filter(corpus=rich_corpus).values_list("title", "assignment_count")
+        )
         assert ArticleLabelCount.objects.filter(article__corpus=restored.corpus).count() == (
             ArticleLabelCount.objects.filter(article__corpus=rich_corpus, labeled__gt=0).count()
         )
