@@ -21,7 +21,7 @@ from suggestions.models import SuggestionSettings
 from suggestions.selectors import suggestion_settings_get
 from tests.archives.state import OWNED, corpus_state
 from tests.articles.label_counts import assert_label_counts_right
-from tests.review.test_assignment_counts import assert_holders_right
+from tests.review.conftest import assert_holders_right
 
 
 def _looks_rich(state: dict[str, list[dict]]) -> None:

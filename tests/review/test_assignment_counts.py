@@ -15,7 +15,6 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count
 
 from articles.models import Article
 from review.models import Assignment
@@ -27,7 +26,7 @@ from review.services.assignment import (
     assignment_reassign,
     assignments_of_member_reassign,
 )
-from tests.review.conftest import label_sentences
+from tests.review.conftest import assert_holders_right, label_sentences
 
 pytestmark = pytest.mark.django_db
 
@@ -36,19 +35,6 @@ pytestmark = pytest.mark.django_db
 def overlap_of_three(corpus):
     """Room for three annotators on each article (the default overlap is one)."""
     set_overlap(corpus, 3)
-
-
-def assert_holders_right(corpus) -> None:
-    """Every article's stored count equals its assignments, counted from scratch."""
-    stored = dict(Article.objects.filter(corpus=corpus).values_list("pk", "assignment_count"))
-    counted = dict.fromkeys(stored, 0)
-    counted.update(
-        Assignment.objects.filter(article__corpus=corpus)
-        .values_list("article_id")
-        .annotate(n=Count("pk"))
-        .values_list("article_id", "n")
-    )
-    assert stored == counted
 
 
 def nobody(client, corpus) -> list[int]:
