@@ -31,7 +31,9 @@ from archives.format import (
     row_fields,
     user_model,
 )
+from articles.services.label_counts import label_counts_rebuild
 from corpora.models import Corpus
+from review.services.assignment import assignment_counts_rebuild
 
 SLUG_MAX_LENGTH = 80  # Corpus.slug's max_length
 # How many missing usernames a refusal lists before "and N more".
@@ -331,6 +333,12 @@ def corpus_archive_import(
                     )
                     if plan.member.model is Corpus:
                         corpus_id = maps[Corpus].new[0]
+                if corpus_id is not None:
+                    # Derived: the labeled counts are not archived (format.LEFT_OUT),
+                    # and an archive's articles may carry no counts or other ones
+                    # (docs/architecture.md, "Derived counts").
+                    label_counts_rebuild(corpus_id=corpus_id)
+                    assignment_counts_rebuild(corpus_id=corpus_id)
         except DatabaseError as exc:
             # A row the database refuses (a broken constraint, a value too long).
             raise ArchiveError(f"{path} cannot be restored here: {exc}") from None

@@ -94,6 +94,11 @@ class AnnotationAdmin(admin.ModelAdmin):
         # Changes go through the labeling services, which keep the history.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # So do clears: they keep the history and the labeled counts of the article
+        # list (docs/architecture.md, "Derived counts").
+        return False
+
     @admin.display(description="history")
     def history(self, obj):
         events = AnnotationEvent.objects.filter(

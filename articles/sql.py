@@ -16,7 +16,7 @@ from typing import NamedTuple
 from django.db import connection
 
 from annotator.rows import fetch_one
-from articles.models import Annotation, AnnotationEvent, Article, Sentence
+from articles.models import Annotation, AnnotationEvent, Article, ArticleLabelCount, Sentence
 from corpora.models import Corpus, Label, Membership
 
 
@@ -293,3 +293,35 @@ def annotation_event_insert(
                 "suggested_by": suggested_by,
             },
         )
+
+
+# An increment, not a value: label writes on one article run side by side, and each
+# adds its own change to what the others committed (docs/architecture.md, "Derived
+# counts"). The ORM has no upsert that adds to the stored value; PostgreSQL and
+# SQLite (3.24 and later) both take this one. A removal updates the row its label's
+# write made (an INSERT of a negative count would break the row's check first).
+_LABEL_COUNT_ADD = (
+    f"INSERT INTO {ArticleLabelCount._meta.db_table} AS c (article_id, annotator_id, labeled) "
+    "VALUES (%(article_id)s, %(annotator_id)s, %(delta)s) "
+    "ON CONFLICT (annotator_id, article_id) DO UPDATE SET labeled = c.labeled + excluded.labeled"
+)
+_LABEL_COUNT_SUBTRACT = (
+    f"UPDATE {ArticleLabelCount._meta.db_table} SET labeled = labeled + %(delta)s "
+    "WHERE annotator_id = %(annotator_id)s AND article_id = %(article_id)s"
+)
+
+
+def label_counts_add(*, article_id: int, deltas: dict[int, int]) -> None:
+    """Add ``deltas`` (annotator id -> labels added, negative for removed) to the
+    annotators' labeled counts of the article, in the caller's transaction.
+
+    In annotator order, so two writes changing several counts of one article take
+    their row locks in the same order.
+    """
+    with connection.cursor() as cursor:
+        for who, delta in sorted(deltas.items()):
+            if delta:
+                cursor.execute(
+                    _LABEL_COUNT_ADD if delta > 0 else _LABEL_COUNT_SUBTRACT,
+                    {"article_id": article_id, "annotator_id": who, "delta": delta},
+                )

@@ -33,7 +33,7 @@ import dataclasses
 import hashlib
 import itertools
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -59,6 +59,7 @@ from articles.models import (
 from articles.selectors.segmentation import UNDOABLE_KINDS
 from articles.services.articles import normalise_text
 from articles.signals import labels_changed
+from articles.sql import label_counts_add
 from articles.textdiff import OffsetMap, equal_blocks
 from corpora.models import Label
 
@@ -402,12 +403,20 @@ def boundaries_apply(
     GoldLabel.objects.bulk_create(new_golds, batch_size=1000)
     for a in new_annotations:
         events.append(_carry_event(article, a, by, edit, now, keys))
+    # Each annotator's labeled count moves by the rows this edit removed and added
+    # (the replaced sentences' annotations all went, with their sentence or as a
+    # heading's), added to the stored figure as label writes add theirs.
+    label_deltas: Counter[int] = Counter()
+    label_deltas.subtract(a.annotator_id for a in annotations)
+    label_deltas.update(a.annotator_id for a in new_annotations)
     counts["review"] += _place_orphans(
         article=article, orphans=orphans, planned=planned, offsets=offsets, by=by,
         edit=edit, now=now, events=events, keys=keys, kind=kind, reason=reason,
-        counts=counts,
+        counts=counts, placed=label_deltas,
     )  # fmt: skip
     AnnotationEvent.objects.bulk_create(events, batch_size=1000)
+    label_counts_add(article_id=article.pk, deltas=dict(label_deltas))
+    _labelable_count_set(article, planned)
 
     after_rows = [
         p.row
@@ -428,6 +437,17 @@ def boundaries_apply(
         created=[p.row.pk for p in planned if p.keep is None and p.row is not None],
         changed=[row.pk for row in after_rows],
     )
+
+
+def _labelable_count_set(article: Article, planned: list[Planned]) -> None:
+    """Store how many of the article's sentences, now ``planned``, take a label.
+
+    Only boundary changes write sentences, each with the article row locked, so
+    the figure is set, not added to (docs/architecture.md, "Derived counts").
+    """
+    labelable = sum(1 for p in planned if p.kind == Sentence.Kind.SENTENCE)
+    Article.objects.filter(pk=article.pk).update(labelable_count=labelable)
+    article.labelable_count = labelable
 
 
 def _content_hash(text: str) -> str:
@@ -620,12 +640,14 @@ def _place_orphans(
     kind: str,
     reason: str,
     counts: dict,
+    placed: Counter[int],
 ) -> int:
     """Labels whose sentence left no labelable trace go, for review, to the nearest sentence.
 
     A segment marked a heading loses its labels instead (they stay in the edit and
     the history; undoing the mark puts them back). With no labelable sentence left
-    at all, the history alone keeps them. Returns how many labels now ask for review.
+    at all, the history alone keeps them. Returns how many labels now ask for review;
+    ``placed`` counts, by annotator, the annotations it creates.
     """
     if not orphans:
         return 0
@@ -666,7 +688,7 @@ def _place_orphans(
                 .values_list("version", flat=True)
                 .first()
             ) or 0
-            placed = _annotation_row(
+            row_placed = _annotation_row(
                 row,
                 who,
                 dataclasses.replace(
@@ -674,8 +696,9 @@ def _place_orphans(
                 ),
                 version=last + 1,
             )
-            placed.save()
-            events.append(_carry_event(article, placed, by, edit, now, keys))
+            row_placed.save()
+            placed[who] += 1
+            events.append(_carry_event(article, row_placed, by, edit, now, keys))
         else:
             current.needs_review = True
             current.review_reason = current.review_reason or reason
@@ -1068,6 +1091,7 @@ def sentences_resegment(*, article: Article, segments: list[segmenter.Segment]) 
             ],
             batch_size=1000,
         )  # fmt: skip
+        _labelable_count_set(article, planned)
         return EditOutcome(edit=None, removed=[], created=[])
     hand_edits = _reapply_hand_edits(article, planned)
     validate_segments(

@@ -6,7 +6,7 @@ feature), so ``review/apps.py`` hands it these two functions by name.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from articles.models import Article
 from corpora.models import Corpus
@@ -16,9 +16,10 @@ from review.models import ArticleAgreement, Assignment
 def articles_assigned_to(articles: QuerySet[Article], corpus: Corpus, value) -> QuerySet[Article]:
     """``value`` a user id: the articles assigned to them; "none": articles nobody holds."""
     if value == "none":
-        # An anti-join on the (article, annotator) index, not a NOT IN over every
-        # assignment of the corpus.
-        return articles.filter(~Exists(Assignment.objects.filter(article=OuterRef("pk"))))
+        # The articles' own count of holders, kept by the assignment services, read
+        # from its partial index: the anti-join over every assignment it replaces
+        # cost 70-190 ms on 100,000 articles (bench/article_list.py).
+        return articles.filter(assignment_count=0)
     # The member's assignments in any corpus: ``articles`` keeps the corpus's own,
     # and the (annotator, article) index gives them without reading an article.
     mine = Assignment.objects.filter(annotator_id=int(value))

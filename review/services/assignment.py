@@ -30,6 +30,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from articles.models import Article, Sentence
+from articles.selectors.counts import count_subquery
 from corpora.models import Corpus, Membership
 from corpora.permissions import Right, has_right
 from review.exceptions import OverlapFull
@@ -53,6 +54,42 @@ def article_is_finished_by(*, article: Article, user) -> bool:
     )
     has_any = Sentence.objects.filter(article=article, kind=Sentence.Kind.SENTENCE).exists()
     return has_any and not unlabeled.exists()
+
+
+def _holders_add(deltas: dict[int, int]) -> None:
+    """Add ``deltas`` (article id -> assignments added, negative for removed) to the
+    articles' ``assignment_count``, in the caller's transaction.
+
+    Every write of assignments goes through here (docs/architecture.md, "Derived
+    counts"): the list's "assigned to nobody" reads the articles at 0. An
+    increment, not a value, so writes on one article side by side add up.
+    """
+    by_delta: dict[int, list[int]] = {}
+    for article_id, delta in deltas.items():
+        if delta:
+            by_delta.setdefault(delta, []).append(article_id)
+    for delta, article_ids in by_delta.items():
+        Article.objects.filter(pk__in=sorted(article_ids)).update(
+            assignment_count=F("assignment_count") + delta
+        )
+
+
+def assignment_counts_rebuild(*, corpus_id: int) -> None:
+    """Count every article's holders in the corpus again from its assignments: for a
+    corpus nothing else writes to meanwhile (restored from an archive, bulk loaded)."""
+    Article.objects.filter(corpus_id=corpus_id).update(
+        assignment_count=count_subquery(
+            Assignment.objects.filter(article=OuterRef("pk")), "article"
+        )
+    )
+
+
+def user_deleted_receiver(sender, *, instance, **_kwargs) -> None:
+    """``pre_delete`` of a user: their assignments go with them (the foreign key
+    cascades, the one way around these services), so their articles lose a holder
+    each. Runs in the deletion's transaction, before the cascade."""
+    held = Assignment.objects.filter(annotator=instance).values("article_id")
+    Article.objects.filter(pk__in=held).update(assignment_count=F("assignment_count") - 1)
 
 
 LOCKED = object()  # another claim holds the article right now
@@ -80,6 +117,7 @@ def _claim(*, article_id: int, user, overlap: int):
         try:
             with transaction.atomic():
                 Assignment.objects.create(article=locked, annotator=user)
+                _holders_add({article_id: 1})
         except IntegrityError:
             pass  # already theirs (a double click): that is the article they get
         return locked
@@ -182,6 +220,7 @@ def assignment_create(
         assignment = Assignment.objects.create(
             article=article, annotator=annotator, assigned_by=assigned_by
         )
+        _holders_add({article.pk: 1})
     return assignment, True
 
 
@@ -212,10 +251,24 @@ def assignment_reassign(
     return assignment
 
 
+def _assignments_delete(assignments) -> bool:
+    """Delete ``assignments`` and take each off its article's holder count.
+
+    The rows are locked first: of two requests deleting one assignment, the
+    second finds it gone and counts nothing.
+    """
+    with transaction.atomic():
+        held = list(assignments.select_for_update().values_list("pk", "article_id"))
+        if not held:
+            return False
+        Assignment.objects.filter(pk__in=[pk for pk, _ in held]).delete()
+        _holders_add({article_id: -n for article_id, n in Counter(a for _, a in held).items()})
+    return True
+
+
 def assignment_delete(*, article: Article, annotator: User) -> bool:
     """Take the article back from ``annotator``; their labels stay."""
-    deleted, _ = Assignment.objects.filter(article=article, annotator=annotator).delete()
-    return bool(deleted)
+    return _assignments_delete(Assignment.objects.filter(article=article, annotator=annotator))
 
 
 def _member_user(corpus: Corpus, user_id: int, field_name: str) -> User:
@@ -257,10 +310,11 @@ def assignment_reassign_in_corpus(
 
 def assignment_delete_in_corpus(*, corpus: Corpus, article_id: int, annotator_id: int) -> bool:
     """``assignment_delete`` by ids; False when ``corpus`` has no such assignment."""
-    deleted, _ = Assignment.objects.filter(
-        article_id=article_id, article__corpus=corpus, annotator_id=annotator_id
-    ).delete()
-    return bool(deleted)
+    return _assignments_delete(
+        Assignment.objects.filter(
+            article_id=article_id, article__corpus=corpus, annotator_id=annotator_id
+        )
+    )
 
 
 def assignments_mark_finished(*, corpus: Corpus, annotator=None) -> int:
@@ -435,6 +489,7 @@ def assignments_bulk_create(
             ],
             batch_size=1000,
         )
+        _holders_add(Counter(a for a, _ in plan.created))
     return plan
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -13,11 +14,14 @@ from django.core.management import call_command
 from archives.format import LEFT_OUT, MEMBERS
 from archives.selectors import corpus_archive_export
 from archives.services import corpus_archive_import
-from articles.models import AnnotationEvent, Article, GoldLabel, Sentence
+from articles.models import AnnotationEvent, Article, ArticleLabelCount, GoldLabel, Sentence
+from articles.selectors.listing import ArticleQuery, articles_listing
 from corpora.models import Corpus, Role
 from suggestions.models import SuggestionSettings
 from suggestions.selectors import suggestion_settings_get
 from tests.archives.state import OWNED, corpus_state
+from tests.articles.label_counts import assert_label_counts_right
+from tests.review.conftest import assert_holders_right
 
 
 def _looks_rich(state: dict[str, list[dict]]) -> None:
@@ -176,3 +180,53 @@ def test_an_archive_written_before_suggestion_settings_travelled_restores_with_t
     for model, _ in OWNED:
         if model is not SuggestionSettings and model is not Corpus:
             assert after[model.__name__] == before[model.__name__], model.__name__
+
+
+def _labeled_by(user, corpus: Corpus) -> list[str]:
+    """Titles of the corpus's articles "labeled by me" lists for ``user``."""
+    query = ArticleQuery(labeled_by_me=True)
+    return list(
+        Article.objects.filter(pk__in=articles_listing(corpus=corpus, user=user, query=query))
+        .order_by("title")
+        .values_list("title", flat=True)
+    )
+
+
+def test_a_restore_counts_the_list_s_derived_counts_again(rich_corpus, annotator, tmp_path):
+    """The labeled counts are derived, so not archived: a restore counts them, and the
+    articles' labelable and holder counts too, also from an archive written before
+    articles carried them (or with wrong ones)."""
+    path = tmp_path / "op-eds.zip"
+    corpus_archive_export(corpus=rich_corpus, path=str(path))
+    assert_label_counts_right(Article.objects.filter(corpus=rich_corpus))
+    assert_holders_right(rich_corpus)
+    assert _labeled_by(annotator, rich_corpus) == ["A Budget Nobody Wants"]
+    older = tmp_path / "op-eds-older.zip"
+    with zipfile.ZipFile(path) as new, zipfile.ZipFile(older, "w") as written:
+        manifest = json.loads(new.read("manifest.json"))
+        manifest["fields"]["articles"].remove("labelable_count")
+        rows = [json.loads(line) for line in new.read("articles.jsonl").splitlines()]
+        for row in rows:
+            del row["labelable_count"]
+            row["assignment_count"] = 7
+        articles = "".join(json.dumps(row) + "\n" for row in rows).encode()
+        manifest["sha256"]["articles.jsonl"] = hashlib.sha256(articles).hexdigest()
+        for name in new.namelist():
+            if name not in ("manifest.json", "articles.jsonl"):
+                written.writestr(name, new.read(name))
+        written.writestr("articles.jsonl", articles)
+        written.writestr("manifest.json", json.dumps(manifest))
+
+    for archive, slug in ((path, "op-eds-copy"), (older, "op-eds-older")):
+        restored = corpus_archive_import(path=str(archive), slug=slug)
+        assert_label_counts_right(Article.objects.filter(corpus=restored.corpus))
+        assert _labeled_by(annotator, restored.corpus) == ["A Budget Nobody Wants"]
+        assert_holders_right(restored.corpus)
+        assert sorted(
+            Article.objects.filter(corpus=restored.corpus).values_list("title", "assignment_count")
+        ) == sorted(
+            Article.objects.filter(corpus=rich_corpus).values_list("title", "assignment_count")
+        )
+        assert ArticleLabelCount.objects.filter(article__corpus=restored.corpus).count() == (
+            ArticleLabelCount.objects.filter(article__corpus=rich_corpus, labeled__gt=0).count()
+        )

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from articles.models import Article, Sentence
+from articles.models import Annotation, Article, Sentence
 from articles.services.annotations import annotation_set
 
 
@@ -62,3 +62,20 @@ def test_an_annotation_shows_its_history(staff_client, article, annotator):
     )
     assert response.status_code == 200
     assert b"claim" in response.content and b"speculation" in response.content
+
+
+def test_an_annotation_cannot_be_deleted_from_the_admin(staff_client, article, annotator):
+    """A clear goes through the labeling service, which keeps the history and the article
+    list's labeled count (docs/architecture.md, "Derived counts")."""
+    sentence = article.sentences.filter(kind=Sentence.Kind.SENTENCE).first()
+    claim = article.corpus.labels.get(key="claim")
+    result = annotation_set(sentence=sentence, annotator=annotator, label=claim)
+    assert result.annotation is not None
+    url = reverse("admin:articles_annotation_delete", args=[result.annotation.pk])
+    assert staff_client.post(url, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:articles_annotation_changelist")
+    response = staff_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [result.annotation.pk]}
+    )
+    assert response.status_code in (200, 302)
+    assert Annotation.objects.filter(pk=result.annotation.pk).exists()

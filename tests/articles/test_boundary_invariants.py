@@ -31,6 +31,7 @@ from articles.services.boundaries import (
 )
 from corpora.models import Label
 
+from .label_counts import assert_label_counts_right
 from .test_segmentation_service import assert_invariant_1
 
 pytestmark = pytest.mark.django_db
@@ -139,4 +140,7 @@ def test_sentences_tile_the_text_and_events_only_grow(ops, corpus, make_article,
         counts.append(AnnotationEvent.objects.filter(article=article).count())
         assert counts[-1] >= counts[-2], f"{op} lost history events"
         _labels_kept(article, wanted)
+        # What the article list's "labeled by me" reads (docs/architecture.md,
+        # "Derived counts").
+        assert_label_counts_right([article.pk])
     Article.objects.filter(pk=article.pk).delete()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import Count
 
 from articles.models import Article, Sentence
 from articles.services.annotations import annotation_set
 from corpora.models import Label, Role
 from corpora.services.corpora import membership_set
+from review.models import Assignment
 
 TEXTS = [
     "Markets fell sharply on Monday. Analysts blamed the central bank. "
@@ -51,3 +53,16 @@ def label_sentences(article: Article, user, keys) -> None:
     for sentence, key in zip(sentences, keys, strict=False):
         if key is not None:
             annotation_set(sentence=sentence, annotator=user, label=label(article.corpus, key))
+
+
+def assert_holders_right(corpus) -> None:
+    """Every article's stored count equals its assignments, counted from scratch."""
+    stored = dict(Article.objects.filter(corpus=corpus).values_list("pk", "assignment_count"))
+    counted = dict.fromkeys(stored, 0)
+    counted.update(
+        Assignment.objects.filter(article__corpus=corpus)
+        .values_list("article_id")
+        .annotate(n=Count("pk"))
+        .values_list("article_id", "n")
+    )
+    assert stored == counted

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from articles.models import GoldLabel
 from review.models import Assignment
 from review.services.adjudication import gold_label_decide
+from review.services.assignment import assignment_create
 from review.services.workflow import corpus_workflow_refresh
 from tests.review.conftest import label, label_sentences, labelable
 
@@ -78,7 +79,7 @@ def test_an_assignment_to_a_stranger_names_the_field(api, owner, outsider, corpu
 
 
 def test_my_assignments_and_unassigning(api, owner, annotator, corpus, article):
-    Assignment.objects.create(article=article, annotator=annotator, assigned_by=owner)
+    assignment_create(article=article, annotator=annotator, assigned_by=owner)
     api.force_authenticate(annotator)
     rows = api.get(f"/api/corpora/{corpus.slug}/assignments/").json()
     assert [(r["article"], r["finished"]) for r in rows] == [(article.pk, False)]

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from articles.models import GoldLabel
 from review.models import AgreementReport, Assignment
+from review.services.assignment import assignment_create
 from review.services.workflow import corpus_workflow_refresh
 from tests.review.conftest import label_sentences, labelable
 
@@ -193,7 +194,7 @@ def test_only_owners_assign_by_hand(client, request, corpus, article, annotator,
 
 
 def test_an_owner_sees_assignments_and_takes_one_back(client, owner, corpus, article, annotator):
-    Assignment.objects.create(article=article, annotator=annotator, assigned_by=owner)
+    assignment_create(article=article, annotator=annotator, assigned_by=owner)
     html = get(client, owner, "corpus_assignments", slug=corpus.slug).content.decode()
     assert "anna" in html and "Unassign" in html
     url = reverse(
@@ -218,7 +219,7 @@ def test_assigning_a_viewer_is_refused_with_a_message(client, owner, corpus, art
 def test_my_articles_lists_assigned_and_finished(client, request, corpus, article, persona, status):
     user = request.getfixturevalue(persona)
     if status == 200:
-        Assignment.objects.create(article=article, annotator=user)
+        assignment_create(article=article, annotator=user, assigned_by=None)
     response = get(client, user, "my_assignments", slug=corpus.slug)
     assert response.status_code == status
     if status == 200:
