@@ -22,4 +22,7 @@ RUN ANNOTATOR_MODE=production ANNOTATOR_DATA_DIR="$(mktemp -d)" SECRET_KEY="$(py
 RUN useradd --system annotator
 USER annotator
 EXPOSE 8000
-CMD ["gunicorn", "annotator.wsgi:application", "--bind=0.0.0.0:8000", "--workers=3", "--threads=4"]
+# Two processes of eight threads for a 2-core host that also runs PostgreSQL and the
+# worker: a third process added CPU per request without adding throughput
+# (bench/README.md, "Server processes and threads"). Scale workers with the cores.
+CMD ["gunicorn", "annotator.wsgi:application", "--bind=0.0.0.0:8000", "--workers=2", "--threads=8"]

@@ -9,7 +9,7 @@ ANNOTATOR_SRC / ANNOTATOR_VENV override the two paths.
 
 Server modes
   postgres  the production setup of its docker-compose.yml: ANNOTATOR_MODE=production,
-            gunicorn `annotator.wsgi:application --workers=3 --threads=4` (gthread), one Celery
+            gunicorn `annotator.wsgi:application --workers=2 --threads=8` (gthread), one Celery
             worker `celery -A annotator worker --loglevel=INFO --concurrency=2`, Redis as broker
             (db 0) and cache (db 1, the API throttle counters), PostgreSQL (the harness's, 15432).
             Redis is our own `redis-server --save "" --appendonly no` (the compose file's options)
@@ -148,7 +148,7 @@ class Adapter(BaseAdapter):
                 "locmem cache (embedded defaults)"
             )
         return (
-            f"gunicorn (3 workers x 4 threads, gthread, as docker-compose) + celery worker "
+            f"gunicorn (2 workers x 8 threads, gthread, as docker-compose) + celery worker "
             f"(prefork x{self.celery_concurrency}) + redis-server (broker + cache), "
             "ANNOTATOR_MODE=production"
         )
@@ -255,7 +255,7 @@ class Adapter(BaseAdapter):
 
     def processes(self, db, inst_dir):
         env = self._env(db, inst_dir)
-        workers = "--workers=3" if db.kind == "postgres" else "--workers=2"
+        threads = "--threads=8" if db.kind == "postgres" else "--threads=4"
         specs = []
         if db.kind == "postgres":
             specs.append(
@@ -286,8 +286,8 @@ class Adapter(BaseAdapter):
                     str(VENV / "bin/gunicorn"),
                     "annotator.wsgi:application",
                     f"--bind=127.0.0.1:{self.port}",
-                    workers,
-                    "--threads=4",
+                    "--workers=2",
+                    threads,
                     f"--control-socket={inst_dir}/gunicorn.ctl",
                 ],
                 env=env,
