@@ -325,3 +325,21 @@ def label_counts_add(*, article_id: int, deltas: dict[int, int]) -> None:
                     _LABEL_COUNT_ADD if delta > 0 else _LABEL_COUNT_SUBTRACT,
                     {"article_id": article_id, "annotator_id": who, "delta": delta},
                 )
+
+
+def astral_article_texts(*, article_ids: list[int], pattern: str) -> list[tuple[int, str]]:
+    """(id, text) of those of these articles whose text matches ``pattern`` (PostgreSQL).
+
+    The articles are taken first and only their texts are searched: with both
+    conditions in one WHERE, PostgreSQL may run the (costly) regular expression on
+    every article of the table before it tests the id.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH chosen AS MATERIALIZED (
+  SELECT id, text FROM "{Article._meta.db_table}" WHERE id = ANY(%s)
+)
+SELECT id, text FROM chosen WHERE text ~ %s""",
+            [list(article_ids), pattern],
+        )
+        return cursor.fetchall()

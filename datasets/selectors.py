@@ -17,7 +17,8 @@ from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from articles.models import Annotation, AnnotationEvent, Article, GoldLabel, Sentence
-from articles.offsets import ASTRAL_PATTERN, utf16_offsets
+from articles.offsets import utf16_offsets
+from articles.selectors.articles import astral_articles
 from corpora.permissions import Right, corpus_roles, has_right
 from suggestions.models import Suggestion, SuggestionModel
 
@@ -337,8 +338,7 @@ def sentence_utf16_spans(
     for sentence in sentences:
         by_article.setdefault(sentence[1], []).append(sentence)
         spans[sentence[0]] = (sentence[2], sentence[3])
-    astral = Article.objects.filter(pk__in=by_article, text__regex=ASTRAL_PATTERN)
-    for article_id, text in astral.values_list("pk", "text"):
+    for article_id, text in astral_articles(article_ids=by_article).items():
         rows = by_article[article_id]
         offsets = utf16_offsets(text, (offset for row in rows for offset in row[2:4]))
         for i, row in enumerate(rows):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import FilteredRelation, Q, QuerySet
 
 from articles.models import Annotation, Article, Sentence
-from articles.offsets import utf16_offsets
+from articles.offsets import ASTRAL_PATTERN, utf16_offsets
+from articles.sql import astral_article_texts
 
 # The most sentences one page of GET /api/articles/{id}/sentences/ holds.
 SENTENCE_PAGE_MAX = 1000
@@ -132,3 +134,16 @@ def article_detail(*, article: Article, user) -> dict:
         "text": article.text,
         "sentences": sentences,
     }
+
+
+def astral_articles(*, article_ids) -> dict[int, str]:
+    """The texts of those of these articles that hold a character outside the Basic
+    Multilingual Plane (where UTF-16 offsets differ from code point offsets), by id."""
+    ids = list(set(article_ids))
+    if not ids:
+        return {}
+    if connection.vendor == "postgresql":
+        return dict(astral_article_texts(article_ids=ids, pattern=ASTRAL_PATTERN))
+    return dict(
+        Article.objects.filter(pk__in=ids, text__regex=ASTRAL_PATTERN).values_list("pk", "text")
+    )

@@ -47,8 +47,9 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
-from articles.models import Annotation, Article, GoldLabel, Sentence
-from articles.offsets import ASTRAL_PATTERN, utf16_offsets
+from articles.models import Annotation, GoldLabel, Sentence
+from articles.offsets import utf16_offsets
+from articles.selectors.articles import astral_articles
 from corpora.models import GuidelineVersion, Label
 from datasets import sql as dataset_sql
 from datasets.export import csv_cells
@@ -808,11 +809,7 @@ def _utf16(
     """The sentences' start and end offsets in UTF-16 code units: the code point offsets,
     but in the articles that hold a character outside the Basic Multilingual Plane."""
     start16, end16 = list(starts), list(ends)
-    astral = dict(
-        Article.objects.filter(pk__in=set(article_ids), text__regex=ASTRAL_PATTERN).values_list(
-            "pk", "text"
-        )
-    )
+    astral = astral_articles(article_ids=article_ids)
     if astral:
         rows = [i for i, aid in enumerate(article_ids) if aid in astral]
         by_article: dict[int, list[int]] = {}
