@@ -9,8 +9,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from annotator.queue import TRANSIENT_ERRORS, task_try_send
 from annotator.task_limits import BoundedTask, limit_reason
+from articles.models import Article, Sentence
 from articles.services.articles import SEGMENT_BATCH_TASK, articles_mark_unsent
 from articles.services.segmentation import article_mark_failed, article_segment
+from ops.services import table_statistics_refresh
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ def segment_articles(self, article_ids: list[int]) -> str:
                 articles_mark_unsent(article_ids=rest)
             outcomes.append("failed")
             break
+    # A bulk import: the planner's statistics must catch up with the new rows.
+    table_statistics_refresh(models=[Article, Sentence])
     return ",".join(outcomes)
 
 
