@@ -196,16 +196,22 @@ def _jsonl_postgres(
         raise ValueError("the export has no annotator filter")
     head = '{"corpus":' + json.dumps(slug, ensure_ascii=False) + ',"article":'
 
-    def read(conn, after: int, upto: int) -> list[sql.JsonlRow]:
-        return sql.jsonl_rows(
-            conn,
-            corpus_id=corpus_id,
-            after=after,
-            upto=upto,
-            user_id=scope.user_id,
-            all_labels=see_all,
-            show_gold=see_all,
-        )
+    def read(conn, after: int, upto: int) -> str | list[sql.JsonlRow] | None:
+        """The chunk's lines as one text, written whole by the database; or, where an
+        article holds a character outside the Basic Multilingual Plane, its rows (the
+        UTF-16 offsets are then computed here)."""
+        options = {
+            "corpus_id": corpus_id,
+            "after": after,
+            "upto": upto,
+            "user_id": scope.user_id,
+            "all_labels": see_all,
+            "show_gold": see_all,
+        }
+        whole = sql.jsonl_chunk(conn, head=head, **options)
+        if not whole.astral:
+            return whole.text
+        return sql.jsonl_rows(conn, **options)
 
     # An article's JSON is rendered once per chunk at most, not once per
     # sentence. The sentences of articles segmented at the same time interleave
@@ -214,8 +220,10 @@ def _jsonl_postgres(
     # fetches the rest by id, so memory holds one chunk's articles.
     articles: dict[int, str] = {}
 
-    def render(cursor, rows: list[sql.JsonlRow]) -> bytes:
+    def render(cursor, rows: str | list[sql.JsonlRow]) -> bytes:
         nonlocal articles
+        if isinstance(rows, str):
+            return (rows + "\n").encode("utf-8")
         needed = {row.article_id for row in rows}
         articles = {aid: articles[aid] for aid in needed if aid in articles}
         missing = sorted(needed - articles.keys())
@@ -238,9 +246,9 @@ def _jsonl_postgres(
             after = 0
             while True:
                 upto = sql.chunk_end(cursor, corpus_id=corpus_id, after=after, size=chunk_size)
-                rows = read(cursor.connection, after, upto or sql.LAST_ID)
-                if rows:
-                    yield render(cursor, rows)
+                chunk = read(cursor.connection, after, upto or sql.LAST_ID)
+                if chunk:
+                    yield render(cursor, chunk)
                 if upto is None:
                     return
                 after = upto
@@ -257,9 +265,9 @@ def _jsonl_postgres(
                     after, n = upto or sql.LAST_ID, n + 1
                 if not pending:
                     return
-                rows = pending.popleft().result()
-                if rows:
-                    yield render(cursor, rows)
+                chunk = pending.popleft().result()
+                if chunk:
+                    yield render(cursor, chunk)
 
 
 def export_jsonl(

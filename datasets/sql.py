@@ -22,6 +22,7 @@ from django.db import connection
 
 from annotator.rows import fetch_all, fetch_one
 from articles.models import Annotation, Article, GoldLabel, Sentence
+from articles.offsets import ASTRAL_PATTERN
 from corpora.models import Label
 from suggestions.models import Suggestion, SuggestionModel
 
@@ -166,7 +167,6 @@ LEFT JOIN "{gold}" g ON g.sentence_id = s.id
 LEFT JOIN "{label}" gl ON gl.id = g.label_id
 LEFT JOIN "{user}" gu ON gu.id = g.decided_by_id
 WHERE a.corpus_id = %(corpus_id)s AND NOT a.archived AND s.id > %(after)s AND s.id <= %(upto)s
-ORDER BY s.id
 """.format(**tables)
 
 
@@ -208,17 +208,81 @@ def jsonl_rows(
         "show_gold": show_gold,
     }
     with conn.cursor() as cursor:
-        cursor.execute(_jsonl_sql(), params)
+        cursor.execute(_jsonl_sql() + "ORDER BY s.id\n", params)
         return fetch_all(cursor, JsonlRow)
+
+
+# An article as the JSON object a dataset row holds.
+_ARTICLE_JSON = """concat(
+  '{"id":', a.id, ',"title":', to_json(a.title), ',"author":', to_json(a.author),
+  ',"outlet":', to_json(a.outlet), ',"source_url":', to_json(a.source_url),
+  ',"published_on":', coalesce(to_json(a.published_on)::text, 'null'), '}')"""
+
+
+@functools.cache
+def _jsonl_chunk_sql() -> str:
+    """A whole chunk's JSONL lines as one text, when none of its articles holds a character
+    outside the Basic Multilingual Plane (then the UTF-16 offsets are the code point
+    offsets, and the database can write them too); ``astral`` says it does."""
+    return f"""
+-- Materialized: each article's JSON and its test for astral characters are
+-- computed once, not once per sentence of the chunk.
+WITH aj AS MATERIALIZED (
+  SELECT a.id, {_ARTICLE_JSON} AS article_json, a.text ~ %(astral_pattern)s AS astral
+  FROM "{Article._meta.db_table}" a
+  WHERE a.id IN (
+    SELECT DISTINCT article_id FROM "{Sentence._meta.db_table}"
+    WHERE id > %(after)s AND id <= %(upto)s
+  )
+)
+SELECT string_agg(concat(
+         %(head)s::text, aj.article_json, r.line_head,
+         ',"start_utf16":', r.start, ',"end_utf16":', r."end", r.line_tail
+       ), E'\\n' ORDER BY r.sentence_id) AS text,
+       coalesce(bool_or(aj.astral), false) AS astral
+FROM ({_jsonl_sql()}) r
+JOIN aj ON aj.id = r.article_id
+"""
+
+
+class JsonlChunkRow(NamedTuple):
+    text: str | None
+    astral: bool
+
+
+def jsonl_chunk(
+    conn: psycopg.Connection,
+    *,
+    head: str,
+    corpus_id: int,
+    after: int,
+    upto: int,
+    user_id: int,
+    all_labels: bool,
+    show_gold: bool,
+) -> JsonlChunkRow:
+    """The lines of ``jsonl_rows``'s sentences, each after ``head`` (the corpus), as one
+    text (None for no sentence), unless ``astral``: then ``text`` is not to be used."""
+    params = {
+        "head": head,
+        "corpus_id": corpus_id,
+        "after": after,
+        "upto": upto,
+        "user_id": user_id,
+        "all_labels": all_labels,
+        "show_gold": show_gold,
+        "astral_pattern": ASTRAL_PATTERN,
+    }
+    with conn.cursor() as cursor:
+        cursor.execute(_jsonl_chunk_sql(), params)
+        row = fetch_one(cursor, JsonlChunkRow)
+    return row or JsonlChunkRow(text=None, astral=False)
 
 
 @functools.cache
 def _articles_sql() -> str:
     return f"""
-SELECT a.id AS article_id, concat(
-  '{{"id":', a.id, ',"title":', to_json(a.title), ',"author":', to_json(a.author),
-  ',"outlet":', to_json(a.outlet), ',"source_url":', to_json(a.source_url),
-  ',"published_on":', coalesce(to_json(a.published_on)::text, 'null'), '}}') AS article_json
+SELECT a.id AS article_id, {_ARTICLE_JSON} AS article_json
 FROM "{Article._meta.db_table}" a WHERE a.id = ANY(%(ids)s)
 """
 
