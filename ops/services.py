@@ -119,7 +119,7 @@ def table_statistics_refresh(*, models: list[type[Model]]) -> list[str]:
         return []
     tables = [model._meta.db_table for model in models]
     with connection.cursor() as cursor:
-        if connection.pg_version >= 150000:
+        if connection.pg_version >= 150000:  # type: ignore[attr-defined]
             # This connection's own writes count too: flushed to the statistics
             # views when this statement ends, not up to a second later.
             cursor.execute("SELECT pg_stat_force_next_flush()")
