@@ -200,18 +200,18 @@ def _jsonl_postgres(
         """The chunk's lines as one text, written whole by the database; or, where an
         article holds a character outside the Basic Multilingual Plane, its rows (the
         UTF-16 offsets are then computed here)."""
-        options = {
-            "corpus_id": corpus_id,
-            "after": after,
-            "upto": upto,
-            "user_id": scope.user_id,
-            "all_labels": see_all,
-            "show_gold": see_all,
-        }
-        whole = sql.jsonl_chunk(conn, head=head, **options)
+        query = sql.ChunkQuery(
+            corpus_id=corpus_id,
+            after=after,
+            upto=upto,
+            user_id=scope.user_id,
+            all_labels=see_all,
+            show_gold=see_all,
+        )
+        whole = sql.jsonl_chunk(conn, query, head=head)
         if not whole.astral:
             return whole.text
-        return sql.jsonl_rows(conn, **options)
+        return sql.jsonl_rows(conn, query)
 
     # An article's JSON is rendered once per chunk at most, not once per
     # sentence. The sentences of articles segmented at the same time interleave

@@ -183,32 +183,26 @@ class JsonlRow(NamedTuple):
     line_tail: str
 
 
-def jsonl_rows(
-    conn: psycopg.Connection,
-    *,
-    corpus_id: int,
-    after: int,
-    upto: int,
-    user_id: int,
-    all_labels: bool,
-    show_gold: bool,
-) -> list[JsonlRow]:
-    """The lines of the corpus's sentences with ``after`` < id <= ``upto``, in id order.
+class ChunkQuery(NamedTuple):
+    """Which sentences a chunk's statement reads (``after`` < id <= ``upto`` in the
+    corpus) and whose annotations: everyone's with ``all_labels``, else ``user_id``'s."""
+
+    corpus_id: int
+    after: int
+    upto: int
+    user_id: int
+    all_labels: bool
+    show_gold: bool
+
+
+def jsonl_rows(conn: psycopg.Connection, query: ChunkQuery) -> list[JsonlRow]:
+    """The lines of the chunk's sentences, in id order.
 
     ``conn`` is this process's connection or a snapshot reader: the chunks may
-    be read on other threads. Annotations are everyone's with ``all_labels``,
-    else ``user_id``'s only.
+    be read on other threads.
     """
-    params = {
-        "corpus_id": corpus_id,
-        "after": after,
-        "upto": upto,
-        "user_id": user_id,
-        "all_labels": all_labels,
-        "show_gold": show_gold,
-    }
     with conn.cursor() as cursor:
-        cursor.execute(_jsonl_sql() + "ORDER BY s.id\n", params)
+        cursor.execute(_jsonl_sql() + "ORDER BY s.id\n", query._asdict())
         return fetch_all(cursor, JsonlRow)
 
 
@@ -250,29 +244,10 @@ class JsonlChunkRow(NamedTuple):
     astral: bool
 
 
-def jsonl_chunk(
-    conn: psycopg.Connection,
-    *,
-    head: str,
-    corpus_id: int,
-    after: int,
-    upto: int,
-    user_id: int,
-    all_labels: bool,
-    show_gold: bool,
-) -> JsonlChunkRow:
-    """The lines of ``jsonl_rows``'s sentences, each after ``head`` (the corpus), as one
-    text (None for no sentence), unless ``astral``: then ``text`` is not to be used."""
-    params = {
-        "head": head,
-        "corpus_id": corpus_id,
-        "after": after,
-        "upto": upto,
-        "user_id": user_id,
-        "all_labels": all_labels,
-        "show_gold": show_gold,
-        "astral_pattern": ASTRAL_PATTERN,
-    }
+def jsonl_chunk(conn: psycopg.Connection, query: ChunkQuery, *, head: str) -> JsonlChunkRow:
+    """The lines of ``jsonl_rows``, each after ``head`` (the corpus), as one text (None
+    for no sentence), unless ``astral``: then ``text`` is not to be used."""
+    params = {**query._asdict(), "head": head, "astral_pattern": ASTRAL_PATTERN}
     with conn.cursor() as cursor:
         cursor.execute(_jsonl_chunk_sql(), params)
         row = fetch_one(cursor, JsonlChunkRow)

@@ -9,11 +9,10 @@ follow.
 from __future__ import annotations
 
 import importlib
-import threading
 
 import pytest
 from django.apps import apps
-from django.db import OperationalError, connection
+from django.db import OperationalError
 
 from articles.models import Annotation, Article, ArticleLabelCount, SegmentationEdit, Sentence
 from articles.segmenter import Segment
@@ -22,6 +21,7 @@ from articles.services.articles import article_resegment
 from articles.services.label_counts import label_counts_rebuild
 from articles.services.segmentation import Outcome, article_segment
 from corpora.models import Label
+from tests.concurrency import side_by_side
 from tests.plugins.api import label_put
 
 from .label_counts import assert_label_counts_right, label_counts_stored
@@ -258,28 +258,6 @@ def test_the_migration_and_the_rebuild_count_what_is_there(corpus, owner, annota
     assert_label_counts_right([budget.pk])
 
 
-def _side_by_side(*calls) -> list[BaseException]:
-    """Run ``calls`` in threads started together; the exceptions they raised."""
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(calls))
-
-    def run(call) -> None:
-        try:
-            barrier.wait()
-            call()
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return errors
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_label_writes_side_by_side_on_one_article_lose_no_count(
@@ -300,7 +278,7 @@ def test_label_writes_side_by_side_on_one_article_lose_no_count(
             f"/api/sentences/{sentence.pk}/annotation/?version=1"
         )
 
-    errors = _side_by_side(*[put(s) for s in sentences[3:]], *[clear(s) for s in sentences[:3]])
+    errors = side_by_side(*[put(s) for s in sentences[3:]], *[clear(s) for s in sentences[:3]])
     assert not errors, errors
     assert label_counts_stored([article.pk])[1] == {(article.pk, annotator.pk): 3}
     assert_label_counts_right([article.pk])
@@ -327,7 +305,7 @@ def test_a_split_among_label_writes_keeps_the_counts_right(
             format="json",
         )
 
-    errors = _side_by_side(*[put(s) for s in sentences], split)
+    errors = side_by_side(*[put(s) for s in sentences], split)
     # A label write on the sentence being split can deadlock with the split (the
     # label's row holds the sentence, the split the article); PostgreSQL rolls one
     # back whole. The code before the counts does the same (with this test against

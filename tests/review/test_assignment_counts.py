@@ -9,12 +9,10 @@ the list must follow.
 from __future__ import annotations
 
 import importlib
-import threading
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from articles.models import Article
 from review.models import Assignment
@@ -26,6 +24,7 @@ from review.services.assignment import (
     assignment_reassign,
     assignments_of_member_reassign,
 )
+from tests.concurrency import side_by_side
 from tests.review.conftest import assert_holders_right, label_sentences
 
 pytestmark = pytest.mark.django_db
@@ -198,26 +197,13 @@ def test_claims_and_takebacks_side_by_side_count_each_seat_once(
     for person in people:
         membership_set(corpus=corpus, user=person, role=Role.ANNOTATOR)
     assignment_create(article=shelf[0], annotator=people[0], assigned_by=owner)
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(people))
 
-    def claim(person) -> None:
-        try:
-            barrier.wait()
-            if person == people[0]:
-                assignment_delete(article=shelf[0], annotator=person)
-            else:
-                article_next_for(corpus=corpus, user=person)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
+    def claim(person):
+        if person == people[0]:
+            return lambda: assignment_delete(article=shelf[0], annotator=person)
+        return lambda: article_next_for(corpus=corpus, user=person)
 
-    threads = [threading.Thread(target=claim, args=(p,)) for p in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    errors = side_by_side(*[claim(p) for p in people])
     assert not errors, errors
     assert_holders_right(corpus)
     assert Assignment.objects.filter(article__corpus=corpus).count() == 5

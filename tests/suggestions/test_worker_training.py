@@ -12,6 +12,17 @@ from tests.waiting import wait_for
 pytestmark = pytest.mark.worker
 
 
+def _finished_training(corpus, worker, what: str) -> SuggestionModel:
+    """The corpus's training once it is done or failed (fails the test after 120 s)."""
+    return wait_for(
+        lambda: SuggestionModel.objects.filter(
+            corpus=corpus, status__in=["done", "failed"]
+        ).first(),
+        timeout=120,
+        message=f"{what}:\n{worker.output()}",
+    )
+
+
 def test_labels_train_the_model_in_the_background_and_suggestions_switch_to_it(
     worker_factory, corpus, make_article, annotator
 ):
@@ -23,13 +34,7 @@ def test_labels_train_the_model_in_the_background_and_suggestions_switch_to_it(
         label_all(article, annotator)
 
     # The review refresh after the labels settle asks for the training; the worker runs it.
-    model = wait_for(
-        lambda: SuggestionModel.objects.filter(
-            corpus=corpus, status__in=["done", "failed"]
-        ).first(),
-        timeout=120,
-        message=f"no training finished:\n{worker.output()}",
-    )
+    model = _finished_training(corpus, worker, "no training finished")
     assert model.status == "done", model.error
     assert model.requested_by == "labels"
     assert model.training_size == 27
@@ -70,13 +75,7 @@ def test_a_training_labels_asked_for_waits_until_labeling_pauses(
         ).exists(), "the training ran while labels were still changing"
         time.sleep(0.5)
     last_change = sentence.annotations.get(annotator=annotator).updated_at
-    model = wait_for(
-        lambda: SuggestionModel.objects.filter(
-            corpus=corpus, status__in=["done", "failed"]
-        ).first(),
-        timeout=120,
-        message=f"no training finished after the pause:\n{worker.output()}",
-    )
+    model = _finished_training(corpus, worker, "no training finished after the pause")
     assert model.status == "done", model.error
     assert (model.started_at - last_change).total_seconds() >= 4
     assert "waiting" in worker.output()

@@ -1,0 +1,30 @@
+"""Calls run side by side in threads, each on a database connection of its own."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from django.db import connection
+
+
+def side_by_side(*calls: Callable[[], object]) -> list[BaseException]:
+    """Run ``calls`` in threads started together; the exceptions they raised."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(calls))
+
+    def run(call) -> None:
+        try:
+            barrier.wait()
+            call()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return errors
