@@ -25,24 +25,15 @@ from tests.concurrency import side_by_side
 from tests.plugins.api import label_put
 
 from .label_counts import assert_label_counts_right, label_counts_stored
+from .test_boundaries import labelable
+from .test_boundary_invariants import TEXT
 
 pytestmark = pytest.mark.django_db
-
-TEXT = (
-    "Budget Day\n\n"
-    "The council approved the budget on Tuesday, the minutes show. It will probably be "
-    "revised before spring. The mayor called it a disgrace.\n\n"
-    "Residents were not consulted. The city lost money on the tram. Critics say so.\n"
-)
 
 
 @pytest.fixture
 def budget(corpus, make_article) -> Article:
     return make_article(corpus, TEXT, title="Budget Day")
-
-
-def labelable(article: Article) -> list[Sentence]:
-    return list(article.sentences.filter(kind=Sentence.Kind.SENTENCE).order_by("index"))
 
 
 def label_all(article: Article, user) -> None:
