@@ -180,9 +180,11 @@ def corpus_unanimous_gold_apply(*, corpus: Corpus, counts: str | None = None) ->
         with corpus_label_counts(corpus=corpus) as table:
             return corpus_unanimous_gold_apply(corpus=corpus, counts=table)
     now = timezone.now()
+    # The table is made before the transaction: on SQLite a write transaction holds
+    # the whole database, and people's label writes wait for it.
     with (
-        transaction.atomic(),
         sql.unanimous_table(counts=counts, quorum=unanimous_quorum(corpus)),
+        transaction.atomic(),
     ):
         removed = sql.unanimous_gold_delete_withdrawn(corpus_id=corpus.pk)
         change: dict[int, list[int]] = {}
@@ -214,15 +216,17 @@ def corpus_disagreements_store(*, corpus: Corpus, counts: str | None = None) -> 
     if counts is None:
         with corpus_label_counts(corpus=corpus) as table:
             return corpus_disagreements_store(corpus=corpus, counts=table)
-    with transaction.atomic():
-        with sql.ranked_table(counts=counts):
+    AgreementReport.objects.get_or_create(corpus=corpus)
+    # The ranking is made before the transaction (as the unanimous gold's table):
+    # only the writes hold SQLite's single writer.
+    with sql.ranked_table(counts=counts):
+        count = sql.ranked_count()
+        with transaction.atomic():
             removed = sql.disagreements_delete_stale(corpus_id=corpus.pk)
             added = sql.disagreements_insert_new(corpus_id=corpus.pk)
-            count = sql.ranked_count()
-        # In the same transaction: the queue reads the stored ranking from now on.
-        # Only this column: a concurrent refresh may be storing the figures.
-        AgreementReport.objects.get_or_create(corpus=corpus)
-        AgreementReport.objects.filter(corpus=corpus).update(
-            disagreements_at=timezone.now(), disagreements=count
-        )
+            # In the same transaction: the queue reads the stored ranking from now on.
+            # Only this column: a concurrent refresh may be storing the figures.
+            AgreementReport.objects.filter(corpus=corpus).update(
+                disagreements_at=timezone.now(), disagreements=count
+            )
     return {"removed": removed, "added": added, "disagreements": count}
