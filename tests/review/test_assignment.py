@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from review.models import Assignment
 from review.selectors.assignments import assignments_of
@@ -16,6 +13,7 @@ from review.services.assignment import (
     assignment_delete,
     assignments_mark_finished,
 )
+from tests.concurrency import side_by_side
 from tests.review.conftest import label_sentences
 
 
@@ -128,24 +126,16 @@ def test_racing_annotators_never_overfill_an_article(corpus, make_article, make_
     users = [make_user(f"racer{i}") for i in range(8)]
     for user in users:
         membership_set(corpus=corpus, user=user, role=Role.ANNOTATOR)
-    barrier = threading.Barrier(len(users))
-    results, errors = {}, []
+    results = {}
 
     def claim(user):
-        try:
-            barrier.wait()
+        def call():
             article = article_next_for(corpus=corpus, user=user)
             results[user.pk] = article.pk if article else None
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=claim, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        return call
+
+    errors = side_by_side(*[claim(u) for u in users])
     assert not errors
     for article in targets:
         assert Assignment.objects.filter(article=article).count() == 2
