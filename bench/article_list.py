@@ -449,6 +449,10 @@ def main() -> None:
     cookie = session_cookie(data["owner"])
     all_api: list[float] = []
     all_page: list[float] = []
+    # (ms, shape, API or page, seconds into the run) of every request: the slowest are
+    # printed at the end, to tell a slow shape from a pause of the machine.
+    timeline: list[tuple[float, str, str, float]] = []
+    started = time.perf_counter()
     # The server shares this process's data folder, hence its secret key and sessions.
     server_env = {"ANNOTATOR_DATA_DIR": os.environ["ANNOTATOR_DATA_DIR"]}
     with Gunicorn(args.db_url, workers=2, env=server_env) as server:
@@ -469,9 +473,11 @@ def main() -> None:
                 ms, status = timed_get(conn, api_path, api_headers)
                 assert status == 200, (api_path, status)
                 api_ms.append(ms)
+                timeline.append((ms, name, "API", time.perf_counter() - started))
                 ms, status = timed_get(conn, page_path, page_headers)
                 assert status == 200, (page_path, status)
                 page_ms.append(ms)
+                timeline.append((ms, name, "page", time.perf_counter() - started))
             conn.request("GET", api_path, headers=api_headers)
             count = json.loads(conn.getresponse().read())["count"]
             all_api += api_ms
@@ -489,6 +495,9 @@ def main() -> None:
             f"p95 {percentile(values, 95):.1f} ms, p99 {p99:.1f} ms "
             f"({'within' if p99 <= TARGET_MS else 'OVER'} the {TARGET_MS} ms target)"
         )
+    print("\nslowest requests: ms, shape, kind, seconds into the run")
+    for ms, name, kind, at in sorted(timeline, reverse=True)[:10]:
+        print(f"  {ms:8.1f}  {name:36} {kind:5} {at:7.1f}")
 
 
 if __name__ == "__main__":
