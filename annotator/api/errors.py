@@ -15,6 +15,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -23,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from annotator.api.exceptions import LimitReached
+from annotator.api.exceptions import LimitReached, WriteCollided
 from annotator.api.parsers import PayloadTooLarge
 from annotator.middleware import request_id_of
 
@@ -85,6 +86,17 @@ def _throttled_message(wait: float | None) -> str:
     )
 
 
+# PostgreSQL's SQLSTATEs for a transaction it rolled back whole so that a concurrent
+# one could go on: deadlock_detected, serialization_failure.
+COLLIDED_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def _collided(exc: OperationalError) -> bool:
+    """Whether the database undid the request's transaction for a concurrent one (a
+    label write and a split of its sentence can take their rows in opposite orders)."""
+    return getattr(exc.__cause__, "sqlstate", None) in COLLIDED_SQLSTATES
+
+
 def api_exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every error in the one shape."""
     if isinstance(exc, DjangoValidationError):
@@ -95,6 +107,9 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or "You may not do this.")
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge("The request body is too large; send fewer items per request.")
+    elif isinstance(exc, OperationalError) and _collided(exc):
+        log.warning("Write rolled back by the database, answered 503: %s", exc)
+        exc = WriteCollided()
 
     response = drf_exception_handler(exc, context)
     if response is None:

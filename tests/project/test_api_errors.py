@@ -146,3 +146,39 @@ def test_anonymous_is_401_with_the_scheme(api):
 
 def test_method_not_allowed_is_405(client_for, annotator, article):
     assert_error(client_for(annotator).delete(f"/api/articles/{article.pk}/"), 405)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_write_the_database_undid_for_a_concurrent_one_is_503_retry(corpus, owner):
+    """A real deadlock (two transactions taking two rows in opposite orders): the one
+    PostgreSQL rolls back is answered 503 with Retry-After, not a 500."""
+    import threading
+
+    from django.db import OperationalError, transaction
+
+    from annotator.api.errors import api_exception_handler
+    from corpora.models import Corpus
+    from tests.concurrency import side_by_side
+
+    other = Corpus.objects.create(name="Other", slug="other")
+    both_locked_one = threading.Barrier(2)
+
+    def take(first: int, second: int):
+        def go():
+            with transaction.atomic():
+                list(Corpus.objects.select_for_update().filter(pk=first))
+                both_locked_one.wait(10)
+                list(Corpus.objects.select_for_update().filter(pk=second))
+
+        return go
+
+    errors = side_by_side(take(corpus.pk, other.pk), take(other.pk, corpus.pk))
+    assert len(errors) == 1 and isinstance(errors[0], OperationalError), errors
+    response = api_exception_handler(errors[0], {"request": None})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert response.data["error"]["code"] == "write_collided"
+    assert "Send it again" in response.data["error"]["message"]
+    # Any other database error stays a server error (Django answers 500 and logs it).
+    assert api_exception_handler(OperationalError("disk full"), {"request": None}) is None
