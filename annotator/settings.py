@@ -382,6 +382,11 @@ SUGGESTIONS_RETRAIN_EVERY = env_int("SUGGESTIONS_RETRAIN_EVERY", 50, minimum=1)
 # machine or, on SQLite, the database), at most SUGGESTIONS_MAX_WAIT_SECONDS.
 SUGGESTIONS_QUIET_SECONDS = env_int("SUGGESTIONS_QUIET_SECONDS", 20, minimum=0)
 SUGGESTIONS_MAX_WAIT_SECONDS = env_int("SUGGESTIONS_MAX_WAIT_SECONDS", 600, minimum=1)
+# The background refresh after label changes (review/services/workflow.py) starts
+# no sooner than REVIEW_REFRESH_PACE times its last run's length after that run
+# ended: under steady labeling one corpus's refreshes take at most 1/(1 + PACE)
+# of one worker, however large the corpus grows. 0: every 2 s while labels change.
+REVIEW_REFRESH_PACE = env_int("REVIEW_REFRESH_PACE", 10, minimum=0)
 
 # Imports (articles/services/imports.py). Only tests allow private URLs: a
 # worker fetching an intranet or cloud-metadata address is an SSRF hole.

@@ -411,18 +411,24 @@ def _model_pairs(
 
 
 def corpus_agreement_refresh(
-    *, corpus: Corpus, extra: dict | None = None, as_of: datetime | None = None
+    *,
+    corpus: Corpus,
+    extra: dict | None = None,
+    as_of: datetime | None = None,
+    started: float | None = None,
 ) -> AgreementReport:
     """Compute and store the corpus's agreement report, replacing an older one.
 
     ``computed_at`` is ``as_of``, the moment the figures describe (when the
     refresh began reading). Two refreshes may overlap with several workers; the
     one that read later wins, whichever finishes last. ``extra`` is stored
-    beside the figures (the dashboard's progress snapshot).
+    beside the figures (the dashboard's progress snapshot). ``duration_ms`` is
+    the time since ``started`` (a ``time.perf_counter()`` reading: the whole
+    refresh's start), or this computation's own.
     """
     as_of = as_of or timezone.now()
     report, _ = AgreementReport.objects.get_or_create(corpus=corpus)
-    started = time.perf_counter()
+    started = time.perf_counter() if started is None else started
     data = {**corpus_agreement_compute(corpus=corpus), **(extra or {})}
     # Every article's figures go to their own column, which the dashboard never
     # loads (2,000 articles x 10 pairs doubled its render time); it shows the

@@ -15,8 +15,10 @@ never wait for any of this.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -80,11 +82,39 @@ def corpus_auto_gold_set(*, corpus: Corpus, enabled: bool) -> Corpus:
     return corpus
 
 
+def refresh_paced_until(report: AgreementReport) -> datetime | None:
+    """When the corpus may be refreshed again, if not yet: ``REVIEW_REFRESH_PACE``
+    times the last refresh's length after it ended (at most half of
+    ``STALE_QUEUE_SECONDS``, so a waiting refresh is never taken for a lost one)."""
+    if report.computed_at is None or not settings.REVIEW_REFRESH_PACE:
+        return None
+    took = timedelta(milliseconds=report.duration_ms)
+    pause = min(took * settings.REVIEW_REFRESH_PACE, timedelta(seconds=STALE_QUEUE_SECONDS / 2))
+    until = report.computed_at + took + pause
+    return until if until > timezone.now() else None
+
+
+def corpus_workflow_refresh_postpone(*, corpus_id: int) -> datetime | None:
+    """Postpone the corpus's queued refresh to the time its pace allows, if that is
+    later than now: the marker is moved there (label changes meanwhile queue
+    nothing; the postponed refresh sees them) and the task queued for it. The new
+    due time, or None to refresh now."""
+    report = AgreementReport.objects.filter(corpus_id=corpus_id).first()
+    due = refresh_paced_until(report) if report is not None else None
+    if due is None:
+        return None
+    AgreementReport.objects.filter(corpus_id=corpus_id).update(refresh_queued_at=due)
+    if not task_try_send(REFRESH_TASK, corpus_id, eta=due):
+        return None  # the broker is away: refresh now rather than never
+    return due
+
+
 def corpus_workflow_refresh(*, corpus_id: int) -> AgreementReport | None:
     """Apply unanimous gold, rank disagreements, date finished assignments, recompute agreement."""
     corpus = Corpus.objects.filter(pk=corpus_id).first()
     if corpus is None:
         return None
+    started = time.perf_counter()
     AgreementReport.objects.get_or_create(corpus=corpus)
     # Cleared before reading: changes from here on queue a refresh of their own.
     AgreementReport.objects.filter(corpus=corpus).update(refresh_queued_at=None)
@@ -95,7 +125,9 @@ def corpus_workflow_refresh(*, corpus_id: int) -> AgreementReport | None:
             corpus_disagreements_store(corpus=corpus, counts=counts)
         assignments_mark_finished(corpus=corpus)
         progress = corpus_progress_compute(corpus=corpus)
-        report = corpus_agreement_refresh(corpus=corpus, extra={"progress": progress}, as_of=as_of)
+        report = corpus_agreement_refresh(
+            corpus=corpus, extra={"progress": progress}, as_of=as_of, started=started
+        )
     except Exception as exc:
         AgreementReport.objects.filter(corpus=corpus).update(
             error=f"{type(exc).__name__}: {exc}"[:2000]

@@ -98,3 +98,56 @@ def test_a_lost_refresh_is_replaced_after_a_while(corpus):
     AgreementReport.objects.create(corpus=corpus, refresh_queued_at=lost)
     corpus_workflow_refresh_request(corpus_id=corpus.pk, countdown=5)
     assert marker(corpus) > timezone.now()
+
+
+# --- pacing: a refresh waits REVIEW_REFRESH_PACE times its last run's length -----------
+
+
+def test_the_pace_puts_a_pause_after_each_refresh_as_long_as_it_times_the_pace(corpus, settings):
+    from review.services.workflow import STALE_QUEUE_SECONDS, refresh_paced_until
+
+    settings.REVIEW_REFRESH_PACE = 10
+    now = timezone.now()
+    report = AgreementReport(corpus=corpus, computed_at=now - timedelta(seconds=3))
+    report.duration_ms = 2_000  # ended 1 s ago: free again 2 s x 10 after it ended
+    until = refresh_paced_until(report)
+    expected = now - timedelta(seconds=3) + timedelta(seconds=2 + 20)
+    assert abs((until - expected).total_seconds()) < 0.01
+    report.computed_at = now - timedelta(seconds=30)  # its pause is over
+    assert refresh_paced_until(report) is None
+    report.computed_at, report.duration_ms = now, 3_600_000  # an hour-long refresh
+    capped = refresh_paced_until(report)
+    assert capped - now == timedelta(hours=1, seconds=STALE_QUEUE_SECONDS / 2)
+    settings.REVIEW_REFRESH_PACE = 0
+    assert refresh_paced_until(report) is None
+    assert refresh_paced_until(AgreementReport(corpus=corpus)) is None  # never refreshed
+
+
+def test_a_refresh_due_inside_its_pause_is_postponed_not_run(corpus, article, annotator, settings):
+    """The task moves the marker to the pause's end and queues itself there; the
+    figures stay as they were until then."""
+    from review.tasks import refresh_corpus_workflow
+
+    settings.REVIEW_REFRESH_PACE = 10
+    label_sentences(article, annotator, "claim")
+    refresh_corpus_workflow(corpus.pk)  # never refreshed: runs now
+    report = AgreementReport.objects.get(corpus=corpus)
+    assert report.computed_at is not None and report.labels_seen > 0
+    AgreementReport.objects.filter(corpus=corpus).update(
+        duration_ms=5_000, computed_at=timezone.now() - timedelta(seconds=1)
+    )
+    computed = AgreementReport.objects.get(corpus=corpus).computed_at
+    answer = refresh_corpus_workflow(corpus.pk)
+    assert answer.startswith("postponed to "), answer
+    after = AgreementReport.objects.get(corpus=corpus)
+    assert after.computed_at == computed  # not recomputed
+    assert after.refresh_queued_at == computed + timedelta(seconds=5 + 50)
+    # Label changes meanwhile find the marker taken and queue nothing more.
+    corpus_workflow_refresh_request(corpus_id=corpus.pk)
+    assert marker(corpus) == after.refresh_queued_at
+    # Once the pause is over the same task refreshes.
+    AgreementReport.objects.filter(corpus=corpus).update(
+        computed_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert refresh_corpus_workflow(corpus.pk).endswith(" labels")
+    assert AgreementReport.objects.get(corpus=corpus).refresh_queued_at is None
