@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import OrderBy
@@ -309,7 +309,7 @@ class CappedCountPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         rows = [ListedArticle(pk) for pk in self.matching_ids[bottom:top]]
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
 
 def articles_paginator_class(query: ArticleQuery) -> type[Paginator]:
