@@ -302,14 +302,13 @@ class CappedCountPaginator(Paginator):
 
     capped = False
 
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        rows = [ListedArticle(pk) for pk in self.matching_ids[bottom:top]]
-        return Page(rows, number, self)
+    def page(self, number) -> Page:
+        # Django's bounds; the rows come from the ids already read (the queryset
+        # slice Django makes is never run).
+        page = super().page(number)
+        first = max(page.start_index() - 1, 0)
+        page.object_list = [ListedArticle(pk) for pk in self.matching_ids[first : page.end_index()]]
+        return page
 
 
 def articles_paginator_class(query: ArticleQuery) -> type[Paginator]:

@@ -14,7 +14,6 @@ template per option), 11-13 ms of the page's CPU for six controls.
 from __future__ import annotations
 
 from django import forms, template
-from django.forms.widgets import Input
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -118,15 +117,17 @@ def _widget_attrs(attrs: dict) -> SafeString:
     )
 
 
+# The widgets whose markup filter_control writes: Django's input.html and select.html.
+_PLAIN_WIDGETS = (forms.Select, forms.TextInput, forms.NumberInput, forms.CheckboxInput)
+
+
 @register.simple_tag
 def filter_control(field: forms.BoundField) -> SafeString:
     """The control of one of the article list's filters, as ``{{ field }}`` renders it
     (a select, an input or a checkbox: the filter form's widgets), without the
     template engine. Another kind of widget is rendered by Django."""
     widget = field.field.widget
-    if not isinstance(widget, forms.Select | Input | forms.CheckboxInput) or isinstance(
-        widget, forms.SelectMultiple
-    ):
+    if type(widget) not in _PLAIN_WIDGETS:
         return field.as_widget()
     attrs = field.build_widget_attrs({}, widget)
     if field.auto_id and "id" not in widget.attrs:
