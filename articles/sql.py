@@ -247,6 +247,77 @@ _EVENT = (
 )
 
 
+class CreatedRow(NamedTuple):
+    id: int
+    version: int
+
+
+# A new label, its history event and the labeled count in one statement
+# (PostgreSQL: data-modifying WITH), so the commonest write is one round trip
+# without BEGIN and COMMIT. Each part takes its rows from the one before, so they
+# run in the order of the transaction they replace: the annotation, then the
+# event (which waits for a boundary change holding the article), then the count.
+# The version continues the history (versions keep rising across a clear). An
+# annotation already there makes the INSERT do nothing and no row comes back.
+_CREATE = (
+    f"WITH created AS (INSERT INTO {Annotation._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "
+    "VALUES (%(sentence_id)s, %(annotator_id)s, %(label_id)s, %(note)s, %(source)s, "
+    "%(guideline_version)s, "
+    f"COALESCE((SELECT MAX(version) FROM {AnnotationEvent._meta.db_table} "
+    "WHERE sentence_id = %(sentence_id)s AND annotator_id = %(annotator_id)s), 0) + 1, "
+    "%(suggested_by)s, %(at)s, %(at)s) "
+    "ON CONFLICT (sentence_id, annotator_id) DO NOTHING RETURNING id, version), "
+    f"event AS (INSERT INTO {AnnotationEvent._meta.db_table} ({', '.join(_EVENT_COLUMNS)}) "
+    "SELECT %(article_id)s, %(sentence_id)s, %(sentence_start)s, %(sentence_end)s, "
+    "%(sentence_text)s, %(annotator_id)s, %(changed_by_id)s, %(action)s, '', '', '', "
+    "%(new_label)s, %(note)s, %(source)s, created.version, %(guideline_version)s, %(at)s, "
+    "%(suggested_by)s FROM created RETURNING article_id), "
+    f"counted AS (INSERT INTO {ArticleLabelCount._meta.db_table} AS c "
+    "(article_id, annotator_id, labeled) SELECT article_id, %(annotator_id)s, 1 FROM event "
+    "ON CONFLICT (annotator_id, article_id) DO UPDATE SET labeled = c.labeled + excluded.labeled "
+    "RETURNING article_id) "
+    "SELECT created.id, created.version FROM created, counted"
+)
+
+
+def annotation_create(
+    *,
+    sentence: Sentence,
+    annotator_id: int,
+    changed_by_id: int,
+    label_id: int,
+    label_key: str,
+    note: str,
+    source: str,
+    guideline_version: int,
+    suggested_by: str,
+    at: dt.datetime,
+) -> CreatedRow | None:
+    """Create an annotation with its history event and labeled count, in one statement
+    (PostgreSQL, outside a transaction: the statement is one); its id and version, or
+    None if the annotator already has one on the sentence (nothing is written)."""
+    params = {
+        "sentence_id": sentence.pk,
+        "annotator_id": annotator_id,
+        "label_id": label_id,
+        "note": note,
+        "source": source,
+        "guideline_version": guideline_version,
+        "suggested_by": suggested_by,
+        "at": connection.ops.adapt_datetimefield_value(at),
+        "article_id": sentence.article_id,
+        "sentence_start": sentence.start,
+        "sentence_end": sentence.end,
+        "sentence_text": sentence.text,
+        "changed_by_id": changed_by_id,
+        "action": AnnotationEvent.Action.CREATE.value,
+        "new_label": label_key,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CREATE, params)
+        return fetch_one(cursor, CreatedRow)
+
+
 def annotation_event_insert(
     *,
     article_id: int,

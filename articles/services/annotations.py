@@ -9,6 +9,7 @@ retried write that landed), which makes retries idempotent.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -22,6 +23,7 @@ from articles.exceptions import VersionConflict
 from articles.models import Annotation, AnnotationEvent, Article, Sentence
 from articles.signals import labels_changed
 from articles.sql import (
+    annotation_create,
     annotation_event_insert,
     annotation_event_last_version,
     annotation_insert,
@@ -175,6 +177,57 @@ def _event(
     )
 
 
+def _create(
+    *,
+    sentence: Sentence,
+    annotator,
+    changed_by,
+    label: Label,
+    note: str,
+    source: str,
+    guideline_version: int,
+    suggested_by: str,
+) -> Annotation | None:
+    """A new annotation with its history event and count, or None if one is there.
+
+    One statement (``articles.sql.annotation_create``): outside a transaction it is a
+    transaction of its own; inside one, a savepoint keeps an error from breaking it.
+    """
+    at = timezone.now()
+    with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        row = annotation_create(
+            sentence=sentence,
+            annotator_id=annotator.pk,
+            changed_by_id=changed_by.pk,
+            label_id=label.pk,
+            label_key=label.key,
+            note=note,
+            source=source,
+            guideline_version=guideline_version,
+            suggested_by=suggested_by,
+            at=at,
+        )
+    if row is None:
+        return None
+    annotation = instance(
+        Annotation,
+        id=row.id,
+        sentence_id=sentence.pk,
+        annotator_id=annotator.pk,
+        label_id=label.pk,
+        note=note,
+        source=source,
+        guideline_version=guideline_version,
+        version=row.version,
+        needs_review=False,
+        created_at=at,
+        updated_at=at,
+        suggested_by=suggested_by,
+    )
+    annotation.label = label
+    return annotation
+
+
 def annotation_set(
     *,
     sentence: Sentence,
@@ -201,6 +254,23 @@ def annotation_set(
     changed_by = changed_by or annotator
     guideline_version = sentence.article.corpus.guidelines_version
     try:
+        if expected_version in (0, ANY_VERSION) and connection.vendor == "postgresql":
+            created = _create(
+                sentence=sentence,
+                annotator=annotator,
+                changed_by=changed_by,
+                label=label,
+                note=note,
+                source=source,
+                guideline_version=guideline_version,
+                suggested_by=suggested_by,
+            )
+            if created is not None:
+                if announce:
+                    _labels_changed(sentence)
+                return AnnotationResult(created, changed=True, created=True)
+            # The annotator has a label there already: the locked read below decides
+            # between a retry that landed, a change and a conflict.
         with transaction.atomic():
             current = _locked_annotation(sentence, annotator)
             same = current is not None and (

@@ -103,3 +103,71 @@ def test_a_retry_racing_its_own_write_waits_and_lands_once(article, annotator):
     assert [r.changed for r in results] == [False]
     versions = AnnotationEvent.objects.filter(sentence=sentence, annotator=annotator)
     assert sorted(versions.values_list("version", flat=True)) == [1, 2]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("second_label", ["claim", "speculation"])
+def test_a_new_label_racing_another_new_label_lands_once(article, annotator, second_label):
+    """Two first labels on one sentence at once (a retry, or a second tab): the second
+    waits for the first, then finds its annotation. The same value is a retry that
+    landed (200, nothing written); another value is a conflict. One annotation, one
+    event, a labeled count of one, whichever path each write took."""
+    from articles.exceptions import VersionConflict
+    from articles.models import ArticleLabelCount
+
+    sentence = article.sentences.filter(kind="sentence").order_by("index").first()
+    claim = Label.objects.get(corpus=article.corpus, key="claim")
+    second = Label.objects.get(corpus=article.corpus, key=second_label)
+    holding, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    results: list[object] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                annotation_set(
+                    sentence=sentence, annotator=annotator, label=claim, expected_version=0
+                )
+                holding.set()
+                release.wait(10)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            holding.set()
+            connection.close()
+
+    def racer() -> None:
+        try:
+            results.append(
+                annotation_set(
+                    sentence=sentence, annotator=annotator, label=second, expected_version=0
+                )
+            )
+        except VersionConflict as exc:
+            results.append(exc)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert holding.wait(10)
+    other = threading.Thread(target=racer)
+    other.start()
+    other.join(0.5)
+    assert other.is_alive(), "the second write should wait for the first one's row"
+    release.set()
+    thread.join(10)
+    other.join(10)
+    assert not errors
+    (result,) = results
+    if second_label == "claim":
+        assert not result.changed
+    else:
+        assert isinstance(result, VersionConflict)
+        assert result.current.version == 1
+    events = AnnotationEvent.objects.filter(sentence=sentence, annotator=annotator)
+    assert list(events.values_list("action", "version", "new_label")) == [("create", 1, "claim")]
+    assert Annotation.objects.get(sentence=sentence, annotator=annotator).label_id == claim.pk
+    assert ArticleLabelCount.objects.get(article=article, annotator=annotator).labeled == 1
