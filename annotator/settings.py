@@ -180,7 +180,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (DB_CONN_MAX_AGE), as on PostgreSQL: opening one per
+    # request cost about 1.5 ms of CPU (connect, its PRAGMAs, Django's functions),
+    # and closing the last one checkpoints and removes the WAL every time.
     DATABASES["default"]["OPTIONS"] = {
         # The web server and the worker write the same file: WAL lets readers
         # go on while one writes, IMMEDIATE takes the write lock up front so

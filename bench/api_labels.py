@@ -1,4 +1,5 @@
-"""Label writes through the API from concurrent clients, against gunicorn + PostgreSQL.
+"""Label writes through the API from concurrent clients, against gunicorn + PostgreSQL
+(or SQLite, with a ``sqlite:////path`` URL).
 
 Each client is its own annotator with a personal token (or, with
 ``--session``, a signed-in session: cookie + X-CSRFToken, as the browser and
@@ -95,7 +96,10 @@ def process_cpu(pid: int) -> float:
 
 
 def database_backends(db_url: str) -> list[int]:
-    """Process ids of the PostgreSQL backends connected to the bench database (the server's)."""
+    """Process ids of the PostgreSQL backends connected to the bench database (the server's);
+    none for SQLite, which runs inside the server's processes."""
+    if db_url.startswith("sqlite:"):
+        return []
     import psycopg
 
     with psycopg.connect(db_url, autocommit=True) as conn:

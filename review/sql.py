@@ -62,7 +62,18 @@ def refresh_marker_claim(*, corpus_id: int, due: datetime, stale_before: datetim
         )
         params = [due, corpus_id, stale_before, corpus_id, due, *values, corpus_id]
     else:
-        # SQLite has no data-modifying WITH; it runs one writer at a time anyway.
+        # SQLite runs one writer at a time: a taken marker (nearly every write) is
+        # read, which waits for no writer, and only a free or stale one is written.
+        # Skipping the write is what the UPDATE would have done: the refresh due
+        # clears the marker before it reads, so it sees this change either way.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {_REPORT} WHERE corpus_id = %s AND NOT {free}",
+                [corpus_id, stale_before],
+            )
+            if cursor.fetchone() is not None:
+                return False
+        # SQLite has no data-modifying WITH.
         sql = (
             f"INSERT INTO {_REPORT} ({columns}) VALUES ({placeholders}) "
             "ON CONFLICT (corpus_id) DO UPDATE SET refresh_queued_at = excluded.refresh_queued_at "
