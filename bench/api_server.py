@@ -42,18 +42,23 @@ def server_env(db_url: str, **extra: str) -> dict[str, str]:
 
 
 def prepare(db_url: str, **extra: str) -> None:
-    """Recreate the bench database, migrate it, and set Django up in this process.
+    """Recreate the bench database (PostgreSQL, or a SQLite file for a ``sqlite:///``
+    URL), migrate it, and set Django up in this process.
 
     ``extra`` environment variables go to this process's settings (see ``server_env``).
     """
-    import psycopg
-
     parsed = urlparse(db_url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    if parsed.scheme == "sqlite":  # sqlite:////absolute/path: a fresh file
+        for suffix in ("", "-wal", "-shm"):
+            Path(parsed.path + suffix).unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        name = parsed.path.lstrip("/")
+        admin = parsed._replace(path="/postgres").geturl()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
     os.environ.update(server_env(db_url, **extra))
     sys.path.insert(0, str(ROOT))
     import django
