@@ -64,3 +64,38 @@ def test_the_annotator_filter_still_applies(owner, annotator, corpus, interleave
     )
     annotations, _ = _chunk(owner, corpus, annotator=annotator.username)
     assert _annotators(annotations) == {annotator.username}
+
+
+def test_on_sqlite_each_chunk_reads_only_its_own_rows(owner, corpus, interleaved):
+    """Every query of a chunk finds its rows through an index, the sentences in id order.
+
+    Through the index on the articles' corpus, SQLite read and sorted all the
+    corpus's sentences after the chunk's start for every chunk (time in the
+    square of the corpus): its plan then sorted ("TEMP B-TREE FOR ORDER BY").
+    """
+    from django.db.models import Q
+
+    from datasets.selectors import dataset_chunks
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query plans")
+    scope = dataset_scope(user=owner, corpus_id=corpus.pk)
+    with CaptureQueriesContext(connection) as queries:
+        chunks = list(
+            dataset_chunks(
+                corpus_id=corpus.pk, scope=scope, chunk_size=5, sentences=Q(article__archived=False)
+            )
+        )
+    assert len(chunks) > 3
+    walked = 0
+    with connection.cursor() as cursor:
+        for query in queries:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+            plan = [row[3] for row in cursor.fetchall()]
+            for table in ("articles_sentence", "articles_annotation", "articles_goldlabel"):
+                assert not any(step.startswith(f"SCAN {table}") for step in plan), plan
+            if query["sql"].startswith('SELECT "articles_sentence"."id"'):
+                assert "SEARCH articles_sentence USING INTEGER PRIMARY KEY (rowid>?)" in plan
+                assert "USE TEMP B-TREE FOR ORDER BY" not in plan
+                walked += 1
+    assert walked == len(chunks) + 1  # the last query finds no more rows

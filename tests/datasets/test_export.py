@@ -235,3 +235,154 @@ def test_every_format_carries_the_gold_labels_source_note_reviewer_and_time(
     assert row["gold_decided_at"] == at
     other = next(r for r in table if r["sentence_id"] == s2.pk)
     assert other["gold_source"] is None and other["gold_decided_at"] is None
+
+
+# Texts that every JSON writer must escape alike: quotes, backslashes, control
+# characters, newlines, line separators, and characters outside the Basic
+# Multilingual Plane (two UTF-16 code units each, which move the UTF-16 offsets).
+TRICKY_SENTENCES = (
+    'Launch day 🚀 for "the app".',
+    "A back\\slash, a tab\t and a bell \u0007 here.",
+    "Two lines:\nstill one sentence 😀😀.",
+    "Ünïcödé 𝕏 and \u2028 separators \u2029 \x7f.",
+    "Plain words after astral ones.",
+)
+
+
+@pytest.fixture
+def tricky(corpus, owner, annotator, reviewer):
+    """Articles whose sentence ids alternate (one archived among them), labeled by
+    several people, with gold labels (with and without a reviewer) and suggestions.
+
+    Returns the ids of the sentences an export holds.
+    """
+    import datetime as dt
+
+    from articles.models import Annotation, Article, GoldLabel, Sentence
+    from articles.services.articles import article_create
+    from suggestions.models import Suggestion, SuggestionModel
+
+    def plain(title: str, count: int = 3) -> list[str]:
+        return [f"Sentence {i} of {title} says nothing odd." for i in range(count)]
+
+    specs = [
+        (TRICKY_SENTENCES, {"title": '"Quoted" \\ title 🚀', "published_on": dt.date(2026, 3, 1)}),
+        (plain("B"), {"title": "Plain", "author": "Line\nbreak", "outlet": "Tab\tOutlet"}),
+        (plain("C"), {"title": "Archived"}),
+        *[(plain(f"S{k}", 2), {"title": f"Small {k}", "source_url": f"https://example.org/{k}"})
+          for k in range(4)],
+    ]  # fmt: skip
+    runs = []
+    for parts, meta in specs:
+        article = article_create(corpus=corpus, text=" ".join(parts), **meta)
+        article.status = Article.Status.READY
+        article.archived = meta["title"] == "Archived"
+        article.save()
+        start, run = 0, []
+        for index, part in enumerate(parts):
+            run.append(
+                Sentence(
+                    article=article,
+                    index=index,
+                    start=start,
+                    end=start + len(part),
+                    paragraph=index // 2,
+                    kind="heading" if index == 0 and parts is not TRICKY_SENTENCES else "sentence",
+                    text=part,
+                )
+            )
+            start += len(part) + 1
+        runs.append(run)
+    # One row at a time, round robin: the articles' sentence ids alternate.
+    sentences = []
+    for turn in range(max(len(run) for run in runs)):
+        for run in runs:
+            if turn < len(run):
+                Sentence.objects.bulk_create([run[turn]])
+                sentences.append(run[turn])
+    claim = Label.objects.get(corpus=corpus, key="claim")
+    fact = Label.objects.get(corpus=corpus, key="sourced_fact")
+    notes = ['say "hi"\nthen \\ leave 🚀', "\u0001control", "", "tab\there"]
+    Annotation.objects.bulk_create(
+        Annotation(
+            sentence=s,
+            annotator=user,
+            label=(claim, fact)[(i + j) % 2],
+            note=notes[(i + j) % len(notes)],
+            source="https://example.org/a?b=1&c=\\d" if j == 1 else "",
+            suggested_by="model v1" if i % 3 == 0 and j == 0 else "",
+            guideline_version=1 + j,
+        )
+        for i, s in enumerate(sentences)
+        for j, user in enumerate((annotator, reviewer, owner)[: 1 + i % 3])
+    )
+    GoldLabel.objects.create(
+        sentence=sentences[0],
+        label=fact,
+        origin="adjudicated",
+        decided_by=owner,
+        note='Both "right"\nin part 😀',
+        source="https://example.org/report?a=1&b=ü",
+    )
+    GoldLabel.objects.create(sentence=sentences[1], label=claim, origin="unanimous")
+    done = SuggestionModel.objects.create(
+        corpus=corpus, kind="external", name="tf-idf", version="1", status="done"
+    )
+    other = SuggestionModel.objects.create(
+        corpus=corpus, kind="external", name="bert", version="2", status="done"
+    )
+    running = SuggestionModel.objects.create(
+        corpus=corpus, kind="external", name="late", version="1", status="running"
+    )
+    for model, score in ((done, 1.0), (other, 0.0), (running, 0.5)):
+        Suggestion.objects.create(sentence=sentences[0], model=model, label="claim", score=score)
+    Suggestion.objects.create(sentence=sentences[2], model=done, label="sourced_fact", score=1e-7)
+    Suggestion.objects.create(sentence=sentences[3], model=other, label="claim", score=0.123456789)
+    return [s.pk for s in sentences if not s.article.archived]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 1000])
+def test_python_lines_are_json_dumps_of_the_dataset_rows(owner, annotator, corpus, tricky, size):
+    """The JSONL export writes each line from strings; every byte is the one
+    ``json.dumps(dataset_row(...))`` writes, whoever reads, however it is chunked."""
+    import json
+
+    from django.db import connection
+
+    from articles.models import Sentence
+    from datasets.export import _jsonl_postgres, _jsonl_python
+    from datasets.selectors import dataset_rows, dataset_scope
+
+    article_of = dict(Sentence.objects.filter(pk__in=tricky).values_list("pk", "article_id"))
+    assert len({article_of[a] for a in tricky[:4]}) == 4  # consecutive ids, other articles
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    for user in (owner, annotator):
+        scope = dataset_scope(user=user, corpus_id=corpus.pk)
+        rows = dataset_rows(sentence_ids=tricky, scope=scope)
+        assert any(r["gold"] for r in rows) is (user == owner)
+        expected = "".join(dumps(row) + "\n" for row in rows).encode()
+        assert b"".join(_jsonl_python(corpus_id=corpus.pk, scope=scope, chunk_size=size)) == (
+            expected
+        )
+        if connection.vendor == "postgresql":
+            built = _jsonl_postgres(corpus_id=corpus.pk, scope=scope, chunk_size=size)
+            assert b"".join(built) == expected
+    assert b"\\u0007" in expected and "🚀".encode() in expected and b'\\"' in expected
+
+
+def test_iso_writes_what_strftime_writes():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from datasets.selectors import iso
+
+    paris = ZoneInfo("Europe/Paris")
+    for value in (
+        dt.datetime(2026, 12, 2, 11, 19, 33, 123456, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 2, 11, 19, 33, tzinfo=dt.UTC),
+        dt.datetime(2026, 7, 1, 0, 30, 0, 5, tzinfo=paris),
+        dt.datetime(1000, 1, 1, 0, 0, tzinfo=dt.UTC),
+        dt.datetime(999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+        dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC),
+    ):
+        assert iso(value) == value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
