@@ -48,7 +48,7 @@ def start_django(tmp_path, **env_vars) -> subprocess.CompletedProcess:
 def test_the_embedded_defaults_need_no_server(tmp_path):
     result = start_django(tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://", "False"]
+    assert result.stdout.split() == ["annotator.sqlite", "filesystem://", "False"]
     assert (tmp_path / "secret_key").exists()
 
 
