@@ -356,12 +356,17 @@ def sentence_utf16_spans(
     others); each of those is scanned once (``articles.offsets``). In the
     others the two kinds of offsets are the same.
     """
-    by_article: dict[int, list[tuple[int, int, int, int]]] = {}
-    spans: dict[int, tuple[int, int]] = {}
+    sentences = list(sentences)
+    spans = {sentence[0]: (sentence[2], sentence[3]) for sentence in sentences}
+    astral = astral_articles(article_ids={sentence[1] for sentence in sentences})
+    if not astral:
+        return spans
+    # Only the sentences of those articles are gathered (most chunks have none).
+    by_article: dict[int, list[tuple[int, int, int, int]]] = {aid: [] for aid in astral}
     for sentence in sentences:
-        by_article.setdefault(sentence[1], []).append(sentence)
-        spans[sentence[0]] = (sentence[2], sentence[3])
-    for article_id, text in astral_articles(article_ids=by_article).items():
+        if sentence[1] in by_article:
+            by_article[sentence[1]].append(sentence)
+    for article_id, text in astral.items():
         rows = by_article[article_id]
         offsets = utf16_offsets(text, (offset for row in rows for offset in row[2:4]))
         for i, row in enumerate(rows):
