@@ -11,8 +11,10 @@ download and parse together, as a streaming client sees it.
 
 Usage (from the repository root, with the project's virtualenv):
     python bench/api_export.py [--db-url postgres://.../annotator_bench]
-        [--sentences 1000000] [--format jsonl|csv] [--parse]
+        [--sentences 1000000] [--format jsonl|csv] [--parse] [--repeat 3] [--reuse]
     python bench/api_export.py --db-url sqlite:////tmp/export_bench.sqlite3 ...
+``--reuse`` exports the data an earlier run left (no new database, no fill):
+another checkout's server can then be measured on the very same rows.
 Target (issue 3): 1,000,000 labeled sentences at >= 100,000 rows/s, server
 process peak RSS < 250 MB.
 """
@@ -25,7 +27,14 @@ import json
 import os
 import time
 
-from api_server import DEFAULT_DB, Gunicorn, make_corpus_with_articles, peak_rss_mb, prepare
+from api_server import (
+    DEFAULT_DB,
+    Gunicorn,
+    attach,
+    make_corpus_with_articles,
+    peak_rss_mb,
+    prepare,
+)
 
 
 def fill(sentences: int, interleave: int):
@@ -73,6 +82,21 @@ def fill(sentences: int, interleave: int):
     return corpus, secret
 
 
+def reuse():
+    """The corpus a previous run left in the database, and a new token for its owner."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.services import token_create
+    from corpora.models import Corpus
+
+    owner = get_user_model().objects.get(username="exporter")
+    corpus = Corpus.objects.order_by("-pk").first()
+    if corpus is None:
+        raise SystemExit("--reuse: no corpus from an earlier run in this database")
+    _, secret = token_create(user=owner, name=f"export {time.time_ns()}")
+    return corpus, secret
+
+
 def complete_rows(fmt: str, tail: bytes, sentences: int) -> int:
     """The rows the export's end marker counts (docs/api.md, "Exports"); fails without it."""
     if fmt == "parquet":  # the footer comes last: a file cut short does not end in PAR1
@@ -107,13 +131,22 @@ def main() -> None:
         help="parse each JSONL line with json.loads as it arrives (a streaming client)",
     )
     parser.add_argument("--repeat", type=int, default=1, help="downloads, one after the other")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="export the corpus an earlier run with the same --sentences left in --db-url",
+    )
     args = parser.parse_args()
     if args.parse and args.format != "jsonl":
         parser.error("--parse reads JSONL")
 
     load_before = os.getloadavg()[0]
-    prepare(args.db_url)
-    corpus, secret = fill(args.sentences, interleave=args.interleave)
+    if args.reuse:
+        attach(args.db_url)
+        corpus, secret = reuse()
+    else:
+        prepare(args.db_url)
+        corpus, secret = fill(args.sentences, interleave=args.interleave)
     expected = args.sentences // 100 * 100  # one line per sentence: one label each
     vendor = "SQLite" if args.db_url.startswith("sqlite:") else "PostgreSQL"
     print(

@@ -59,14 +59,19 @@ def prepare(db_url: str, **extra: str) -> None:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
+    attach(db_url, **extra)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def attach(db_url: str, **extra: str) -> None:
+    """Set Django up in this process on the bench database as it is (no migration)."""
     os.environ.update(server_env(db_url, **extra))
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def free_port() -> int:
