@@ -346,7 +346,11 @@ def _jsonl_postgres(
         with sql.snapshot_readers(readers) as conns, ThreadPoolExecutor(readers) as pool:
             pending: deque = deque()
             after, n, last = 0, 0, False
-            while True:
+
+            def ask() -> None:
+                """Keep every reader on a chunk: chunk n goes to reader n % readers,
+                which has finished chunk n - readers (taken from ``pending`` first)."""
+                nonlocal after, n, last
                 while not last and len(pending) < readers:
                     upto = sql.chunk_end(cursor, corpus_id=corpus_id, after=after, size=chunk_size)
                     last = upto is None
@@ -354,9 +358,13 @@ def _jsonl_postgres(
                         pool.submit(read, conns[n % readers], after, upto or sql.LAST_ID)
                     )
                     after, n = upto or sql.LAST_ID, n + 1
-                if not pending:
-                    return
+
+            ask()
+            while pending:
                 chunk = pending.popleft().result()
+                # The next chunk is asked for before this one is sent: while the client
+                # reads it, every reader works (asked after, one reader sat idle).
+                ask()
                 if chunk:
                     yield render(cursor, chunk)
 
