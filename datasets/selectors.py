@@ -303,12 +303,17 @@ def _visible_annotations_of(sentence_rows: list[tuple], scope: DatasetScope) -> 
 
 
 def dataset_chunk(
-    *, sentence_rows: list[tuple], scope: DatasetScope
+    *,
+    sentence_rows: list[tuple],
+    scope: DatasetScope,
+    annotation_fields: tuple = ANNOTATION_FIELDS,
 ) -> tuple[dict[int, tuple], dict[int, list[tuple]]]:
     """The articles and visible annotations of some sentence rows (of SENTENCE_FIELDS).
 
     Two queries whatever the number of rows: articles by id, annotations by
-    sentence id, ordered by annotator so the output is deterministic.
+    sentence id, ordered by annotator so the output is deterministic. The
+    annotations are rows of ``annotation_fields`` (ANNOTATION_FIELDS, or the
+    same columns with some read as expressions).
     """
     article_ids = {row[7] for row in sentence_rows}
     articles = {
@@ -319,7 +324,7 @@ def dataset_chunk(
     for row in (
         Annotation.objects.filter(_visible_annotations_of(sentence_rows, scope))
         .order_by("sentence_id", "annotator__username")
-        .values_list(*ANNOTATION_FIELDS)
+        .values_list(*annotation_fields)
     ):
         annotations.setdefault(row[0], []).append(row)
     return articles, annotations
@@ -470,10 +475,12 @@ def dataset_chunks(
     chunk_size: int,
     sentences: Q | None = None,
     fields: tuple[str, ...] = SENTENCE_FIELDS,
+    annotation_fields: tuple = ANNOTATION_FIELDS,
 ) -> Iterator[tuple[list[tuple], dict[int, tuple], dict[int, list[tuple]], dict]]:
     """(sentence rows, articles, annotations, UTF-16 spans) for each keyset chunk by id.
 
-    The rows are of ``fields`` (SENTENCE_FIELDS, whose gold fields come last);
+    The rows are of ``fields`` (SENTENCE_FIELDS, whose gold fields come last), the
+    annotations of ``annotation_fields`` (``dataset_chunk``);
     ``sentences`` narrows the corpus's sentences (releases: which articles). Memory
     holds one chunk whatever the corpus size (docs/architecture.md, invariant 6).
 
@@ -515,6 +522,8 @@ def dataset_chunks(
                 ).values_list("sentence_id", *gold_fields)
             }
             rows = [(*row, *gold.get(row[0], no_gold)) for row in rows]
-        articles, annotations = dataset_chunk(sentence_rows=rows, scope=scope)
+        articles, annotations = dataset_chunk(
+            sentence_rows=rows, scope=scope, annotation_fields=annotation_fields
+        )
         yield rows, articles, annotations, sentence_rows_utf16_spans(rows)
         last = rows[-1][0]

@@ -386,3 +386,24 @@ def test_iso_writes_what_strftime_writes():
         dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC),
     ):
         assert iso(value) == value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def test_iso_stored_writes_what_the_converter_and_iso_write():
+    """SQLite's stored times, rewritten as text, equal Django's datetime through ``iso``."""
+    from django.db import connection
+
+    from datasets.export import iso_stored
+    from datasets.selectors import iso
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's stored times")
+    for stored in (
+        "2026-12-02 11:19:33.123456",  # written by the ORM
+        "2026-12-02 11:19:33.123456+00:00",  # written through a cursor
+        "2026-12-02 11:19:33",  # no microseconds
+        "2026-12-02 11:19:33+00:00",
+        "2026-12-02 12:19:33.000001+01:00",  # another offset
+        "2026-12-02T11:19:33.5",
+    ):
+        converted = connection.ops.convert_datetimefield_value(stored, None, connection)
+        assert iso_stored(stored) == iso(converted), stored
