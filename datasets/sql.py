@@ -124,6 +124,10 @@ def _jsonl_sql(articles: tuple[str, str] = _ARTICLES_OF_CORPUS) -> str:
         "username": user.USERNAME_FIELD,
         # A running training's suggestions are stored batch by batch; only done models show.
         "done": SuggestionModel.Status.DONE,
+        **{
+            column: f"CASE WHEN an.{column} = '' THEN '\"\"' ELSE to_json(an.{column})::text END"
+            for column in ("note", "source", "suggested_by")
+        },
     }
     return """
 SELECT s.id AS sentence_id, s.article_id, s.start, s."end", concat(
@@ -144,18 +148,28 @@ FROM "{sentence}" s
 {join_articles}
 -- Each sentence's annotations and suggestions, aggregated for the whole id range at
 -- once (one range scan each, joined by hash) rather than looked up sentence by sentence.
+-- The annotator's and the label's JSON strings come from subqueries that the planner
+-- memoizes by id (OFFSET 0 keeps them apart): written once per annotator and label,
+-- not once per annotation; empty texts (most notes, sources, suggested_by) need no
+-- to_json. 16.5 -> 14.8 ms a chunk of 2,000 (EXPLAIN ANALYZE, bench/api_export.py).
 LEFT JOIN (
     SELECT an.sentence_id, string_agg(concat(
-      '{{"annotator":', to_json(u."{username}"), ',"label":', to_json(l.key),
-      ',"note":', to_json(an.note), ',"source":', to_json(an.source),
+      '{{"annotator":', u.name_json, ',"label":', l.key_json,
+      ',"note":', {note}, ',"source":', {source},
       ',"guideline_version":', an.guideline_version,
       ',"updated_at":"', to_char(an.updated_at AT TIME ZONE 'UTC',
                                  'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-      '","suggested_by":', to_json(an.suggested_by), '}}'
-    ), ',' ORDER BY u."{username}") AS items
+      '","suggested_by":', {suggested_by}, '}}'
+    ), ',' ORDER BY u.name) AS items
     FROM "{annotation}" an
-    JOIN "{user}" u ON u.id = an.annotator_id
-    JOIN "{label}" l ON l.id = an.label_id
+    JOIN LATERAL (
+      SELECT u0."{username}" AS name, to_json(u0."{username}")::text AS name_json
+      FROM "{user}" u0 WHERE u0.id = an.annotator_id OFFSET 0
+    ) u ON true
+    JOIN LATERAL (
+      SELECT to_json(l0.key)::text AS key_json
+      FROM "{label}" l0 WHERE l0.id = an.label_id OFFSET 0
+    ) l ON true
     WHERE an.sentence_id > %(after)s AND an.sentence_id <= %(upto)s
       AND (%(all_labels)s OR an.annotator_id = %(user_id)s)
     GROUP BY an.sentence_id
