@@ -6,6 +6,7 @@ names it selects.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,8 +21,13 @@ from review.models import AgreementReport, Disagreement
 _REPORT = AgreementReport._meta.db_table
 
 
-def _insert_columns() -> tuple[list[str], list[object]]:
-    """Every column of a fresh report row with its default, by name (the model decides them)."""
+@functools.cache
+def _insert_columns(vendor: str) -> tuple[list[str], list[object]]:
+    """Every column of a fresh report row with its default, by name (the model decides them).
+
+    Made once per database kind: it builds a model instance, and every label write
+    asks for it (the defaults are constants).
+    """
     fresh = AgreementReport()
     names, values = [], []
     for field in AgreementReport._meta.concrete_fields:
@@ -40,7 +46,7 @@ def refresh_marker_claim(*, corpus_id: int, due: datetime, stale_before: datetim
     marker, and leaves a taken one alone (then no row comes back). Racing
     callers on any number of connections: exactly one wins.
     """
-    names, values = _insert_columns()
+    names, values = _insert_columns(connection.vendor)
     columns = ", ".join(["corpus_id", "refresh_queued_at", *names])
     placeholders = ", ".join(["%s"] * (2 + len(names)))
     free = f"({_REPORT}.refresh_queued_at IS NULL OR {_REPORT}.refresh_queued_at < %s)"
