@@ -209,22 +209,49 @@ def _create(
         )
     if row is None:
         return None
-    annotation = instance(
-        Annotation,
-        id=row.id,
-        sentence_id=sentence.pk,
-        annotator_id=annotator.pk,
-        label_id=label.pk,
+    return _new_annotation(
+        pk=row.id,
+        sentence=sentence,
+        annotator=annotator,
+        label=label,
         note=note,
         source=source,
         guideline_version=guideline_version,
         version=row.version,
-        needs_review=False,
+        suggested_by=suggested_by,
+        at=at,
+    )
+
+
+def _new_annotation(
+    *,
+    pk: int,
+    sentence: Sentence,
+    annotator,
+    label: Label,
+    note: str,
+    source: str,
+    guideline_version: int,
+    version: int,
+    suggested_by: str,
+    at,
+) -> Annotation:
+    """The Annotation a new label's INSERT wrote, without reading it back."""
+    annotation = Annotation(
+        pk=pk,
+        sentence=sentence,
+        annotator=annotator,
+        label=label,
+        note=note,
+        source=source,
+        guideline_version=guideline_version,
+        version=version,
+        suggested_by=suggested_by,
         created_at=at,
         updated_at=at,
-        suggested_by=suggested_by,
     )
-    annotation.label = label
+    annotation._state.adding = False
+    annotation._state.db = connection.alias
     return annotation
 
 
@@ -293,7 +320,18 @@ def annotation_set(
                 # A plain INSERT: create() cost twice the Python time of the
                 # rest of a new label's write (issue #15).
                 at = timezone.now()
-                annotation = Annotation(
+                annotation = _new_annotation(
+                    pk=annotation_insert(
+                        sentence_id=sentence.pk,
+                        annotator_id=annotator.pk,
+                        label_id=label.pk,
+                        note=note,
+                        source=source,
+                        guideline_version=guideline_version,
+                        version=version,
+                        suggested_by=suggested_by,
+                        at=at,
+                    ),
                     sentence=sentence,
                     annotator=annotator,
                     label=label,
@@ -302,22 +340,8 @@ def annotation_set(
                     guideline_version=guideline_version,
                     version=version,
                     suggested_by=suggested_by,
-                    created_at=at,
-                    updated_at=at,
-                )
-                annotation.pk = annotation_insert(
-                    sentence_id=sentence.pk,
-                    annotator_id=annotator.pk,
-                    label_id=label.pk,
-                    note=note,
-                    source=source,
-                    guideline_version=guideline_version,
-                    version=version,
-                    suggested_by=suggested_by,
                     at=at,
                 )
-                annotation._state.adding = False
-                annotation._state.db = connection.alias
                 _event(
                     sentence=sentence,
                     annotator=annotator,

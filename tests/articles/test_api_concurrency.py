@@ -3,15 +3,64 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
 
-from articles.models import Annotation, AnnotationEvent
+from articles.exceptions import VersionConflict
+from articles.models import Annotation, AnnotationEvent, ArticleLabelCount
 from articles.services.annotations import annotation_set
 from corpora.models import Label
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@contextmanager
+def held_open(write: Callable[[], object]) -> Iterator[list[BaseException]]:
+    """Run ``write`` in a transaction on another thread, kept open until the block ends;
+    yields the list the thread's errors go to."""
+    holding, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                write()
+                holding.set()
+                release.wait(10)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+        finally:
+            holding.set()
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        yield errors
+    finally:
+        release.set()
+        thread.join(10)
+
+
+def started(write: Callable[[], object], out: list) -> threading.Thread:
+    """``write`` on a thread of its own (autocommit), its result or VersionConflict into
+    ``out``, any other error too."""
+
+    def run() -> None:
+        try:
+            out.append(write())
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            out.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
 
 
 @pytest.mark.postgres
@@ -21,32 +70,13 @@ def test_two_annotators_labeling_with_the_same_label_do_not_block(article, annot
     claim = Label.objects.get(corpus=article.corpus, key="claim")
     annotation_set(sentence=s1, annotator=annotator, label=claim)
     annotation_set(sentence=s2, annotator=reviewer, label=claim)
-    holding, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                annotation_set(sentence=s1, annotator=annotator, label=claim, note="a")
-                holding.set()
-                release.wait(10)
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            holding.set()
-            connection.close()
-
-    thread = threading.Thread(target=first)
-    thread.start()
-    assert holding.wait(10)
-    try:
+    with held_open(
+        lambda: annotation_set(sentence=s1, annotator=annotator, label=claim, note="a")
+    ) as errors:
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '2s'")
         result = annotation_set(sentence=s2, annotator=reviewer, label=claim, note="b")
         assert result.changed
-    finally:
-        release.set()
-        thread.join(10)
     assert not errors
     assert Annotation.objects.filter(label=claim).count() == 2
 
@@ -59,46 +89,18 @@ def test_a_retry_racing_its_own_write_waits_and_lands_once(article, annotator):
     claim = Label.objects.get(corpus=article.corpus, key="claim")
     speculation = Label.objects.get(corpus=article.corpus, key="speculation")
     annotation_set(sentence=sentence, annotator=annotator, label=claim, expected_version=0)
-    holding, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-    results = []
 
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                annotation_set(
-                    sentence=sentence, annotator=annotator, label=speculation, expected_version=1
-                )
-                holding.set()
-                release.wait(10)
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            holding.set()
-            connection.close()
+    def change():
+        return annotation_set(
+            sentence=sentence, annotator=annotator, label=speculation, expected_version=1
+        )
 
-    def retry() -> None:
-        try:
-            results.append(
-                annotation_set(
-                    sentence=sentence, annotator=annotator, label=speculation, expected_version=1
-                )
-            )
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=first)
-    thread.start()
-    assert holding.wait(10)
-    second = threading.Thread(target=retry)
-    second.start()
-    second.join(0.5)
-    assert second.is_alive(), "the retry should wait for the first write's lock"
-    release.set()
-    thread.join(10)
-    second.join(10)
+    results: list = []
+    with held_open(change) as errors:
+        retry = started(change, results)
+        retry.join(0.5)
+        assert retry.is_alive(), "the retry should wait for the first write's lock"
+    retry.join(10)
     assert not errors
     assert [r.changed for r in results] == [False]
     versions = AnnotationEvent.objects.filter(sentence=sentence, annotator=annotator)
@@ -112,54 +114,24 @@ def test_a_new_label_racing_another_new_label_lands_once(article, annotator, sec
     waits for the first, then finds its annotation. The same value is a retry that
     landed (200, nothing written); another value is a conflict. One annotation, one
     event, a labeled count of one, whichever path each write took."""
-    from articles.exceptions import VersionConflict
-    from articles.models import ArticleLabelCount
-
     sentence = article.sentences.filter(kind="sentence").order_by("index").first()
     claim = Label.objects.get(corpus=article.corpus, key="claim")
     second = Label.objects.get(corpus=article.corpus, key=second_label)
-    holding, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-    results: list[object] = []
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                annotation_set(
-                    sentence=sentence, annotator=annotator, label=claim, expected_version=0
-                )
-                holding.set()
-                release.wait(10)
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            holding.set()
-            connection.close()
-
-    def racer() -> None:
-        try:
-            results.append(
-                annotation_set(
-                    sentence=sentence, annotator=annotator, label=second, expected_version=0
-                )
-            )
-        except VersionConflict as exc:
-            results.append(exc)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=first)
-    thread.start()
-    assert holding.wait(10)
-    other = threading.Thread(target=racer)
-    other.start()
-    other.join(0.5)
-    assert other.is_alive(), "the second write should wait for the first one's row"
-    release.set()
-    thread.join(10)
-    other.join(10)
+    results: list = []
+    with held_open(
+        lambda: annotation_set(
+            sentence=sentence, annotator=annotator, label=claim, expected_version=0
+        )
+    ) as errors:
+        racer = started(
+            lambda: annotation_set(
+                sentence=sentence, annotator=annotator, label=second, expected_version=0
+            ),
+            results,
+        )
+        racer.join(0.5)
+        assert racer.is_alive(), "the second write should wait for the first one's row"
+    racer.join(10)
     assert not errors
     (result,) = results
     if second_label == "claim":
