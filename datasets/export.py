@@ -31,10 +31,12 @@ from django.db import connection, transaction
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
+from articles.models import Article
 from corpora.models import Corpus
 from datasets import sql
 from datasets.selectors import (
     ANNOTATION_FIELDS,
+    ARTICLE_FIELDS,
     GOLD_COLUMNS,
     DatasetScope,
     dataset_chunks,
@@ -154,6 +156,8 @@ def _chunks(
     scope: DatasetScope,
     chunk_size: int,
     annotation_fields: tuple = ANNOTATION_FIELDS,
+    after: int = 0,
+    upto: int | None = None,
 ) -> Iterator[tuple]:
     """(sentence rows, articles, annotations, UTF-16 spans, suggestions) for each keyset
     chunk (``datasets.selectors.dataset_chunks`` and the chunk's suggestions). Archived
@@ -164,6 +168,8 @@ def _chunks(
         chunk_size=chunk_size,
         sentences=Q(article__archived=False),
         annotation_fields=annotation_fields,
+        after=after,
+        upto=upto,
     ):
         yield rows, articles, labels_of, spans, dataset_suggestions(sentence_rows=rows)
 
@@ -255,12 +261,6 @@ def jsonl_line(
         )
     else:
         gold = "null"
-    if not show_gold:
-        machine = "null"
-    elif suggestions:
-        machine = _compact([{"model": m, "label": lab, "score": sc} for m, lab, sc in suggestions])
-    else:
-        machine = "[]"
     labels = ",".join(
         [
             _ANNOTATION
@@ -281,18 +281,42 @@ def jsonl_line(
         text(sentence[6]),
         labels,
         gold,
-        machine,
+        _machine(suggestions, show_gold=show_gold),
     )
 
 
-def _jsonl_python(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator[bytes]:
+def _machine(suggestions: Iterable[tuple], *, show_gold: bool) -> str:
+    """A line's ``suggestions``: (model, label, score) each, shown where gold is."""
+    if not show_gold:
+        return "null"
+    if suggestions:
+        return _compact([{"model": m, "label": lab, "score": sc} for m, lab, sc in suggestions])
+    return "[]"
+
+
+def _times_stored_in_utc() -> bool:
+    """Whether times are stored as text in UTC, as ``iso_stored`` reads them (SQLite)."""
+    return connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC"
+
+
+def _jsonl_python(
+    *,
+    corpus_id: int,
+    scope: DatasetScope,
+    chunk_size: int,
+    after: int = 0,
+    upto: int | None = None,
+) -> Iterator[bytes]:
+    """The lines of the sentences with ``after`` < id (<= ``upto``), built from ORM rows."""
     show_gold = corpus_id in scope.see_all
-    stored = connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC"
+    stored = _times_stored_in_utc()
     for rows, articles, labels_of, spans, suggested in _chunks(
         corpus_id=corpus_id,
         scope=scope,
         chunk_size=chunk_size,
         annotation_fields=STORED_TIME_FIELDS if stored else ANNOTATION_FIELDS,
+        after=after,
+        upto=upto,
     ):
         # Each article's part of the line is written once per chunk, not once per sentence.
         slug = rows[0][8]
@@ -311,6 +335,61 @@ def _jsonl_python(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> It
         ]
         lines.append("")
         yield "\n".join(lines).encode("utf-8")
+
+
+def _jsonl_sqlite(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator[bytes]:
+    """The lines written by SQLite (``sql.sqlite_jsonl_rows``), with each article's part,
+    the UTF-16 offsets and the suggestions added here. A chunk with a time SQLite does
+    not store in the usual form is built the Python way, for the same bytes.
+
+    About a fifth of the server's time of building every line from ORM rows
+    (bench/api_export.py).
+    """
+    see_all = corpus_id in scope.see_all
+    if scope.only_annotator is not None:  # pragma: no cover - exports take no annotator filter
+        raise ValueError("the export has no annotator filter")
+    slug = Corpus.objects.filter(pk=corpus_id).values_list("slug", flat=True).get()
+    heads: dict[int, str] = {}  # each article's part of a line, for one chunk at a time
+    after = 0
+    with connection.cursor() as cursor:
+        while True:
+            query = sql.SqliteChunkQuery(
+                corpus_id=corpus_id,
+                after=after,
+                size=chunk_size,
+                user_id=scope.user_id,
+                all_labels=see_all,
+                show_gold=see_all,
+            )
+            rows = sql.sqlite_jsonl_rows(cursor, query)
+            if not rows:
+                return
+            upto = rows[-1].sentence_id
+            if any(row.line_tail is None for row in rows):
+                yield from _jsonl_python(
+                    corpus_id=corpus_id, scope=scope, chunk_size=chunk_size, after=after, upto=upto
+                )
+                after = upto
+                continue
+            needed = {row.article_id for row in rows}
+            heads = {aid: heads[aid] for aid in needed if aid in heads}
+            missing = needed - heads.keys()
+            if missing:
+                for article in Article.objects.filter(pk__in=missing).values_list(*ARTICLE_FIELDS):
+                    heads[article[0]] = jsonl_head(slug, article)
+            spans = sentence_utf16_spans(sentences=rows)
+            suggested = dataset_suggestions(sentence_rows=rows) if see_all else {}
+            lines = []
+            for row in rows:
+                start16, end16 = spans[row.sentence_id]
+                machine = _machine(suggested.get(row.sentence_id, ()), show_gold=see_all)
+                lines.append(
+                    f'{heads[row.article_id]}{row.line_head},"start_utf16":{start16},'
+                    f'"end_utf16":{end16}{row.line_tail},"suggestions":{machine}}}'
+                )
+            lines.append("")
+            yield "\n".join(lines).encode("utf-8")
+            after = upto
 
 
 def _jsonl_postgres(
@@ -425,6 +504,8 @@ def export_jsonl(
             chunks = _jsonl_postgres(
                 corpus_id=corpus_id, scope=scope, chunk_size=chunk_size, readers=readers
             )
+        elif _times_stored_in_utc() and sql.sqlite_json_matches():
+            chunks = _jsonl_sqlite(corpus_id=corpus_id, scope=scope, chunk_size=chunk_size)
         else:
             chunks = _jsonl_python(corpus_id=corpus_id, scope=scope, chunk_size=chunk_size)
         for chunk in chunks:

@@ -476,8 +476,11 @@ def dataset_chunks(
     sentences: Q | None = None,
     fields: tuple[str, ...] = SENTENCE_FIELDS,
     annotation_fields: tuple = ANNOTATION_FIELDS,
+    after: int = 0,
+    upto: int | None = None,
 ) -> Iterator[tuple[list[tuple], dict[int, tuple], dict[int, list[tuple]], dict]]:
-    """(sentence rows, articles, annotations, UTF-16 spans) for each keyset chunk by id.
+    """(sentence rows, articles, annotations, UTF-16 spans) for each keyset chunk by id,
+    of the sentences with ``after`` < id (<= ``upto`` when given).
 
     The rows are of ``fields`` (SENTENCE_FIELDS, whose gold fields come last), the
     annotations of ``annotation_fields`` (``dataset_chunk``);
@@ -509,7 +512,9 @@ def dataset_chunks(
     base = Sentence.objects.alias(chunk_corpus=corpus).filter(chunk_corpus=corpus_id)
     if sentences is not None:
         base = base.filter(sentences)
-    last = 0
+    if upto is not None:
+        base = base.filter(pk__lte=upto)
+    last = after
     while True:
         rows = list(base.filter(pk__gt=last).order_by("pk").values_list(*columns)[:chunk_size])
         if not rows:

@@ -1,24 +1,27 @@
-"""The datasets app's hand-written SQL: the JSONL export built in PostgreSQL.
+"""The datasets app's hand-written SQL: the JSONL export built in the database.
 
 Building each JSON line in the database keeps Python out of the per-row work
 (10x the rows per second of building it in Python; bench/api_export.py), and
 two extra connections that share the export's snapshot build chunks side by
 side. Rows are read by column name (``annotator.rows``); a line is one text
-column, ``line_tail``. PostgreSQL only: the other databases take the ORM path
-in ``datasets.export``.
+column, ``line_tail``. SQLite writes the same lines with its JSON functions
+(``sqlite_jsonl_rows``), one chunk per statement; elsewhere, and where SQLite's
+escapes differ from Python's, ``datasets.export`` builds them from ORM rows.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
 import psycopg
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from annotator.rows import fetch_all, fetch_one
 from articles.models import Annotation, Article, GoldLabel, Sentence
@@ -300,3 +303,125 @@ def articles_json(cursor, *, ids: list[int]) -> list[ArticleJsonRow]:
     """These articles, each as the JSON object a dataset row holds."""
     cursor.execute(_articles_sql(), {"ids": ids})
     return fetch_all(cursor, ArticleJsonRow)
+
+
+# SQLite: the same lines, written by its JSON functions (``json_quote``), one
+# keyset chunk per statement. ``datasets.export`` takes this path only where
+# ``sqlite_json_matches`` holds and times are stored as Django writes them in UTC.
+
+
+def _stored_time(column: str) -> str:
+    """``datasets.export.iso_stored`` of a time SQLite stores as Django writes it in UTC
+    (``YYYY-MM-DD HH:MM:SS.ffffff``, with ``+00:00`` when written through a cursor);
+    NULL for any other form, which the caller then writes the Python way."""
+    return f"""CASE WHEN substr({column}, 11, 1) = ' ' AND substr({column}, 20, 1) = '.'
+  AND (length({column}) = 26 OR (length({column}) = 32 AND substr({column}, 27) = '+00:00'))
+  THEN substr({column}, 1, 10) || 'T' || substr({column}, 12, 15) || 'Z' END"""
+
+
+@functools.cache
+def _sqlite_jsonl_sql() -> str:
+    user = get_user_model()
+    tables = {
+        "sentence": Sentence._meta.db_table,
+        "article": Article._meta.db_table,
+        "annotation": Annotation._meta.db_table,
+        "label": Label._meta.db_table,
+        "gold": GoldLabel._meta.db_table,
+        "user": user._meta.db_table,
+        "username": user.USERNAME_FIELD,
+    }
+    return """
+SELECT s.id AS sentence_id, s.article_id, s.start, s."end",
+  ',"sentence":{{"id":' || s.id || ',"index":' || s."index" || ',"text":' || json_quote(s.text)
+  || ',"start":' || s.start || ',"end":' || s."end" AS line_head,
+  ',"paragraph":' || s.paragraph || ',"kind":' || json_quote(s.kind) || '}},"annotations":['
+  -- In annotator order. NULL (and so the whole line) when a label's time is in another
+  -- form: group_concat would skip that label, so the count says whether it did.
+  || (SELECT CASE WHEN count(*) = count(item) THEN coalesce(group_concat(item, ','), '') END
+      FROM (
+        SELECT '{{"annotator":' || json_quote(u."{username}") || ',"label":' || json_quote(l.key)
+          || ',"note":' || json_quote(an.note) || ',"source":' || json_quote(an.source)
+          || ',"guideline_version":' || an.guideline_version
+          || ',"updated_at":"' || {annotation_time}
+          || '","suggested_by":' || json_quote(an.suggested_by) || '}}' AS item
+        FROM "{annotation}" an
+        JOIN "{user}" u ON u.id = an.annotator_id
+        JOIN "{label}" l ON l.id = an.label_id
+        WHERE an.sentence_id = s.id AND (%(all_labels)s OR an.annotator_id = %(user_id)s)
+        ORDER BY u."{username}"
+      ))
+  || '],"gold":' || CASE WHEN %(show_gold)s AND g.id IS NOT NULL THEN
+    '{{"label":' || json_quote(gl.key) || ',"origin":' || json_quote(g.origin)
+    || ',"decided_by":' || json_quote(gu."{username}") || ',"note":' || json_quote(g.note)
+    || ',"source":' || json_quote(g.source) || ',"decided_at":"' || {gold_time} || '"}}'
+    ELSE 'null' END AS line_tail
+-- Walked in id order from ``after``: the corpus condition is kept out of the index on
+-- the articles' corpus (``+ 0``), or SQLite would read and sort every sentence of the
+-- corpus past ``after`` for each chunk.
+FROM "{sentence}" s
+JOIN "{article}" a ON a.id = s.article_id
+LEFT JOIN "{gold}" g ON g.sentence_id = s.id
+LEFT JOIN "{label}" gl ON gl.id = g.label_id
+LEFT JOIN "{user}" gu ON gu.id = g.decided_by_id
+WHERE s.id > %(after)s AND a.corpus_id + 0 = %(corpus_id)s AND NOT a.archived
+ORDER BY s.id
+LIMIT %(size)s
+""".format(
+        **tables,
+        annotation_time=_stored_time("an.updated_at"),
+        gold_time=_stored_time("g.updated_at"),
+    )
+
+
+class SqliteJsonlRow(NamedTuple):
+    """A sentence's line from ``,"sentence":`` to its gold label, in two parts as in
+    ``JsonlRow`` (the UTF-16 offsets go between); ``line_tail`` is None where a time is
+    not in the stored form ``_stored_time`` reads."""
+
+    sentence_id: int
+    article_id: int
+    start: int
+    end: int
+    line_head: str
+    line_tail: str | None
+
+
+class SqliteChunkQuery(NamedTuple):
+    """The next ``size`` sentences of the corpus after id ``after``; whose annotations
+    (everyone's with ``all_labels``, else ``user_id``'s) and whether gold shows."""
+
+    corpus_id: int
+    after: int
+    size: int
+    user_id: int
+    all_labels: bool
+    show_gold: bool
+
+
+def sqlite_jsonl_rows(cursor, query: SqliteChunkQuery) -> list[SqliteJsonlRow]:
+    """The chunk's lines, in id order (SQLite)."""
+    cursor.execute(_sqlite_jsonl_sql(), query._asdict())
+    return fetch_all(cursor, SqliteJsonlRow)
+
+
+# Every character whose escape could differ: the controls, the two JSON
+# specials, DEL, the line separators, a non-character and one outside the BMP.
+_JSON_PROBE = "".join(map(chr, range(0x80))) + "\u2028\u2029\ufeff\uffff\U0001f680é"
+
+
+@functools.cache
+def _sqlite_json_matches(version: str) -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT json_quote(%s)", [_JSON_PROBE])
+            (quoted,) = cursor.fetchone()
+    except DatabaseError:  # a build without the JSON functions
+        return False
+    return quoted == json.dumps(_JSON_PROBE, ensure_ascii=False)
+
+
+def sqlite_json_matches() -> bool:
+    """Whether this SQLite's ``json_quote`` writes every string as Python's ``json``
+    does (checked once per SQLite version): if not, the export is built in Python."""
+    return _sqlite_json_matches(sqlite3.sqlite_version)

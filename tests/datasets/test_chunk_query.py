@@ -99,3 +99,30 @@ def test_on_sqlite_each_chunk_reads_only_its_own_rows(owner, corpus, interleaved
                 assert "USE TEMP B-TREE FOR ORDER BY" not in plan
                 walked += 1
     assert walked == len(chunks) + 1  # the last query finds no more rows
+
+
+def test_on_sqlite_the_line_statement_walks_the_sentences_in_id_order(owner, corpus, interleaved):
+    """The statement that writes a chunk's lines (``sql.sqlite_jsonl_rows``) reads the
+    sentences from the chunk's start in id order and everything else by index."""
+    from datasets import sql
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query plans")
+    query = sql.SqliteChunkQuery(
+        corpus_id=corpus.pk, after=0, size=5, user_id=owner.pk, all_labels=True, show_gold=True
+    )
+    with connection.cursor() as cursor:
+        rows = sql.sqlite_jsonl_rows(cursor, query)
+        ids = [row.sentence_id for row in rows]
+        assert len(ids) == 5 and ids == sorted(ids)
+        cursor.execute("EXPLAIN QUERY PLAN " + sql._sqlite_jsonl_sql(), query._asdict())
+        steps = cursor.fetchall()
+    # (id, parent, _, detail): the statement's own steps have parent 0; a label's
+    # few rows are sorted by annotator inside the subquery, not the chunk.
+    outer = [detail for _, parent, _, detail in steps if parent == 0]
+    assert outer[:2] == [
+        "SEARCH s USING INTEGER PRIMARY KEY (rowid>?)",
+        "SEARCH a USING INTEGER PRIMARY KEY (rowid=?)",
+    ], steps
+    assert "USE TEMP B-TREE FOR ORDER BY" not in outer, steps
+    assert not [d for *_, d in steps if d.startswith("SCAN") and "(subquery" not in d], steps

@@ -350,7 +350,7 @@ def test_python_lines_are_json_dumps_of_the_dataset_rows(owner, annotator, corpu
     from django.db import connection
 
     from articles.models import Sentence
-    from datasets.export import _jsonl_postgres, _jsonl_python
+    from datasets.export import _jsonl_postgres, _jsonl_python, _jsonl_sqlite
     from datasets.selectors import dataset_rows, dataset_scope
 
     article_of = dict(Sentence.objects.filter(pk__in=tricky).values_list("pk", "article_id"))
@@ -367,7 +367,47 @@ def test_python_lines_are_json_dumps_of_the_dataset_rows(owner, annotator, corpu
         if connection.vendor == "postgresql":
             built = _jsonl_postgres(corpus_id=corpus.pk, scope=scope, chunk_size=size)
             assert b"".join(built) == expected
+        if connection.vendor == "sqlite":
+            built = _jsonl_sqlite(corpus_id=corpus.pk, scope=scope, chunk_size=size)
+            assert b"".join(built) == expected
     assert b"\\u0007" in expected and "🚀".encode() in expected and b'\\"' in expected
+
+
+@pytest.mark.parametrize("size", [1, 3, 1000])
+def test_sqlite_lines_with_times_in_other_forms_are_the_same_bytes(owner, corpus, tricky, size):
+    """Times SQLite holds in a form its statement does not rewrite (no microseconds,
+    another offset) send their chunk the Python way: the same bytes, no label lost."""
+    import json
+
+    from django.db import connection
+
+    from articles.models import Annotation, GoldLabel
+    from datasets import sql
+    from datasets.export import _jsonl_sqlite, export_jsonl
+    from datasets.selectors import dataset_rows, dataset_scope
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's stored times")
+    assert sql.sqlite_json_matches()
+    labels = list(Annotation.objects.filter(sentence_id__in=tricky).order_by("pk"))
+    gold = GoldLabel.objects.filter(sentence_id__in=tricky).order_by("pk").first()
+    with connection.cursor() as cursor:
+        for table, pk, stored in (
+            (Annotation._meta.db_table, labels[1].pk, "2026-12-02 11:19:33"),
+            (Annotation._meta.db_table, labels[-1].pk, "2026-12-02 12:19:33.000001+01:00"),
+            (GoldLabel._meta.db_table, gold.pk, "2026-12-02 11:19:33+00:00"),
+        ):
+            cursor.execute(f'UPDATE "{table}" SET updated_at = %s WHERE id = %s', [stored, pk])
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    scope = dataset_scope(user=owner, corpus_id=corpus.pk)
+    expected = "".join(
+        dumps(row) + "\n" for row in dataset_rows(sentence_ids=tricky, scope=scope)
+    ).encode()
+    assert b'"updated_at":"2026-12-02T11:19:33.000000Z"' in expected
+    assert b'"updated_at":"2026-12-02T11:19:33.000001Z"' in expected
+    assert b"".join(_jsonl_sqlite(corpus_id=corpus.pk, scope=scope, chunk_size=size)) == expected
+    whole = b"".join(export_jsonl(corpus_id=corpus.pk, scope=scope, chunk_size=size))
+    assert whole.startswith(expected) and whole.count(b"\n") == len(tricky) + 1
 
 
 def test_iso_writes_what_strftime_writes():
