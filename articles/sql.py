@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from annotator.prepared import prepared_cursor
 from annotator.rows import fetch_one
 from articles.models import Annotation, AnnotationEvent, Article, ArticleLabelCount, Sentence
 from corpora.models import Corpus, Label, Membership
@@ -59,7 +60,7 @@ WHERE s.id = %(sentence_id)s
 
 def labeling_row(*, user_id: int, sentence_id: int, label_key: str) -> LabelingRow | None:
     """The sentence as the user may label it, or None if the user is no member of its corpus."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _LABELING, {"user_id": user_id, "label_key": label_key, "sentence_id": sentence_id}
         )
@@ -313,7 +314,7 @@ def annotation_create(
         "action": AnnotationEvent.Action.CREATE.value,
         "new_label": label_key,
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_CREATE, params)
         return fetch_one(cursor, CreatedRow)
 

@@ -46,6 +46,11 @@ def main() -> None:
     )
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile")
     parser.add_argument("--sql", action="store_true", help="print the SQL of one new label")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="PostgreSQL: planning and execution time of each statement of a new label",
+    )
     args = parser.parse_args()
 
     prepare(args.db_url)
@@ -119,6 +124,9 @@ def main() -> None:
             for q in captured.captured_queries:
                 print("  ", q["sql"][:300])
 
+    if args.explain:
+        explain(connection, put, ids[args.puts : args.puts + 20])
+
     profiles: list[cProfile.Profile] = []
     phases = (
         ("new (version 0)", [(sid, "claim", 0) for sid in mine[1:]]),
@@ -161,6 +169,58 @@ def main() -> None:
         if os.environ.get("PROFILE_CALLEES"):
             stats.print_callees(os.environ["PROFILE_CALLEES"])
         print(out.getvalue())
+
+
+def _explainable(queries: list[dict]) -> list[str]:
+    """The statements among ``queries`` that EXPLAIN takes (not BEGIN, SAVEPOINT...)."""
+    kinds = ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(kinds)]
+
+
+def explain(connection, put, sentence_ids: list[int]) -> None:
+    """Each statement of a new label, run again under EXPLAIN ANALYZE in a transaction
+    that is rolled back: the database's planning and execution time (medians).
+
+    The writes are made without prepared statements (DB_PREPARED_STATEMENTS), so
+    that each captured statement holds its values and shows what planning costs.
+    """
+
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    with override_settings(DB_PREPARED_STATEMENTS=False):
+        _explain(connection, put, sentence_ids, CaptureQueriesContext)
+
+
+def _explain(connection, put, sentence_ids: list[int], CaptureQueriesContext) -> None:
+    import re
+
+    times: dict[int, list[tuple[float, float]]] = {}
+    firsts: dict[int, str] = {}
+    for sid in sentence_ids:
+        with CaptureQueriesContext(connection) as captured:
+            put(sid, "claim", 0)
+        for n, statement in enumerate(_explainable(captured.captured_queries)):
+            firsts.setdefault(n, " ".join(statement.split())[:70])
+    # The same statements once more, on sentences not labeled yet, explained.
+    for sid in sentence_ids:
+        with CaptureQueriesContext(connection) as captured:
+            put(sid, "claim", 0)
+        with connection.cursor() as cursor:
+            for n, statement in enumerate(_explainable(captured.captured_queries)):
+                cursor.execute("BEGIN")
+                cursor.execute("EXPLAIN (ANALYZE, SUMMARY) " + statement)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                cursor.execute("ROLLBACK")
+                found = [
+                    float(re.search(rf"{kind} Time: ([\d.]+) ms", plan).group(1))  # type: ignore[union-attr]
+                    for kind in ("Planning", "Execution")
+                ]
+                times.setdefault(n, []).append((found[0], found[1]))
+    print("database time per statement of a new label (median of", len(sentence_ids), "):")
+    for n, values in times.items():
+        plan = sorted(v[0] for v in values)[len(values) // 2]
+        run = sorted(v[1] for v in values)[len(values) // 2]
+        print(f"  planning {plan:.3f} ms, execution {run:.3f} ms: {firsts[n]}")
 
 
 if __name__ == "__main__":
