@@ -11,6 +11,7 @@ Everything else in the app uses the ORM.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.db import connection
@@ -381,6 +382,33 @@ _LABEL_COUNT_SUBTRACT = (
     f"UPDATE {ArticleLabelCount._meta.db_table} SET labeled = labeled + %(delta)s "
     "WHERE annotator_id = %(annotator_id)s AND article_id = %(article_id)s"
 )
+
+
+# An article's first segmentation: its sentences in one statement, each column
+# one array. The ORM's bulk_create (UNNEST too) built a model instance and
+# prepared each value of each row in Python, 40 % of a segmentation's CPU.
+_SENTENCES_INSERT = (
+    f'INSERT INTO {Sentence._meta.db_table} (article_id, "index", "start", "end", paragraph, '
+    "kind, text) SELECT %(article_id)s, * FROM unnest(%(index)s::integer[], "
+    "%(start)s::integer[], %(end)s::integer[], %(paragraph)s::integer[], %(kind)s::text[], "
+    "%(text)s::text[])"
+)
+
+
+def sentences_insert(*, article_id: int, text: str, segments: Sequence) -> None:
+    """Store the article's sentences: ``segments`` (start, end, paragraph, kind each) of
+    ``text``, indexed in order (PostgreSQL, in the caller's transaction)."""
+    params = {
+        "article_id": article_id,
+        "index": list(range(len(segments))),
+        "start": [s.start for s in segments],
+        "end": [s.end for s in segments],
+        "paragraph": [s.paragraph for s in segments],
+        "kind": [s.kind for s in segments],
+        "text": [text[s.start : s.end] for s in segments],
+    }
+    with prepared_cursor() as cursor:
+        cursor.execute(_SENTENCES_INSERT, params)
 
 
 def label_counts_add(*, article_id: int, deltas: dict[int, int]) -> None:

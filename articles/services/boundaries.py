@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -59,7 +59,7 @@ from articles.models import (
 from articles.selectors.segmentation import UNDOABLE_KINDS
 from articles.services.articles import normalise_text
 from articles.signals import labels_changed
-from articles.sql import label_counts_add
+from articles.sql import label_counts_add, sentences_insert
 from articles.textdiff import OffsetMap, equal_blocks
 from corpora.models import Label
 
@@ -1071,6 +1071,24 @@ def _reapply_hand_edits(article: Article, planned: list[Planned]) -> dict:
     return {"kept": kept, "not_kept": not_kept} if kept or not_kept else {}
 
 
+def _sentences_store(article: Article, planned: list[Planned]) -> None:
+    """An article's first sentences: one statement of arrays on PostgreSQL
+    (``articles.sql.sentences_insert``), the ORM's bulk insert elsewhere."""
+    if connection.vendor == "postgresql":
+        sentences_insert(article_id=article.pk, text=article.text, segments=planned)
+        return
+    Sentence.objects.bulk_create(
+        [
+            Sentence(
+                article=article, index=i, start=p.start, end=p.end,
+                paragraph=p.paragraph, kind=p.kind, text=article.text[p.start : p.end],
+            )
+            for i, p in enumerate(planned)
+        ],
+        batch_size=1000,
+    )  # fmt: skip
+
+
 def sentences_resegment(*, article: Article, segments: list[segmenter.Segment]) -> EditOutcome:
     """Make a locked article's sentences ``segments`` (a new segmentation), carrying labels.
 
@@ -1081,16 +1099,7 @@ def sentences_resegment(*, article: Article, segments: list[segmenter.Segment]) 
     """
     planned = [Planned(s.start, s.end, s.paragraph, s.kind) for s in segments]
     if not Sentence.objects.filter(article=article).exists():
-        Sentence.objects.bulk_create(
-            [
-                Sentence(
-                    article=article, index=i, start=p.start, end=p.end,
-                    paragraph=p.paragraph, kind=p.kind, text=article.text[p.start : p.end],
-                )
-                for i, p in enumerate(planned)
-            ],
-            batch_size=1000,
-        )  # fmt: skip
+        _sentences_store(article, planned)
         _labelable_count_set(article, planned)
         return EditOutcome(edit=None, removed=[], created=[])
     hand_edits = _reapply_hand_edits(article, planned)

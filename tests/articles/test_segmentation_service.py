@@ -41,6 +41,24 @@ def test_it_writes_sentences_with_exact_offsets(article):
     assert Sentence.Kind.SENTENCE in kinds
 
 
+def test_first_sentences_are_stored_exactly_whatever_their_characters(corpus, make_article):
+    """The first segmentation's one-statement insert (PostgreSQL) and the ORM's keep
+    every character: astral ones, quotes, backslashes, controls, a heading."""
+    text = (
+        "Heading with 🚀 and ünïcödé\n\n"
+        'A "quoted" claim \\ with a backslash, a tab\there and 😀 twice 😀. '
+        "Another sentence follows it, plain. "
+        "A third one, with a bell \u0007 in it!\n\nA new paragraph closes it."
+    )
+    article = make_article(corpus, text)
+    assert article.status == Article.Status.READY
+    assert_invariant_1(article)
+    rows = list(article.sentences.order_by("index").values_list("paragraph", "kind"))
+    assert rows[0] == (0, Sentence.Kind.HEADING) and rows[-1][0] == 2, rows
+    assert len(rows) >= 5
+    assert article.labelable_count == sum(kind == Sentence.Kind.SENTENCE for _, kind in rows)
+
+
 def test_markup_in_the_text_is_kept_as_text(corpus, make_article):
     article = make_article(corpus, "A <script>alert(1)</script> test. Then <b>more</b>.")
     assert_invariant_1(article)
