@@ -60,3 +60,20 @@ def test_instance_takes_values_in_any_order_and_defers_the_rest(corpus):
 def test_instance_refuses_an_unknown_field():
     with pytest.raises(TypeError, match="no field"):
         instance(Label, id=1, colour="red")
+
+
+def test_column_names_are_the_descriptions_own():
+    """Read from the result on PostgreSQL: the same names as ``cursor.description``."""
+    from annotator.rows import columns
+
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT 1 AS first, 2 AS "Mixed Case", 3 AS "üml"')
+        assert (
+            columns(cursor)
+            == [c[0] for c in cursor.description]
+            == [
+                "first",
+                "Mixed Case",
+                "üml",
+            ]
+        )
