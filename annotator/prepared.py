@@ -44,6 +44,10 @@ def prepared_cursor() -> Iterator:
         yield cursor
 
 
+# A threshold no statement reaches by being run: only those asked for are prepared.
+_ASKED_ONLY = 2**31 - 1
+
+
 @functools.cache
 def _classes() -> tuple[type, type]:
     """Django's server-binding cursor with its every statement prepared, and a query
@@ -53,7 +57,15 @@ def _classes() -> tuple[type, type]:
 
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            # psycopg prepares nothing on a connection without a threshold (Django's
+            # default), and with one it keeps the text of every statement run (up to
+            # 100): Django writes the values into its statements, so a bulk INSERT
+            # stayed in memory. The threshold is set for this statement alone.
+            self._conn.prepare_threshold = _ASKED_ONLY
+            try:
+                return super().execute(query, params, prepare=True, binary=binary)
+            finally:
+                self._conn.prepare_threshold = None
 
     class PreparedDebugWrapper(CursorDebugWrapper):
         # Logs the statement as written (placeholders, values apart): a prepared

@@ -200,11 +200,6 @@ else:
 # PostgreSQL plans the label write's own statements once per connection
 # (annotator/prepared.py); off behind a pooler in transaction mode.
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
-if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # psycopg prepares only where asked (``prepare=True``): with no threshold it
-    # would prepare nothing, and with a small one every statement Django sends
-    # (its values written in, so each text is new) would crowd its cache.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -55,11 +55,14 @@ def test_nothing_is_prepared_when_turned_off(annotator, sentence):
 
 
 @pytest.mark.postgres
-def test_psycopg_prepares_only_what_is_asked():
-    """The threshold the settings give: Django's own statements (values written in)
-    are never prepared, however often they run."""
-    assert connection.connection.prepare_threshold == 2**31 - 1
+def test_psycopg_prepares_and_remembers_only_what_is_asked(annotator, sentence):
+    """Django's own statements (values written in) are never prepared, however often
+    they run, nor kept by psycopg: a bulk INSERT's text stayed in memory."""
+    sql.labeling_row(user_id=annotator.pk, sentence_id=sentence.pk, label_key="claim")
+    assert connection.connection.prepare_threshold is None
     with connection.cursor() as cursor:
         for _ in range(10):
             cursor.execute("SELECT 1")
     assert not [s for s in _prepared_statements() if s.strip() == "SELECT 1"]
+    remembered = connection.connection._prepared._counts  # psycopg's own bookkeeping
+    assert not [key for key in remembered if b"SELECT 1" in key[0]]
