@@ -6,8 +6,8 @@ while it is still empty, cannot read a message from it, and the message is
 lost: the article it named stays pending until the reconcile sweep queues it
 again. Here a message is written under a name no queue takes (``.partial``
 after it) and renamed into place once complete, so a worker finds a message
-whole or not at all. The settings choose this transport for ``filesystem://``
-(``CELERY_BROKER_TRANSPORT``).
+whole or not at all. ``register_filesystem_transport`` (called where the Celery
+app is made) makes ``filesystem://`` name this transport; other URLs keep theirs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import uuid
 from time import monotonic
 
 from kombu.exceptions import ChannelError
-from kombu.transport import filesystem
+from kombu.transport import TRANSPORT_ALIASES, filesystem
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
 
@@ -41,3 +41,8 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+
+def register_filesystem_transport() -> None:
+    """Make ``filesystem://`` broker URLs use this module's transport, in this process."""
+    TRANSPORT_ALIASES["filesystem"] = f"{__name__}:Transport"

@@ -3,7 +3,11 @@ import os
 from celery import Celery
 from celery.signals import task_postrun, task_prerun, worker_process_init
 
+from annotator.broker import register_filesystem_transport
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
+# ``filesystem://`` names this project's transport (annotator/broker.py).
+register_filesystem_transport()
 
 app = Celery("annotator")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -305,9 +305,6 @@ FILESYSTEM_BROKER_POLL_SECONDS = 0.05
 if CELERY_BROKER_URL.startswith("filesystem"):
     for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    # kombu's filesystem transport, each message written aside and renamed into
-    # the queue when whole (annotator/broker.py).
-    CELERY_BROKER_TRANSPORT = "annotator.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

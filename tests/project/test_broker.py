@@ -60,6 +60,13 @@ def test_every_message_arrives_on_its_queue_and_no_partial_file_is_left(channel)
     assert not [name for name in os.listdir(channel.data_folder_in) if name.endswith(".partial")]
 
 
+def test_filesystem_urls_name_it_and_other_urls_keep_their_transport():
+    from kombu.transport.redis import Transport as RedisTransport
+
+    assert isinstance(Connection("filesystem://").transport, broker.Transport)
+    assert type(Connection("redis://127.0.0.1:1/0").transport) is RedisTransport
+
+
 def test_the_embedded_default_uses_it(settings):
     from annotator.celery import app
 
