@@ -106,6 +106,20 @@ _ARTICLES_OF_CORPUS = (
 _ARTICLES_OF_CHUNK = ("JOIN aj a ON a.id = s.article_id", "")
 
 
+def _line_tables() -> dict[str, str]:
+    """The tables a line's statement reads, by the names the statements give them."""
+    user = get_user_model()
+    return {
+        "sentence": Sentence._meta.db_table,
+        "article": Article._meta.db_table,
+        "annotation": Annotation._meta.db_table,
+        "label": Label._meta.db_table,
+        "gold": GoldLabel._meta.db_table,
+        "user": user._meta.db_table,
+        "username": user.USERNAME_FIELD,
+    }
+
+
 @functools.cache
 def _jsonl_sql(articles: tuple[str, str] = _ARTICLES_OF_CORPUS) -> str:
     """Each sentence's JSONL line after its corpus and article, written by PostgreSQL.
@@ -114,17 +128,10 @@ def _jsonl_sql(articles: tuple[str, str] = _ARTICLES_OF_CORPUS) -> str:
     compact separators, keys in the same order, the same string escapes,
     timestamps as ``datasets.selectors.iso`` writes them.
     """
-    user = get_user_model()
     tables = {
-        "sentence": Sentence._meta.db_table,
-        "article": Article._meta.db_table,
-        "annotation": Annotation._meta.db_table,
-        "label": Label._meta.db_table,
-        "gold": GoldLabel._meta.db_table,
+        **_line_tables(),
         "suggestion": Suggestion._meta.db_table,
         "model": SuggestionModel._meta.db_table,
-        "user": user._meta.db_table,
-        "username": user.USERNAME_FIELD,
         # A running training's suggestions are stored batch by batch; only done models show.
         "done": SuggestionModel.Status.DONE,
         **{
@@ -321,16 +328,6 @@ def _stored_time(column: str) -> str:
 
 @functools.cache
 def _sqlite_jsonl_sql() -> str:
-    user = get_user_model()
-    tables = {
-        "sentence": Sentence._meta.db_table,
-        "article": Article._meta.db_table,
-        "annotation": Annotation._meta.db_table,
-        "label": Label._meta.db_table,
-        "gold": GoldLabel._meta.db_table,
-        "user": user._meta.db_table,
-        "username": user.USERNAME_FIELD,
-    }
     return """
 SELECT s.id AS sentence_id, s.article_id, s.start, s."end",
   ',"sentence":{{"id":' || s.id || ',"index":' || s."index" || ',"text":' || json_quote(s.text)
@@ -368,7 +365,7 @@ WHERE s.id > %(after)s AND a.corpus_id + 0 = %(corpus_id)s AND NOT a.archived
 ORDER BY s.id
 LIMIT %(size)s
 """.format(
-        **tables,
+        **_line_tables(),
         annotation_time=_stored_time("an.updated_at"),
         gold_time=_stored_time("g.updated_at"),
     )
