@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -60,12 +61,21 @@ def _labels_kept(article: Article, wanted: set[tuple[int, str]]) -> None:
     for a in Annotation.objects.filter(sentence__article=article).select_related("label"):
         present.add((a.annotator_id, a.label.key))
         present.update((a.annotator_id, item["label"]) for item in a.review_from)
-    # A heading mark takes labels off on purpose (history and undo keep them).
+    # A heading mark takes labels off on purpose (history and undo keep them), with
+    # the labels they carried for review (their review_from, in the edit's snapshot
+    # of the sentence's labels, which undo restores).
     retired = set(
         AnnotationEvent.objects.filter(
             article=article, action="retire", edit__kind="heading"
         ).values_list("annotator_id", "old_label")
     )
+    ids = dict(get_user_model().objects.values_list("username", "pk"))
+    for snapshot in SegmentationEdit.objects.filter(article=article, kind="heading").values_list(
+        "labels", flat=True
+    ):
+        for item in snapshot:
+            who = ids.get(item.get("annotator"))
+            retired.update((who, entry["label"]) for entry in item.get("review_from") or [])
     assert wanted - retired <= present
 
 
