@@ -106,8 +106,9 @@ _ARTICLES_OF_CORPUS = (
 _ARTICLES_OF_CHUNK = ("JOIN aj a ON a.id = s.article_id", "")
 
 
-def _line_tables() -> dict[str, str]:
-    """The tables a line's statement reads, by the names the statements give them."""
+def line_tables() -> dict[str, str]:
+    """The tables a dataset line's statement reads, by the names the statements give
+    them (the JSONL export's here, a release's rows in ``releases.sql``)."""
     user = get_user_model()
     return {
         "sentence": Sentence._meta.db_table,
@@ -129,7 +130,7 @@ def _jsonl_sql(articles: tuple[str, str] = _ARTICLES_OF_CORPUS) -> str:
     timestamps as ``datasets.selectors.iso`` writes them.
     """
     tables = {
-        **_line_tables(),
+        **line_tables(),
         "suggestion": Suggestion._meta.db_table,
         "model": SuggestionModel._meta.db_table,
         # A running training's suggestions are stored batch by batch; only done models show.
@@ -365,7 +366,7 @@ WHERE s.id > %(after)s AND a.corpus_id + 0 = %(corpus_id)s AND NOT a.archived
 ORDER BY s.id
 LIMIT %(size)s
 """.format(
-        **_line_tables(),
+        **line_tables(),
         annotation_time=_stored_time("an.updated_at"),
         gold_time=_stored_time("g.updated_at"),
     )

@@ -21,12 +21,9 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-from django.contrib.auth import get_user_model
-
 from annotator.rows import fetch_all, fetch_tuples
-from articles.models import Annotation, Article, GoldLabel, Sentence
-from corpora.models import Label
 from datasets.export import CSV_FORMULA_STARTS
+from datasets.sql import line_tables
 from releases.models import ArticleSplit
 
 # datasets.export.CSV_FORMULA_STARTS as character codes: a text cell that starts
@@ -65,17 +62,7 @@ def _epoch_us(expr: str) -> str:
 
 
 def _tables() -> dict[str, str]:
-    user = get_user_model()
-    return {
-        "sentence": Sentence._meta.db_table,
-        "article": Article._meta.db_table,
-        "annotation": Annotation._meta.db_table,
-        "label": Label._meta.db_table,
-        "gold": GoldLabel._meta.db_table,
-        "split": ArticleSplit._meta.db_table,
-        "user": user._meta.db_table,
-        "username": user.USERNAME_FIELD,
-    }
+    return {**line_tables(), "split": ArticleSplit._meta.db_table}
 
 
 # The sentences of one keyset chunk that a release holds: in a releasable article
