@@ -5,7 +5,8 @@ time of the equivalent ``select_related`` query (0.06 against 0.43 ms; see
 bench/README.md). Columns are named ``user__<field>`` and ``token__<field>``
 and read by those names (``annotator.rows``). The user of a signed-in session
 is read the same way (``user_by_id``): every browser request reads it, and the
-ORM's ``.get()`` was a fifth of a label write's CPU (issue #15). Everything
+ORM's ``.get()`` was a fifth of a label write's CPU (issue #15). Both are
+prepared on PostgreSQL (``annotator.prepared``): every request runs one. Everything
 else uses the ORM.
 """
 
@@ -18,6 +19,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 
 from accounts.models import ApiToken
+from annotator.prepared import prepared_cursor
 from annotator.rows import columns, instance
 
 # What authentication and throttling read of a token; its other fields are deferred.
@@ -26,7 +28,7 @@ TOKEN_FIELDS = ("id", "user_id", "expires_at", "last_used_at")
 
 def token_with_user(*, digest: str) -> ApiToken | None:
     """The token with this digest, its ``user`` loaded (every field), or None."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_token_sql(connection.vendor), {"digest": digest})
         row = cursor.fetchone()
         if row is None:
@@ -43,7 +45,7 @@ def token_with_user(*, digest: str) -> ApiToken | None:
 
 def user_by_id(user_id) -> AbstractBaseUser | None:
     """The user with this primary key (every field loaded), or None."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_user_sql(connection.vendor), {"id": user_id})
         row = cursor.fetchone()
         if row is None:

@@ -66,3 +66,39 @@ def test_psycopg_prepares_and_remembers_only_what_is_asked(annotator, sentence):
     assert not [s for s in _prepared_statements() if s.strip() == "SELECT 1"]
     remembered = connection.connection._prepared._counts  # psycopg's own bookkeeping
     assert not [key for key in remembered if b"SELECT 1" in key[0]]
+
+
+@pytest.mark.postgres
+def test_a_label_write_prepares_its_user_its_lookup_and_its_create(client, annotator, sentence):
+    """The browser's label write: the session's user, the access-and-label lookup and
+    the create are each planned once per connection."""
+    client.force_login(annotator)
+    body = {"label": "claim", "note": "", "source": "", "version": 0}
+    labelable = sentence.article.sentences.filter(kind="sentence")[:3]
+    for each in labelable:
+        response = client.put(
+            f"/api/sentences/{each.pk}/annotation/", body, content_type="application/json"
+        )
+        assert response.status_code == 201, response.content
+    prepared = _prepared_statements()
+    assert len([s for s in prepared if "FROM auth_user" in s]) == 1
+    assert len([s for s in prepared if "AS sentence_id" in s]) == 1
+    assert len([s for s in prepared if "INSERT INTO articles_annotation " in s]) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_refresh_claim_is_prepared_once_and_still_wins_once(corpus):
+    """Every label write asks for the corpus's refresh: one prepared statement, which
+    creates no report row (a corpus's first claim does that, once)."""
+    from review.models import AgreementReport
+    from review.services.workflow import _claim_queue_slot
+
+    assert _claim_queue_slot(corpus.pk, 30) is not None  # the first: creates the row
+    assert AgreementReport.objects.filter(corpus=corpus).count() == 1
+    for _ in range(3):
+        assert _claim_queue_slot(corpus.pk, 30) is None  # taken
+    AgreementReport.objects.filter(corpus=corpus).update(refresh_queued_at=None)
+    assert _claim_queue_slot(corpus.pk, 30) is not None  # free again: taken by this one
+    claims = [s for s in _prepared_statements() if "refresh_queued_at" in s]
+    assert len(claims) == 1 and "$1" in claims[0]
