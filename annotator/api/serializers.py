@@ -24,7 +24,9 @@ class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know, naming them, instead of silently ignoring them.
 
     Every CharField also refuses control characters, naming the field and the
-    character's position (``annotator.validation``: one rule for every entry).
+    character's position (``annotator.validation``: one rule for every entry),
+    and a value that is not a string: DRF would store ``-11`` as ``"-11"``,
+    where the schema promises a string.
     """
 
     def get_fields(self):
@@ -41,6 +43,16 @@ class StrictSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {key: [f"Unknown field; the fields are: {allowed}."] for key in unknown}
                 )
+            not_text = {
+                name: [field.error_messages["invalid"]]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and not field.read_only
+                and data.get(name) is not None
+                and not isinstance(data[name], str)
+            }
+            if not_text:
+                raise serializers.ValidationError(not_text)
         return super().to_internal_value(data)
 
 

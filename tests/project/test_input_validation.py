@@ -244,3 +244,27 @@ def test_the_gold_endpoint_tells_an_outsider_nothing(client_for, outsider, dispu
         f"/api/sentences/{disputed.pk}/annotation/", {"label": "claim", "version": 0}, format="json"
     )
     assert other.json() == existing.json()
+
+
+# --- JSON bodies: a text field takes a string, not a number or a list -----------------
+
+
+@pytest.mark.parametrize("value", [-11, 2.5, True, ["x"], {"a": 1}])
+def test_a_text_field_given_another_type_is_400_naming_it(client_for, owner, article, value):
+    before = article.outlet
+    response = client_for(owner).patch(
+        f"/api/articles/{article.pk}/", {"outlet": value, "title": "Kept?"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {"outlet": ["Not a valid string."]}
+    article.refresh_from_db()
+    assert article.outlet == before and article.title != "Kept?"  # nothing half-applied
+
+
+def test_a_text_field_given_a_string_is_stored(client_for, owner, article):
+    response = client_for(owner).patch(
+        f"/api/articles/{article.pk}/", {"outlet": "-11"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    article.refresh_from_db()
+    assert article.outlet == "-11"
