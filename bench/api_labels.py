@@ -11,7 +11,7 @@ over the whole run and latency percentiles per request.
 
 Usage (from the repository root, with the project's virtualenv):
     python bench/api_labels.py [--db-url postgres://.../annotator_bench] [--clients 8]
-        [--labels 1000] [--workers 2] [--threads 4] [--session]
+        [--labels 1000] [--workers 2] [--threads 4] [--session] [--close]
 Target (issue 3): at least 400 labels/s with 8 clients, p99 under 50 ms.
 """
 
@@ -36,15 +36,20 @@ def client_run(
     *,
     acks: list | None = None,
     auth: dict[str, str] | None = None,
+    close: bool = False,
 ) -> None:
     """Send the plan's label writes in order, appending each latency to ``out``.
 
     With ``acks``, each acknowledged PUT also appends (sentence id, label, the
     version the server answered), so a caller can check what was stored.
     ``auth`` replaces the token's header (a session's Cookie and X-CSRFToken).
+    With ``close``, every PUT opens its own connection and asks the server to close
+    it ("Connection: close"), as the side-by-side harness's clients do.
     """
     conn = http.client.HTTPConnection("127.0.0.1", base_port, timeout=30)
     headers = {"Content-Type": "application/json", **(auth or {"Authorization": f"Token {token}"})}
+    if close:
+        headers["Connection"] = "close"
     if bulk:
         for start in range(0, len(plan), bulk):
             items = [
@@ -64,10 +69,14 @@ def client_run(
     for sentence_id, label, version in plan:
         body = json.dumps({"label": label, "note": "", "source": "", "version": version})
         started = time.perf_counter()
+        if close:
+            conn = http.client.HTTPConnection("127.0.0.1", base_port, timeout=30)
         conn.request("PUT", f"/api/sentences/{sentence_id}/annotation/", body, headers)
         response = conn.getresponse()
         payload = response.read()
         elapsed = time.perf_counter() - started
+        if close:
+            conn.close()
         if response.status not in (200, 201):
             raise RuntimeError(f"PUT {sentence_id}: {response.status} {payload[:200]!r}")
         out.append(elapsed)
@@ -131,6 +140,11 @@ def main() -> None:
     parser.add_argument(
         "--session", action="store_true", help="authenticate by session cookie + CSRF header"
     )
+    parser.add_argument(
+        "--close",
+        action="store_true",
+        help="a new connection per PUT (Connection: close), as the side-by-side harness sends",
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
@@ -174,7 +188,7 @@ def main() -> None:
                 threading.Thread(
                     target=client_run,
                     args=(server.port, tokens[i], plan_for(i, phase), latencies, args.bulk),
-                    kwargs={"auth": auths[i]},
+                    kwargs={"auth": auths[i], "close": args.close},
                 )
                 for i in range(args.clients)
             ]
