@@ -52,6 +52,13 @@ class StrictSerializer(serializers.Serializer):
                 and not isinstance(data[name], str)
             }
             if not_text:
+                # Reported with the other fields' errors, as DRF reports them.
+                try:
+                    super().to_internal_value(data)
+                except serializers.ValidationError as exc:
+                    if isinstance(exc.detail, dict):
+                        raise serializers.ValidationError({**exc.detail, **not_text}) from exc
+                    raise
                 raise serializers.ValidationError(not_text)
         return super().to_internal_value(data)
 

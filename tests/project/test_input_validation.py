@@ -268,3 +268,11 @@ def test_a_text_field_given_a_string_is_stored(client_for, owner, article):
     assert response.status_code == 200, response.content
     article.refresh_from_db()
     assert article.outlet == "-11"
+
+
+def test_a_number_for_text_is_reported_with_the_other_fields_errors(client_for, owner, article):
+    response = client_for(owner).patch(
+        f"/api/articles/{article.pk}/", {"outlet": 7, "published_on": "soon"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert set(response.json()["error"]["fields"]) == {"outlet", "published_on"}
