@@ -33,7 +33,11 @@ class Article(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
-    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="articles")
+    # No index of its own: every index of the list starts with the corpus, and so
+    # does the unique constraint on the text (migration 0013).
+    corpus = models.ForeignKey(
+        Corpus, on_delete=models.CASCADE, related_name="articles", db_index=False
+    )
     title = models.CharField(max_length=500, blank=True)
     author = models.CharField(max_length=300, blank=True)
     outlet = models.CharField(max_length=300, blank=True)
@@ -41,9 +45,13 @@ class Article(models.Model):
     published_on = models.DateField(null=True, blank=True)
     text = models.TextField(help_text="Exactly as imported, line endings normalised to \\n.")
     content_hash = models.CharField(max_length=64, editable=False)
-    status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
+    # Not indexed on PostgreSQL, so that the status changes of segmentation update
+    # the row in place (HOT: no index entry is written again, the full-text ones
+    # included; the table keeps room on each page for it). The reconciler's sweep
+    # of pending and segmenting articles reads the table, which holds no text
+    # (PostgreSQL keeps it apart). SQLite, which keeps the text in the row, has
+    # the index (migration 0013).
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     failure_reason = models.TextField(blank=True)
     segmenter_version = models.CharField(max_length=32, blank=True)
     # The Celery task that holds the "segmenting" claim, and since when.
@@ -119,7 +127,10 @@ class Sentence(models.Model):
         SENTENCE = "sentence", "Sentence"
         HEADING = "heading", "Heading"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sentences")
+    # Found through the unique (article, index) constraint's index.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="sentences", db_index=False
+    )
     index = models.PositiveIntegerField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
@@ -190,7 +201,10 @@ class Annotation(models.Model):
     refused, so nobody overwrites newer work unknowingly.
     """
 
-    sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="annotations")
+    # Found through the unique (sentence, annotator) constraint's index.
+    sentence = models.ForeignKey(
+        Sentence, on_delete=models.CASCADE, related_name="annotations", db_index=False
+    )
     annotator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
     )
