@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import connection, transaction
 
 from annotator.prepared import prepared_cursor
 from annotator.rows import fetch_one
@@ -254,21 +254,26 @@ class CreatedRow(NamedTuple):
     version: int
 
 
-# A new label, its history event and the labeled count in one statement
-# (PostgreSQL: data-modifying WITH), so the commonest write is one round trip
-# without BEGIN and COMMIT. Each part takes its rows from the one before, so they
-# run in the order of the transaction they replace: the annotation, then the
-# event (which waits for a boundary change holding the article), then the count.
-# The version continues the history (versions keep rising across a clear). An
-# annotation already there makes the INSERT do nothing and no row comes back.
-_CREATE = (
-    f"WITH created AS (INSERT INTO {Annotation._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "
+# A new annotation, its version continuing the history (versions keep rising
+# across a clear); an annotation already there makes the INSERT do nothing, and
+# no row comes back.
+_ANNOTATION_CREATE = (
+    f"INSERT INTO {Annotation._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "
     "VALUES (%(sentence_id)s, %(annotator_id)s, %(label_id)s, %(note)s, %(source)s, "
     "%(guideline_version)s, "
     f"COALESCE((SELECT MAX(version) FROM {AnnotationEvent._meta.db_table} "
     "WHERE sentence_id = %(sentence_id)s AND annotator_id = %(annotator_id)s), 0) + 1, "
     "%(suggested_by)s, %(at)s, %(at)s) "
-    "ON CONFLICT (sentence_id, annotator_id) DO NOTHING RETURNING id, version), "
+    "ON CONFLICT (sentence_id, annotator_id) DO NOTHING RETURNING id, version"
+)
+
+# On PostgreSQL the annotation, its history event and the labeled count are one
+# statement (data-modifying WITH), so the commonest write is one round trip
+# without BEGIN and COMMIT. Each part takes its rows from the one before, so they
+# run in the order of the transaction they replace: the annotation, then the
+# event (which waits for a boundary change holding the article), then the count.
+_CREATE = (
+    f"WITH created AS ({_ANNOTATION_CREATE}), "
     f"event AS (INSERT INTO {AnnotationEvent._meta.db_table} ({', '.join(_EVENT_COLUMNS)}) "
     "SELECT %(article_id)s, %(sentence_id)s, %(sentence_start)s, %(sentence_end)s, "
     "%(sentence_text)s, %(annotator_id)s, %(changed_by_id)s, %(action)s, '', '', '', "
@@ -295,9 +300,11 @@ def annotation_create(
     suggested_by: str,
     at: dt.datetime,
 ) -> CreatedRow | None:
-    """Create an annotation with its history event and labeled count, in one statement
-    (PostgreSQL, outside a transaction: the statement is one); its id and version, or
-    None if the annotator already has one on the sentence (nothing is written)."""
+    """Create an annotation with its history event and labeled count; its id and
+    version, or None if the annotator already has one on the sentence (nothing is
+    written). On PostgreSQL one statement (outside a transaction it is one); elsewhere
+    three in one transaction, the writer's lock held for them alone: the annotation
+    (which tells whether there was one), its event, its count."""
     params = {
         "sentence_id": sentence.pk,
         "annotator_id": annotator_id,
@@ -315,9 +322,32 @@ def annotation_create(
         "action": AnnotationEvent.Action.CREATE.value,
         "new_label": label_key,
     }
-    with prepared_cursor() as cursor:
-        cursor.execute(_CREATE, params)
-        return fetch_one(cursor, CreatedRow)
+    if connection.vendor == "postgresql":
+        with prepared_cursor() as cursor:
+            cursor.execute(_CREATE, params)
+            return fetch_one(cursor, CreatedRow)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_ANNOTATION_CREATE, params)
+        created = fetch_one(cursor, CreatedRow)
+        if created is None:
+            return None
+        cursor.execute(
+            _EVENT,
+            {
+                **params,
+                "old_label": "",
+                "old_note": "",
+                "old_source": "",
+                "new_note": note,
+                "new_source": source,
+                "version": created.version,
+            },
+        )
+        cursor.execute(
+            _LABEL_COUNT_ADD,
+            {"article_id": sentence.article_id, "annotator_id": annotator_id, "delta": 1},
+        )
+    return created
 
 
 def annotation_event_insert(

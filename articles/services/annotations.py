@@ -190,8 +190,8 @@ def _create(
 ) -> Annotation | None:
     """A new annotation with its history event and count, or None if one is there.
 
-    One statement (``articles.sql.annotation_create``): outside a transaction it is a
-    transaction of its own; inside one, a savepoint keeps an error from breaking it.
+    ``articles.sql.annotation_create``: one statement on PostgreSQL, one transaction
+    elsewhere; inside a caller's transaction, a savepoint keeps an error from breaking it.
     """
     at = timezone.now()
     with transaction.atomic() if connection.in_atomic_block else nullcontext():
@@ -281,7 +281,7 @@ def annotation_set(
     changed_by = changed_by or annotator
     guideline_version = sentence.article.corpus.guidelines_version
     try:
-        if expected_version in (0, ANY_VERSION) and connection.vendor == "postgresql":
+        if expected_version in (0, ANY_VERSION):
             created = _create(
                 sentence=sentence,
                 annotator=annotator,

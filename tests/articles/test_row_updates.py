@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from articles.models import Article
 from articles.services.segmentation import article_claim
 
 pytestmark = pytest.mark.django_db
