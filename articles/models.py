@@ -168,8 +168,9 @@ class ArticleLabelCount(models.Model):
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="label_counts")
+    # Found through the unique (annotator, article) constraint's index.
     annotator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     labeled = models.PositiveIntegerField(default=0)
 
@@ -267,8 +268,14 @@ class AnnotationEvent(models.Model):
         RETIRE = "retire", "Taken off by a boundary change"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotation_events")
+    # Found through the (sentence, annotator) index.
     sentence = models.ForeignKey(
-        Sentence, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+        Sentence,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
     )
     sentence_start = models.PositiveIntegerField(help_text="The sentence's start then.")
     sentence_end = models.PositiveIntegerField(help_text="The sentence's end then.")
