@@ -343,10 +343,7 @@ def annotation_create(
                 "version": created.version,
             },
         )
-        cursor.execute(
-            _LABEL_COUNT_ADD,
-            {"article_id": sentence.article_id, "annotator_id": annotator_id, "delta": 1},
-        )
+        label_counts_add(article_id=sentence.article_id, deltas={annotator_id: 1})
     return created
 
 

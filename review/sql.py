@@ -75,14 +75,18 @@ def refresh_marker_claim(*, corpus_id: int, due: datetime, stale_before: datetim
     return _report_create_or_claim(corpus_id=corpus_id, due=due, stale_before=stale_before)
 
 
-_FREE = f"({_REPORT}.refresh_queued_at IS NULL OR {_REPORT}.refresh_queued_at < %s)"
+def _free(stale_before: str) -> str:
+    """The condition of a free or stale marker, ``stale_before`` its placeholder."""
+    return f"({_REPORT}.refresh_queued_at IS NULL OR {_REPORT}.refresh_queued_at < {stale_before})"
+
+
+_FREE = _free("%s")
 
 # The data-modifying WITH and the row check read the same snapshot: ``found`` is
 # whether the corpus had its report row before this statement.
 _CLAIM = (
     f"WITH taken AS (UPDATE {_REPORT} SET refresh_queued_at = %(due)s "
-    f"WHERE corpus_id = %(corpus_id)s AND ({_REPORT}.refresh_queued_at IS NULL "
-    f"OR {_REPORT}.refresh_queued_at < %(stale_before)s) RETURNING corpus_id) "
+    f"WHERE corpus_id = %(corpus_id)s AND {_free('%(stale_before)s')} RETURNING corpus_id) "
     "SELECT EXISTS (SELECT 1 FROM taken) AS won, "
     f"EXISTS (SELECT 1 FROM {_REPORT} WHERE corpus_id = %(corpus_id)s) AS found"
 )

@@ -13,9 +13,23 @@ MAX_VERSION = 2**31 - 1
 BULK_MAX_ITEMS = 1000
 
 
+def _strings_only(field: serializers.CharField) -> None:
+    """Make the field refuse a value that is not a string: DRF's CharField turns a
+    number into its digits (``-11`` stored as ``"-11"``) where the schema says string."""
+    convert = field.to_internal_value
+
+    def to_internal_value(data):
+        if not isinstance(data, str):
+            field.fail("invalid")
+        return convert(data)
+
+    field.to_internal_value = to_internal_value  # type: ignore[method-assign]
+
+
 def _check_text(field: serializers.Field, name: str) -> None:
     if isinstance(field, serializers.CharField):
         field.validators = with_text_validator(field.validators, name)
+        _strings_only(field)
     elif isinstance(field, serializers.ListField | serializers.DictField):
         _check_text(field.child, name)
 
@@ -25,8 +39,7 @@ class StrictSerializer(serializers.Serializer):
 
     Every CharField also refuses control characters, naming the field and the
     character's position (``annotator.validation``: one rule for every entry),
-    and a value that is not a string: DRF would store ``-11`` as ``"-11"``,
-    where the schema promises a string.
+    and a value that is not a string (``_strings_only``).
     """
 
     def get_fields(self):
@@ -43,23 +56,6 @@ class StrictSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {key: [f"Unknown field; the fields are: {allowed}."] for key in unknown}
                 )
-            not_text = {
-                name: [field.error_messages["invalid"]]
-                for name, field in self.fields.items()
-                if isinstance(field, serializers.CharField)
-                and not field.read_only
-                and data.get(name) is not None
-                and not isinstance(data[name], str)
-            }
-            if not_text:
-                # Reported with the other fields' errors, as DRF reports them.
-                try:
-                    super().to_internal_value(data)
-                except serializers.ValidationError as exc:
-                    if isinstance(exc.detail, dict):
-                        raise serializers.ValidationError({**exc.detail, **not_text}) from exc
-                    raise
-                raise serializers.ValidationError(not_text)
         return super().to_internal_value(data)
 
 
