@@ -83,6 +83,7 @@ def demo() -> int:
             f"--bind=127.0.0.1:{port}",
             "--workers=2",
             "--threads=4",
+            "--preload",
             "--access-logfile=-",
         ],
         cwd=ROOT,

@@ -196,6 +196,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_annotator.sqlite3")}
 else:
+    # Django's, with a health check that needs no round trip while the
+    # connection shows no sign of trouble (annotator/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "annotator.postgresql"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL plans the label write's own statements once per connection
 # (annotator/prepared.py); off behind a pooler in transaction mode.

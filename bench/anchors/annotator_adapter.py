@@ -9,17 +9,19 @@ ANNOTATOR_SRC / ANNOTATOR_VENV override the two paths.
 
 Server modes
   postgres  the production setup of its docker-compose.yml: ANNOTATOR_MODE=production,
-            gunicorn `annotator.wsgi:application --workers=2 --threads=8` (gthread), one Celery
-            worker `celery -A annotator worker --loglevel=INFO --concurrency=2`, Redis as broker
-            (db 0) and cache (db 1, the API throttle counters), PostgreSQL (the harness's, 15432).
+            gunicorn `annotator.wsgi:application --workers=2 --threads=8 --preload` (gthread), one
+            Celery worker `celery -A annotator worker --loglevel=INFO --concurrency=2`, Redis as
+            broker (db 0) and cache (db 1, the API throttle counters), PostgreSQL (the harness's,
+            15432).
             Redis is our own `redis-server --save "" --appendonly no` (the compose file's options)
             on 127.0.0.1:16379 (ANNOTATOR_REDIS_PORT), started fresh with each repetition as one
             of the server processes: its memory (a few MB) is counted in the PSS figures.
             collectstatic runs once with the template (the compose image runs it at build time).
   sqlite    the embedded defaults of `python3 run.py demo`: ANNOTATOR_MODE=local, SQLite file and
             the filesystem broker under ANNOTATOR_DATA_DIR (one per repetition), locmem cache,
-            gunicorn `--workers=2 --threads=4`, the same Celery worker. (`run.py demo` also loads
-            the demo corpus; the benchmark starts from an empty migrated database instead.)
+            gunicorn `--workers=2 --threads=4 --preload`, the same Celery worker. (`run.py demo`
+            also loads the demo corpus; the benchmark starts from an empty migrated database
+            instead.)
   Both bind 127.0.0.1:8002 (8000/8001 are often taken). SECURE_COOKIES=false and
   SECURE_SSL_REDIRECT=false as in the compose file (no TLS on loopback). gunicorn 23+ opens a
   control socket, by default ~/.gunicorn/gunicorn.ctl, shared by every gunicorn of the same
@@ -288,6 +290,7 @@ class Adapter(BaseAdapter):
                     f"--bind=127.0.0.1:{self.port}",
                     "--workers=2",
                     threads,
+                    "--preload",
                     f"--control-socket={inst_dir}/gunicorn.ctl",
                 ],
                 env=env,

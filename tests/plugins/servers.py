@@ -355,7 +355,7 @@ def django_command(env: dict[str, str], *args: str, timeout: float = 120) -> str
 
 
 class WebServer:
-    """The app under gunicorn (gthread workers, as deployed), on a private port."""
+    """The app under gunicorn (gthread workers, preloaded, as deployed), on a private port."""
 
     def __init__(
         self, env: dict[str, str], log_path: Path, *, workers: int = 2, threads: int = 4
@@ -378,7 +378,7 @@ class WebServer:
                     sys.executable, "-m", "gunicorn", "annotator.wsgi:application",
                     "--bind", f"127.0.0.1:{self.port}",
                     "--workers", str(self.workers), "--threads", str(self.threads),
-                    "--worker-class", "gthread", "--timeout", "60",
+                    "--worker-class", "gthread", "--timeout", "60", "--preload",
                 ],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -94,7 +94,7 @@ def test_postgres_and_redis_from_the_environment(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.db.backends.postgresql",
+        "annotator.postgresql",
         "redis://cache:6379/0",
         "True",
     ]
