@@ -26,5 +26,5 @@ EXPOSE 8000
 # worker: a third or fourth process added CPU per request without adding throughput
 # (bench/README.md, "Server processes and threads"). Scale workers with the cores.
 # --preload imports the app once, before the processes fork: they share its pages
-# (about 45 MB less at rest with two) and start in half the time.
+# (30-50 MB less at rest with two; bench/README.md, "Run of 2026-12-03").
 CMD ["gunicorn", "annotator.wsgi:application", "--bind=0.0.0.0:8000", "--workers=2", "--threads=8", "--preload"]

@@ -2,7 +2,7 @@
 
 With ``CONN_HEALTH_CHECKS`` Django checks a kept connection before a request (or
 a Celery task) first uses it, by running ``SELECT 1``: one more round trip on
-every request, 4-5 % of a label write's CPU, the database's included. A
+every request (one of the five statements of a new label's write). A
 connection that broke while it sat idle shows it on its socket: the server
 closed it (restart, ``pg_terminate_backend``, ``idle_session_timeout``) or
 sent something nobody asked for, so the socket is readable. Here a connection
