@@ -8,19 +8,23 @@ on the test database, outside a transaction, as a request does.
 
 from __future__ import annotations
 
-import psycopg
 import pytest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 
 from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def other_connection() -> psycopg.Connection:
-    params = connection.get_connection_params()
-    keys = ("dbname", "user", "password", "host", "port")
-    return psycopg.connect(**{k: params[k] for k in keys if params.get(k)}, autocommit=True)
+def on_another_connection(sql: str, params: list) -> tuple | None:
+    """Run ``sql`` on a second connection of the test database; its first row."""
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    finally:
+        other.close()
 
 
 def backend_pid() -> int:
@@ -30,8 +34,7 @@ def backend_pid() -> int:
 
 
 def last_statement(pid: int) -> str | None:
-    with other_connection() as conn:
-        row = conn.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()
+    row = on_another_connection("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
     return row[0] if row else None
 
 
@@ -57,8 +60,7 @@ def test_a_sound_connection_is_reused_without_a_statement():
 
 def test_a_connection_the_server_ended_is_replaced_before_the_request_uses_it():
     pid = backend_pid()
-    with other_connection() as conn:
-        conn.execute("SELECT pg_terminate_backend(%s)", [pid])
+    on_another_connection("SELECT pg_terminate_backend(%s)", [pid])
     wait_for(lambda: last_statement(pid) is None, timeout=10, message=f"backend {pid} lives on")
     close_old_connections()  # the next request starts
 
