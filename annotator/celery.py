@@ -1,7 +1,8 @@
 import os
+from pathlib import Path
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_process_init
+from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init
 
 from annotator.broker import register_filesystem_transport
 
@@ -50,3 +51,47 @@ def _yield_to_requests(**kwargs) -> None:
 def lower_priority(niceness: int) -> int:
     """Add ``niceness`` to this process's nice value (never raises it back); the new value."""
     return os.nice(niceness) if niceness > 0 else os.nice(0)
+
+
+@worker_init.connect
+def _session_yields_to_requests(**kwargs) -> None:
+    """The worker's session as a whole runs below the web server's (``WORKER_NICENESS``).
+
+    Linux's autogroup scheduling (on by default) first shares the cores between
+    sessions and only then, inside each session, by nice value: a worker started in
+    a session of its own (``setsid``, a process supervisor that starts each program
+    in its own session) and a web server in another shared the cores half and half
+    whatever the pool's nice value said (measured: a CPU-bound process at nice 19
+    in its own session took as much CPU as its neighbours at 0; with its session's
+    nice at 19, a twelfth of theirs). Runs in the main process, before the pool
+    starts, and only when that process leads its session, so that no other
+    program's priority changes. Processes in a cgroup of their own (containers,
+    systemd services) are scheduled by the cgroup's weight instead: docker-compose.yml
+    gives the worker a smaller share.
+    """
+    from django.conf import settings
+
+    lower_session_priority(settings.WORKER_NICENESS)
+
+
+AUTOGROUP = Path("/proc/self/autogroup")
+
+
+def lower_session_priority(niceness: int) -> int | None:
+    """Raise this session's autogroup nice value to ``niceness`` where this process leads
+    the session (never lowers it); the session's nice value then, or None when it was left
+    alone (not the session's leader, no autogroup, 0 asked)."""
+    if niceness <= 0 or os.getsid(0) != os.getpid():
+        return None
+    try:
+        # "/autogroup-123 nice 0"
+        current = int(AUTOGROUP.read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+    if current >= niceness:
+        return current
+    try:
+        AUTOGROUP.write_text(str(min(niceness, 19)))
+    except OSError:  # not allowed here: the processes' own nice values still hold
+        return current
+    return min(niceness, 19)

@@ -233,3 +233,8 @@ def test_composes_redis_keeps_queued_messages_when_it_is_killed(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
+
+
+def test_the_worker_container_weighs_less_than_the_web_servers():
+    """Containers are scheduled by their cgroups' weights (docker's default 1024)."""
+    assert SERVICES["worker"]["cpu_shares"] * 4 <= SERVICES["web"].get("cpu_shares", 1024)

@@ -1,16 +1,21 @@
 """Worker processes run below the web server's priority (WORKER_NICENESS, default 10).
 
 A real ``celery worker`` is started with the shipped default and with 0; the nice value of
-its pool processes (those that run the tasks) is read from the operating system.
+its pool processes (those that run the tasks), and of its session where it leads one, is
+read from the operating system.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
+
+from tests.plugins import ROOT
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -41,3 +46,49 @@ def test_zero_leaves_the_priority_as_it_is(worker_factory):
     base = os.getpriority(os.PRIO_PROCESS, 0)
     worker = worker_factory(WORKER_NICENESS="0")
     assert _pool_niceness(worker.proc.pid, base) == [base]
+
+
+def _session_niceness(pid: int) -> int:
+    """The nice value of the autogroup (session) of ``pid``: "/autogroup-123 nice 10"."""
+    return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+
+
+def test_a_worker_leading_its_session_lowers_the_sessions_priority(worker_factory):
+    """Across sessions the kernel weighs autogroups, not the processes' nice values."""
+    worker = worker_factory(WORKER_NICENESS="")  # the fixture starts it in its own session
+    assert os.getsid(worker.proc.pid) == worker.proc.pid
+    assert _session_niceness(worker.proc.pid) == 10
+
+
+def test_zero_leaves_the_sessions_priority_as_it_is(worker_factory):
+    worker = worker_factory(WORKER_NICENESS="0")
+    assert _session_niceness(worker.proc.pid) == 0
+
+
+def _lower_session_priority(*, new_session: bool) -> tuple[str, int]:
+    """What ``lower_session_priority(10)`` answers in a new process, and its session's value."""
+    code = (
+        "import os; from pathlib import Path; from annotator.celery import lower_session_priority;"
+        "print(lower_session_priority(10), Path('/proc/self/autogroup').read_text().split()[-1])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        start_new_session=new_session,
+    )
+    answer, niceness = done.stdout.split()
+    return answer, int(niceness)
+
+
+def test_a_process_that_does_not_lead_its_session_leaves_it_alone():
+    """Its session holds other programs (the shell, perhaps the web server)."""
+    before = _session_niceness(os.getpid())
+    assert _lower_session_priority(new_session=False) == ("None", before)
+    assert _session_niceness(os.getpid()) == before
+
+
+def test_a_session_leader_raises_its_sessions_nice_value():
+    assert _lower_session_priority(new_session=True) == ("10", 10)
