@@ -105,7 +105,12 @@ def sweep_all(*, now: dt.datetime | None = None) -> dict[str, int]:
 # from the statistics of a nearly empty table (seconds a page instead of
 # milliseconds). A table whose rows changed by more than this share (and at least
 # the floor) since its last ANALYZE is analyzed again by the work that changed it.
-STATISTICS_STALE_SHARE = 0.2
+# The planner scales the row count it last saw by the table's size now; what a new
+# ANALYZE brings is the values' distribution, which a table that grows by rows of
+# the same kind keeps. Once per doubling: a 1,000-article import (57,000 sentences)
+# analyzes its sentences 6 times instead of 16 (1.1 s of the database's 7.7 s of
+# CPU for that import), and the last statistics describe at least half the rows.
+STATISTICS_STALE_SHARE = 1.0
 STATISTICS_STALE_FLOOR = 1_000
 
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import enum
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from annotator.durability import redoable_transaction
 from annotator.queue import attempts_exhausted_reason
 from articles import segmenter
 from articles.models import Article
@@ -45,38 +45,42 @@ def article_claim(*, article_id: int, task_id: str) -> bool:
     """
     limit = settings.TASK_MAX_ATTEMPTS
     now = timezone.now()
-    claimed = (
-        Article.objects.filter(pk=article_id)
-        .filter(
-            Q(status=Article.Status.PENDING)
-            | Q(
+    # A claim a database crash loses leaves the article as it was: the reconciler
+    # queues it again. Its start is still counted once COMMIT returns, even if the
+    # worker dies right after (annotator.durability).
+    with redoable_transaction():
+        claimed = (
+            Article.objects.filter(pk=article_id)
+            .filter(
+                Q(status=Article.Status.PENDING)
+                | Q(
+                    status=Article.Status.SEGMENTING,
+                    segmentation_task_id=task_id,
+                    attempts__lt=limit,
+                )
+            )
+            .update(
                 status=Article.Status.SEGMENTING,
                 segmentation_task_id=task_id,
-                attempts__lt=limit,
+                status_changed_at=now,
+                failure_reason="",
+                attempts=F("attempts") + 1,
             )
         )
-        .update(
+        if claimed:
+            return True
+        Article.objects.filter(
+            pk=article_id,
             status=Article.Status.SEGMENTING,
             segmentation_task_id=task_id,
+            attempts__gte=limit,
+        ).update(
+            status=Article.Status.FAILED,
+            failure_reason=attempts_exhausted_reason("segmenting this article", limit),
+            segmentation_task_id="",
             status_changed_at=now,
-            failure_reason="",
-            attempts=F("attempts") + 1,
         )
-    )
-    if claimed:
-        return True
-    Article.objects.filter(
-        pk=article_id,
-        status=Article.Status.SEGMENTING,
-        segmentation_task_id=task_id,
-        attempts__gte=limit,
-    ).update(
-        status=Article.Status.FAILED,
-        failure_reason=attempts_exhausted_reason("segmenting this article", limit),
-        segmentation_task_id="",
-        status_changed_at=now,
-    )
-    return False
+        return False
 
 
 def article_segment(*, article_id: int, task_id: str) -> Outcome:
@@ -93,7 +97,9 @@ def article_segment(*, article_id: int, task_id: str) -> Outcome:
         )
         return Outcome.FAILED
     validate_segments(text, segments)
-    with transaction.atomic():
+    # Lost in a database crash, the whole transaction is: the article stays segmenting
+    # with its old sentences and labels, and the reconciler queues it again.
+    with redoable_transaction():
         article = (
             Article.objects.select_for_update()
             .filter(

@@ -39,7 +39,7 @@ def test_a_bulk_segmentation_batch_analyzes_the_sentences_it_added(corpus):
     assert Sentence.objects.filter(article__in=articles).count() > 1000
     after = _last_analyze(Sentence)
     assert after is not None and after != before
-    # Fresh now: nothing to do until the table changes again by a fifth.
+    # Fresh now: nothing to do until the table changes again by as many rows as it has.
     assert table_statistics_refresh(models=[Article, Sentence]) == []
 
 
