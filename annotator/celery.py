@@ -88,10 +88,11 @@ def lower_session_priority(niceness: int) -> int | None:
         current = int(AUTOGROUP.read_text().split()[-1])
     except (OSError, ValueError, IndexError):
         return None
-    if current >= niceness:
+    wanted = min(niceness, 19)  # the kernel's lowest priority
+    if current >= wanted:
         return current
     try:
-        AUTOGROUP.write_text(str(min(niceness, 19)))
+        AUTOGROUP.write_text(str(wanted))
     except OSError:  # not allowed here: the processes' own nice values still hold
         return current
-    return min(niceness, 19)
+    return wanted
