@@ -33,6 +33,7 @@ GROWTH = 8
 MAX_RATIO = 16
 MAX_S_PER_MB = 20.0
 FLOOR_S = 0.0003  # below this the smaller text's time is timer noise
+ATTEMPTS = 3  # measurements of a ratio over MAX_RATIO before it fails
 
 # The shapes of the issue, drawn from what the segmenter's rules look at:
 # runs of stops and closing punctuation (followed by a letter, so that no
@@ -101,8 +102,15 @@ def check_linear(text_of_size: Callable[[int], str], size: int = SIZE) -> None:
         f"{len(small)} characters of {shape} took {t_small:.2f} s "
         f"({t_small / len(small) * 1e6:.0f} s/MB)"
     )
-    t_large = cpu_seconds(large, runs=3)
-    ratio = t_large / max(t_small, FLOOR_S)
+    # A busy machine (the other half of the suite, another tenant's cache traffic) can
+    # slow one timing of a millisecond or so by half; square work stays near 64 however
+    # often it is measured, so a ratio over the bound is measured again before it counts.
+    for _attempt in range(ATTEMPTS):
+        t_large = cpu_seconds(large, runs=3)
+        ratio = t_large / max(t_small, FLOOR_S)
+        if ratio <= MAX_RATIO:
+            return
+        t_small = cpu_seconds(small, runs=5)
     assert ratio <= MAX_RATIO, (
         f"{GROWTH} times as much text of {shape} took {ratio:.1f} times as long "
         f"({t_small * 1000:.1f} ms for {len(small)} characters, {t_large * 1000:.1f} ms "
