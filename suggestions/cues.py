@@ -97,7 +97,11 @@ def cue_suggest(text: str, label_keys: frozenset[str] | set[str]) -> CueSuggesti
     The score is a fixed confidence per rule (a cue's match tells more than
     its absence), not a probability learned from data.
     """
-    cues = find_cues(text)
+    return cues_suggest(find_cues(text), label_keys)
+
+
+def cues_suggest(cues: Cues, label_keys: frozenset[str] | set[str]) -> CueSuggestion | None:
+    """``cue_suggest`` from cues already found (``find_cues``)."""
     if NONE in label_keys and cues.words < 3:
         return CueSuggestion(NONE, 0.5, "fewer than three words")
     if (cues.attribution or cues.quotation) and SOURCED in label_keys:
@@ -111,7 +115,11 @@ def cue_suggest(text: str, label_keys: frozenset[str] | set[str]) -> CueSuggesti
 
 def cue_features(text: str) -> list[str]:
     """The cues found in ``text``, as feature names for the trained model."""
-    cues = find_cues(text)
+    return cues_features(find_cues(text))
+
+
+def cues_features(cues: Cues) -> list[str]:
+    """``cue_features`` from cues already found (``find_cues``)."""
     found = []
     if cues.attribution:
         found.append("cue:attribution")

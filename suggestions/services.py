@@ -30,6 +30,7 @@ from suggestions import learning
 from suggestions.cues import cue_suggest
 from suggestions.models import NextPolicy, Suggestion, SuggestionModel, SuggestionSettings
 from suggestions.selectors import corpus_label_count, corpus_label_keys, training_set
+from suggestions.sql import suggestions_insert
 
 log = logging.getLogger(__name__)
 
@@ -273,18 +274,16 @@ def model_train(*, model_id: int) -> SuggestionModel | None:
 
 def _store(model, sentence_ids, predicted, confidence, *, out_of_fold: bool) -> None:
     """Store these suggestions, each batch of ``STORE_BATCH`` in a transaction of its own."""
-    rows = [
-        Suggestion(
-            sentence_id=sid,
-            model=model,
-            label=label,
-            score=float(min(max(score, 0.0), 1.0)),
+    scores = np.clip(np.asarray(confidence, dtype=np.float64), 0.0, 1.0).tolist()
+    for start in range(0, len(scores), STORE_BATCH):
+        end = start + STORE_BATCH
+        suggestions_insert(
+            model_id=model.pk,
             out_of_fold=out_of_fold,
+            sentence_ids=sentence_ids[start:end],
+            labels=predicted[start:end],
+            scores=scores[start:end],
         )
-        for sid, label, score in zip(sentence_ids, predicted, confidence, strict=True)
-    ]
-    for start in range(0, len(rows), STORE_BATCH):
-        Suggestion.objects.bulk_create(rows[start : start + STORE_BATCH])
 
 
 def _store_predictions(model, fitted: learning.Model, corpus: Corpus, *, skip: set[int]) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from suggestions import learning
 from suggestions.cues import cue_suggest
@@ -48,6 +52,50 @@ def test_an_unclosed_quote_is_read_in_linear_time():
     started = time.perf_counter()
     cue_suggest(text, KEYS)
     assert time.perf_counter() - started < 5
+
+
+def _vectorize_row_by_row(texts: list[str]) -> learning.Sparse:
+    """The model's features as defined: each row its sentence's distinct feature buckets in
+    increasing order, each 1/sqrt(how many), and the cue baseline's label."""
+    indptr, indices, values, cues = [0], [], [], []
+    for text in texts:
+        cue = cue_suggest(text, learning.CUE_KEYS)
+        cues.append(cue.label if cue else "")
+        ids = sorted(
+            {zlib.crc32(name.encode()) % learning.HASH_BUCKETS for name in learning.features(text)}
+        )
+        indices.extend(ids)
+        values.extend([1.0 / np.sqrt(len(ids))] * len(ids))
+        indptr.append(len(indices))
+    return learning.Sparse(
+        np.array(indptr, dtype=np.int64),
+        np.array(indices, dtype=np.int64),
+        np.array(values, dtype=np.float64),
+        np.array(cues, dtype=str),
+    )
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=80),
+            st.lists(
+                st.sampled_from(["said", "may", "A", "study", "found", "“x y z”", "?", "a", "a"]),
+                max_size=12,
+            ).map(" ".join),
+        ),
+        max_size=12,
+    )
+)
+def test_sentences_are_vectorized_as_the_features_define_them(texts):
+    """Batch hashing (one sort for all rows) gives each row exactly its own buckets."""
+    expected = _vectorize_row_by_row(texts)
+    got = learning.vectorize(texts)
+    for field in ("indptr", "indices", "values", "cues"):
+        want, have = getattr(expected, field), getattr(got, field)
+        assert have.dtype == want.dtype, field
+        assert np.array_equal(have, want), field
 
 
 def _toy(n_per_label: int = 20):

@@ -246,3 +246,57 @@ def test_suggestions_are_stored_in_short_transactions_and_shown_only_once_the_mo
         client_for(owner).get(f"/api/corpora/{corpus.slug}/export.jsonl").streaming_content
     )
     assert any(row["suggestions"] for row in jsonl_rows(body))
+
+
+@pytest.mark.django_db(transaction=True)  # no outer transaction: the store's own is tested
+def test_stored_suggestions_hold_what_the_model_gave_all_or_none(corpus, make_article):
+    """``suggestions_insert`` (the training's store): each sentence its label, score and
+    fold, scores at the ends of the range kept exactly; a batch with a score the table
+    refuses stores nothing of it."""
+    from django.db import IntegrityError
+
+    from suggestions.sql import suggestions_insert
+
+    article = make_article(corpus, article_text(TOPICS[:2]))
+    ids = list(
+        Sentence.objects.filter(article=article).order_by("pk").values_list("pk", flat=True)
+    )[:3]
+    model = SuggestionModel.objects.create(
+        corpus=corpus,
+        kind=SuggestionModel.Kind.TRAINED,
+        name="m",
+        version="1",
+        status=SuggestionModel.Status.DONE,
+    )
+    suggestions_insert(
+        model_id=model.pk,
+        out_of_fold=True,
+        sentence_ids=ids,
+        labels=["claim", "speculation", "sourced_fact"],
+        scores=[0.0, 0.123456789012345, 1.0],
+    )
+    assert list(
+        Suggestion.objects.filter(model=model)
+        .order_by("sentence_id")
+        .values_list("sentence_id", "label", "score", "out_of_fold")
+    ) == [
+        (ids[0], "claim", 0.0, True),
+        (ids[1], "speculation", 0.123456789012345, True),
+        (ids[2], "sourced_fact", 1.0, True),
+    ]
+    other = SuggestionModel.objects.create(
+        corpus=corpus,
+        kind=SuggestionModel.Kind.TRAINED,
+        name="m",
+        version="2",
+        status=SuggestionModel.Status.DONE,
+    )
+    with pytest.raises(IntegrityError):
+        suggestions_insert(
+            model_id=other.pk,
+            out_of_fold=False,
+            sentence_ids=ids,
+            labels=["claim", "claim", "claim"],
+            scores=[0.5, 0.5, 1.5],
+        )
+    assert not Suggestion.objects.filter(model=other).exists()
