@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from articles.models import Annotation, Article, GoldLabel, Sentence
 from corpora.models import Corpus, Label
@@ -344,12 +344,15 @@ def can_manage(role: str) -> bool:
 
 
 def model_ratings(*, corpus: Corpus) -> list[tuple[str, dict[int, str]]]:
-    """Each model to compare as a rater: its name and version, and its label per sentence.
+    """Each model to compare as a rater: its name and version, and its label per sentence
+    that someone labeled (only those can be compared; a trained model suggests for every
+    sentence of the corpus, and reading them all took most of a refresh's time).
 
     The corpus's current trained model (its suggestions on labeled sentences
     are out-of-fold, so it is not compared with labels it learned) and every
     outside model that posted predictions.
     """
+    labeled = Annotation.objects.filter(sentence_id=OuterRef("sentence_id"))
     models: list[SuggestionModel] = []
     current = current_model(corpus=corpus)
     if current is not None:
@@ -362,7 +365,11 @@ def model_ratings(*, corpus: Corpus) -> list[tuple[str, dict[int, str]]]:
     return [
         (
             model.display_name,
-            dict(Suggestion.objects.filter(model=model).values_list("sentence_id", "label")),
+            dict(
+                Suggestion.objects.filter(Exists(labeled), model=model).values_list(
+                    "sentence_id", "label"
+                )
+            ),
         )
         for model in models
     ]

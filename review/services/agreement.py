@@ -382,9 +382,11 @@ def _model_pairs(
                 vector[unit] = key_index[key]
         return vector
 
+    # The corpus's gold (``aligned`` keeps the sentences rated): a list of every rated
+    # sentence's id in the query cost more to send than the gold itself.
     gold = aligned(
         dict(
-            GoldLabel.objects.filter(sentence_id__in=list(unit_of)).values_list(
+            GoldLabel.objects.filter(sentence__article__corpus=corpus).values_list(
                 "sentence_id", "label__key"
             )
         )

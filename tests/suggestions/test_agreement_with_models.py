@@ -41,3 +41,23 @@ def test_an_outside_model_is_compared_with_each_annotator_and_gold(
     assert pairs["anna"]["agreement"] == 1.0
     assert pairs["anna"]["n"] == len(sentences)
     assert pairs["rita"]["agreement"] == round((len(sentences) - 1) / len(sentences), 4)
+
+
+def test_a_model_is_read_as_a_rater_on_the_labeled_sentences_alone(corpus, article, annotator):
+    """A model suggests for every sentence; only those someone labeled can be compared."""
+    from suggestions.selectors import model_ratings
+
+    sentences = list(article.sentences.filter(kind=Sentence.Kind.SENTENCE).order_by("index"))
+    assert len(sentences) >= 3
+    claim = Label.objects.get(corpus=corpus, key="claim")
+    for s in sentences[:2]:
+        annotation_set(sentence=s, annotator=annotator, label=claim)
+    predictions_store(
+        corpus=corpus,
+        name="outside",
+        version="1",
+        items=[{"sentence": s.pk, "label": "speculation", "score": 0.6} for s in sentences],
+    )
+    assert model_ratings(corpus=corpus) == [
+        ("outside v1", {sentences[0].pk: "speculation", sentences[1].pk: "speculation"})
+    ]
