@@ -257,17 +257,20 @@ def test_stored_suggestions_hold_what_the_model_gave_all_or_none(corpus, make_ar
 
     from suggestions.sql import suggestions_insert
 
+    def done_model(version: str) -> SuggestionModel:
+        return SuggestionModel.objects.create(
+            corpus=corpus,
+            kind=SuggestionModel.Kind.TRAINED,
+            name="m",
+            version=version,
+            status=SuggestionModel.Status.DONE,
+        )
+
     article = make_article(corpus, article_text(TOPICS[:2]))
     ids = list(
         Sentence.objects.filter(article=article).order_by("pk").values_list("pk", flat=True)
     )[:3]
-    model = SuggestionModel.objects.create(
-        corpus=corpus,
-        kind=SuggestionModel.Kind.TRAINED,
-        name="m",
-        version="1",
-        status=SuggestionModel.Status.DONE,
-    )
+    model = done_model("1")
     suggestions_insert(
         model_id=model.pk,
         out_of_fold=True,
@@ -284,13 +287,7 @@ def test_stored_suggestions_hold_what_the_model_gave_all_or_none(corpus, make_ar
         (ids[1], "speculation", 0.123456789012345, True),
         (ids[2], "sourced_fact", 1.0, True),
     ]
-    other = SuggestionModel.objects.create(
-        corpus=corpus,
-        kind=SuggestionModel.Kind.TRAINED,
-        name="m",
-        version="2",
-        status=SuggestionModel.Status.DONE,
-    )
+    other = done_model("2")
     with pytest.raises(IntegrityError):
         suggestions_insert(
             model_id=other.pk,
