@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -46,6 +47,10 @@ from datasets.selectors import (
 )
 
 CHUNK_SENTENCES = 2000
+# The first chunk of a JSONL export on PostgreSQL is smaller: its lines reach the
+# client while the full-size chunks after it are built (a first chunk of 2,000
+# came after 140 ms on the side-by-side harness's machine; bench/README.md).
+FIRST_CHUNK_SENTENCES = 250
 GOLD_WIDTH = GOLD_COLUMNS.stop - GOLD_COLUMNS.start
 # Database connections that build an export's JSON side by side (PostgreSQL).
 EXPORT_READERS = 2
@@ -407,8 +412,8 @@ def _jsonl_postgres(
         raise ValueError("the export has no annotator filter")
     head = '{"corpus":' + json.dumps(slug, ensure_ascii=False) + ',"article":'
 
-    def read(conn, after: int, upto: int) -> str | list[sql.JsonlRow] | None:
-        """The chunk's lines as one text, written whole by the database; or, where an
+    def read(conn, after: int, upto: int) -> bytes | list[sql.JsonlRow] | None:
+        """The chunk's lines as one UTF-8 text, written whole by the database; or, where an
         article holds a character outside the Basic Multilingual Plane, its rows (the
         UTF-16 offsets are then computed here)."""
         query = sql.ChunkQuery(
@@ -431,10 +436,10 @@ def _jsonl_postgres(
     # fetches the rest by id, so memory holds one chunk's articles.
     articles: dict[int, str] = {}
 
-    def render(cursor, rows: str | list[sql.JsonlRow]) -> bytes:
+    def render(cursor, rows: bytes | list[sql.JsonlRow]) -> bytes:
         nonlocal articles
-        if isinstance(rows, str):
-            return (rows + "\n").encode("utf-8")
+        if isinstance(rows, bytes):
+            return rows + b"\n"
         needed = {row.article_id for row in rows}
         articles = {aid: articles[aid] for aid in needed if aid in articles}
         missing = sorted(needed - articles.keys())
@@ -452,11 +457,12 @@ def _jsonl_postgres(
         lines.append("")
         return "\n".join(lines).encode("utf-8")
 
+    sizes = itertools.chain([min(FIRST_CHUNK_SENTENCES, chunk_size)], itertools.repeat(chunk_size))
     with connection.cursor() as cursor:
         if readers < 2:
             after = 0
             while True:
-                upto = sql.chunk_end(cursor, corpus_id=corpus_id, after=after, size=chunk_size)
+                upto = sql.chunk_end(cursor, corpus_id=corpus_id, after=after, size=next(sizes))
                 chunk = read(cursor.connection, after, upto or sql.LAST_ID)
                 if chunk:
                     yield render(cursor, chunk)
@@ -472,7 +478,7 @@ def _jsonl_postgres(
                 which has finished chunk n - readers (taken from ``pending`` first)."""
                 nonlocal after, n, last
                 while not last and len(pending) < readers:
-                    upto = sql.chunk_end(cursor, corpus_id=corpus_id, after=after, size=chunk_size)
+                    upto = sql.chunk_end(cursor, corpus_id=corpus_id, after=after, size=next(sizes))
                     last = upto is None
                     pending.append(
                         pool.submit(read, conns[n % readers], after, upto or sql.LAST_ID)

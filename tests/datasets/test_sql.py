@@ -81,7 +81,7 @@ def test_jsonl_chunk_writes_whole_lines_and_says_when_it_cannot(
         conn, _query(article, sentences, annotator), head='{"corpus":"c","article":'
     )
     assert chunk.astral is False
-    (line,) = [json.loads(text) for text in chunk.text.split("\n")]
+    (line,) = [json.loads(text) for text in chunk.text.split(b"\n")]
     assert line["corpus"] == "c"
     assert line["article"]["id"] == article.pk
     assert line["sentence"]["id"] == sentences[0].pk
