@@ -104,3 +104,21 @@ def test_parallel_readers_on_interleaved_ids(client_for, owner, corpus, interlea
         rows = [json.loads(line) for line in lines.splitlines()]
         assert rows.pop() == {"export": {"complete": True, "rows": len(interleaved)}}
         assert [(r["article"]["id"], r["article"]["title"]) for r in rows] == expected
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_first_chunk_is_the_small_one(client_for, owner, corpus, interleaved, monkeypatch):
+    """The first lines go out before a full-size chunk is built; every later chunk is full."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    monkeypatch.setattr(export, "FIRST_CHUNK_SENTENCES", 3)
+    monkeypatch.setattr(export, "CHUNK_SENTENCES", 7)
+    response = client_for(owner).get(f"/api/corpora/{corpus.slug}/export.jsonl")
+    sizes = [chunk.count(b"\n") for chunk in response.streaming_content]
+    *lines, trailer = sizes
+    assert trailer == 1  # the trailer's own chunk
+    assert lines[0] == 3
+    assert all(size == 7 for size in lines[1:-1])
+    assert 0 < lines[-1] <= 7
+    assert sum(lines) == len(interleaved)

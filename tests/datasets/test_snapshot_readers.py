@@ -1,0 +1,68 @@
+"""The export's extra connections share its snapshot, and none is left open when one fails."""
+
+from __future__ import annotations
+
+import itertools
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+
+from articles.models import Sentence
+from datasets import sql
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+
+
+def test_readers_see_the_snapshot_not_later_writes(interleaved):
+    before = len(interleaved)
+    with transaction.atomic():
+        sql.snapshot_begin()
+        with sql.snapshot_readers(2) as readers:
+            with _connect() as writer:  # another connection's write, committed
+                writer.execute("DELETE FROM articles_sentence WHERE id = %s", [max(interleaved)])
+            counts = [
+                reader.execute(
+                    "SELECT count(*) FROM articles_sentence WHERE id = ANY(%s)",
+                    [list(interleaved)],
+                ).fetchone()[0]
+                for reader in readers
+            ]
+    assert counts == [before, before]
+    assert Sentence.objects.filter(pk__in=list(interleaved)).count() == before - 1
+
+
+def _connect() -> psycopg.Connection:
+    params = connection.get_connection_params()
+    keys = ("dbname", "user", "password", "host", "port")
+    return psycopg.connect(**{k: params[k] for k in keys if params.get(k)}, autocommit=True)
+
+
+def test_a_reader_that_cannot_connect_closes_the_others(interleaved, monkeypatch):
+    opened: list[psycopg.Connection] = []
+    calls = itertools.count()
+    real_connect = psycopg.connect
+
+    def connect(*args, **kwargs):
+        if next(calls) == 1:  # the second connection fails, as a full server refuses one
+            raise psycopg.OperationalError("too many clients already")
+        conn = real_connect(*args, **kwargs)
+        opened.append(conn)
+        return conn
+
+    monkeypatch.setattr(psycopg, "connect", connect)
+    with transaction.atomic():
+        sql.snapshot_begin()
+        with (
+            pytest.raises(psycopg.OperationalError, match="too many clients"),
+            sql.snapshot_readers(2),
+        ):
+            pytest.fail("no reader set without all its readers")
+    assert len(opened) == 1
+    assert opened[0].closed
