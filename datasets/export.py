@@ -47,9 +47,9 @@ from datasets.selectors import (
 )
 
 CHUNK_SENTENCES = 2000
-# The first chunk of a JSONL export on PostgreSQL is smaller: its lines reach the
-# client while the full-size chunks after it are built (a first chunk of 2,000
-# came after 140 ms on the side-by-side harness's machine; bench/README.md).
+# The first chunk of a JSONL export is smaller: its lines reach the client while
+# the full-size chunks after it are built (a first chunk of 2,000 came after
+# 140 ms on the side-by-side harness's machine; bench/README.md).
 FIRST_CHUNK_SENTENCES = 250
 GOLD_WIDTH = GOLD_COLUMNS.stop - GOLD_COLUMNS.start
 # Database connections that build an export's JSON side by side (PostgreSQL).
@@ -342,6 +342,12 @@ def _jsonl_python(
         yield "\n".join(lines).encode("utf-8")
 
 
+def _chunk_sizes(chunk_size: int) -> Iterator[int]:
+    """A JSONL export's chunk sizes: a small first one, then ``chunk_size`` each."""
+    yield min(FIRST_CHUNK_SENTENCES, chunk_size)
+    yield from itertools.repeat(chunk_size)
+
+
 def _jsonl_sqlite(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> Iterator[bytes]:
     """The lines written by SQLite (``sql.sqlite_jsonl_rows``), with each article's part,
     the UTF-16 offsets and the suggestions added here. A chunk with a time SQLite does
@@ -356,12 +362,13 @@ def _jsonl_sqlite(*, corpus_id: int, scope: DatasetScope, chunk_size: int) -> It
     slug = Corpus.objects.filter(pk=corpus_id).values_list("slug", flat=True).get()
     heads: dict[int, str] = {}  # each article's part of a line, for one chunk at a time
     after = 0
+    sizes = _chunk_sizes(chunk_size)
     with connection.cursor() as cursor:
         while True:
             query = sql.SqliteChunkQuery(
                 corpus_id=corpus_id,
                 after=after,
-                size=chunk_size,
+                size=next(sizes),
                 user_id=scope.user_id,
                 all_labels=see_all,
                 show_gold=see_all,
@@ -457,7 +464,7 @@ def _jsonl_postgres(
         lines.append("")
         return "\n".join(lines).encode("utf-8")
 
-    sizes = itertools.chain([min(FIRST_CHUNK_SENTENCES, chunk_size)], itertools.repeat(chunk_size))
+    sizes = _chunk_sizes(chunk_size)
     with connection.cursor() as cursor:
         if readers < 2:
             after = 0
