@@ -44,7 +44,8 @@ BULK_MAX_ARTICLES = 5000
 
 # How many candidates one claim tries before giving up on rows others hold.
 CLAIM_ATTEMPTS = 20
-# How often to look again when all candidates were held by concurrent claims.
+# How often to look again when all candidates were held by concurrent claims,
+# skipping held rows, before a last round that waits for them.
 CLAIM_ROUNDS = 5
 
 
@@ -95,20 +96,20 @@ def user_deleted_receiver(sender, *, instance, **_kwargs) -> None:
 LOCKED = object()  # another claim holds the article right now
 
 
-def _claim(*, article_id: int, user, overlap: int):
+def _claim(*, article_id: int, user, overlap: int, wait: bool = False):
     """Take a seat on the article if one is free, under the article's row lock.
 
-    Returns the article, None when it is full, or LOCKED when another claim
-    holds its row (skipped rather than waited for).
+    Returns the article, None when it is full (or no longer open), or LOCKED when
+    another claim holds its row: skipped rather than waited for, unless ``wait``.
     """
     with transaction.atomic():
         locked = (
-            Article.objects.select_for_update(skip_locked=True)
+            Article.objects.select_for_update(skip_locked=not wait)
             .filter(pk=article_id, status=Article.Status.READY, archived=False)
             .first()
         )
         if locked is None:
-            return LOCKED
+            return None if wait else LOCKED
         # Counted after the lock, in a fresh statement: a claim that committed
         # between our candidate list and the lock is seen here.
         taken = Assignment.objects.filter(article_id=article_id).count()
@@ -147,10 +148,14 @@ def article_next_for(*, corpus: Corpus, user, after: int | None = None) -> Artic
         .order_by("assignees", "-total", "pk")
         .values_list("pk", flat=True)
     )
-    for attempt in range(CLAIM_ROUNDS):
+    for attempt in range(CLAIM_ROUNDS + 1):
+        # The last round waits for each candidate's lock rather than skipping it: seats
+        # that other claims hold for a moment are not "nothing left" (on a busy server
+        # every round could find them held). One row lock at a time: no deadlock.
+        wait = attempt == CLAIM_ROUNDS
         skipped = False
         for article_id in list(open_[:CLAIM_ATTEMPTS]):
-            claimed = _claim(article_id=article_id, user=user, overlap=corpus.overlap)
+            claimed = _claim(article_id=article_id, user=user, overlap=corpus.overlap, wait=wait)
             if claimed is LOCKED:
                 skipped = True
             elif claimed is not None:

@@ -9,10 +9,14 @@ the list must follow.
 from __future__ import annotations
 
 import importlib
+import threading
+import time
 
+import psycopg
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from articles.models import Article
 from review.models import Assignment
@@ -207,3 +211,40 @@ def test_claims_and_takebacks_side_by_side_count_each_seat_once(
     assert not errors, errors
     assert_holders_right(corpus)
     assert Assignment.objects.filter(article__corpus=corpus).count() == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_waits_for_seats_other_claims_hold_for_a_moment(corpus, make_article, make_user):
+    """Every open article's row held by another transaction past the skipping rounds
+    (as on a busy server): the claim waits for one rather than answering "nothing left"."""
+    from corpora.models import Role
+    from corpora.services.corpora import membership_set
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    shelf = [make_article(corpus, f"Article {i} says a thing. It ends.") for i in range(2)]
+    person = make_user("waiter")
+    membership_set(corpus=corpus, user=person, role=Role.ANNOTATOR)
+    params = connection.get_connection_params()
+    keys = ("dbname", "user", "password", "host", "port")
+    holder = psycopg.connect(**{k: params[k] for k in keys if params.get(k)})
+    holder.execute(
+        "SELECT id FROM articles_article WHERE id = ANY(%s) FOR UPDATE",
+        [[article.pk for article in shelf]],
+    )
+    # Past every skipping round's pauses (0.15 s in all), then the rows are free.
+    release = threading.Timer(0.6, holder.commit)
+    release.start()
+    try:
+        started = time.monotonic()
+        claimed = article_next_for(corpus=corpus, user=person)
+        waited = time.monotonic() - started
+    finally:
+        release.join()
+        holder.close()
+    assert claimed is not None
+    assert claimed.pk in {article.pk for article in shelf}
+    assert waited >= 0.5  # it did wait for the holder
+    assert Assignment.objects.filter(article=claimed, annotator=person).exists()
+    assert_holders_right(corpus)
