@@ -1,4 +1,5 @@
-"""Calls run side by side in threads, each on a database connection of its own."""
+"""Calls run side by side in threads, each on a database connection of its own; and a
+connection of its own for a test to act as another session (PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import threading
 from collections.abc import Callable
 
 from django.db import connection
+
+_KEYS = ("dbname", "user", "password", "host", "port")
 
 
 def side_by_side(*calls: Callable[[], object]) -> list[BaseException]:
@@ -28,3 +31,12 @@ def side_by_side(*calls: Callable[[], object]) -> list[BaseException]:
     for thread in threads:
         thread.join(60)
     return errors
+
+
+def other_connection(**options):
+    """A psycopg connection of its own to the test database: another session, whose
+    locks and commits the test's own connection sees as another client's."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    return psycopg.connect(**{k: params[k] for k in _KEYS if params.get(k)}, **options)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import csv
 import io
 
-import psycopg
 import pytest
 from django.db import connection
 
 from datasets import export
+from tests.concurrency import other_connection
 from tests.datasets.readers import csv_rows, jsonl_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,9 +26,7 @@ def break_the_database(last_sentence_id: int) -> None:
     """Make every further read of the export fail, as a real fault would."""
     if connection.vendor == "postgresql":
         pid = connection.connection.info.backend_pid
-        params = connection.get_connection_params()
-        keys = ("dbname", "user", "password", "host", "port")
-        with psycopg.connect(**{k: params[k] for k in keys if params.get(k)}) as killer:
+        with other_connection() as killer:
             killer.execute("SELECT pg_terminate_backend(%s)", [pid])
     else:
         with connection.cursor() as cursor:

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from articles.models import Sentence
 from datasets import sql
+from tests.concurrency import other_connection
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,9 @@ def test_readers_see_the_snapshot_not_later_writes(interleaved):
     with transaction.atomic():
         sql.snapshot_begin()
         with sql.snapshot_readers(2) as readers:
-            with _connect() as writer:  # another connection's write, committed
+            with other_connection(
+                autocommit=True
+            ) as writer:  # another connection's write, committed
                 writer.execute("DELETE FROM articles_sentence WHERE id = %s", [max(interleaved)])
             counts = [
                 reader.execute(
@@ -36,12 +39,6 @@ def test_readers_see_the_snapshot_not_later_writes(interleaved):
             ]
     assert counts == [before, before]
     assert Sentence.objects.filter(pk__in=list(interleaved)).count() == before - 1
-
-
-def _connect() -> psycopg.Connection:
-    params = connection.get_connection_params()
-    keys = ("dbname", "user", "password", "host", "port")
-    return psycopg.connect(**{k: params[k] for k in keys if params.get(k)}, autocommit=True)
 
 
 def test_a_reader_that_cannot_connect_closes_the_others(interleaved, monkeypatch):

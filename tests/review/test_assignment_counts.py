@@ -12,7 +12,6 @@ import importlib
 import threading
 import time
 
-import psycopg
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -28,7 +27,7 @@ from review.services.assignment import (
     assignment_reassign,
     assignments_of_member_reassign,
 )
-from tests.concurrency import side_by_side
+from tests.concurrency import other_connection, side_by_side
 from tests.review.conftest import assert_holders_right, label_sentences
 
 pytestmark = pytest.mark.django_db
@@ -226,9 +225,7 @@ def test_a_claim_waits_for_seats_other_claims_hold_for_a_moment(corpus, make_art
     shelf = [make_article(corpus, f"Article {i} says a thing. It ends.") for i in range(2)]
     person = make_user("waiter")
     membership_set(corpus=corpus, user=person, role=Role.ANNOTATOR)
-    params = connection.get_connection_params()
-    keys = ("dbname", "user", "password", "host", "port")
-    holder = psycopg.connect(**{k: params[k] for k in keys if params.get(k)})
+    holder = other_connection()
     holder.execute(
         "SELECT id FROM articles_article WHERE id = ANY(%s) FOR UPDATE",
         [[article.pk for article in shelf]],
