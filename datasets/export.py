@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
+from annotator.foreground import foreground_read
 from articles.models import Article
 from corpora.models import Corpus
 from datasets import sql
@@ -143,16 +144,20 @@ def csv_trailer(lines: int) -> bytes:
 def _snapshot():
     """One consistent snapshot for the whole export, where the database offers it.
 
-    Yields whether the snapshot is the export's own (and so can be shared).
+    Yields whether the snapshot is the export's own (and so can be shared). The
+    export is a foreground read meanwhile: background work (a suggestion training)
+    steps aside until it ends (``annotator.foreground``).
     """
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         # SQLite: its IMMEDIATE transactions would lock out writers for the
         # whole download. Inside an outer transaction (tests) it is one already.
-        yield False
+        with foreground_read():
+            yield False
         return
     with transaction.atomic():
         sql.snapshot_begin()
-        yield True
+        with foreground_read():
+            yield True
 
 
 def _chunks(

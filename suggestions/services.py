@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from annotator.foreground import background_yield
 from annotator.queue import attempts_exhausted_reason, task_send_on_commit, task_try_send
 from articles.models import Article, Sentence
 from articles.selectors.history import corpus_labels_changed_since
@@ -201,6 +202,8 @@ def model_train(*, model_id: int) -> SuggestionModel | None:
         return None
     corpus = model.corpus
     started = time.perf_counter()
+    aside = _StepAside(settings.SUGGESTIONS_YIELD_MAX_SECONDS)
+    aside()
     labels = corpus_label_keys(corpus=corpus)
     # Counted before reading the labels: a label set meanwhile counts towards the next one.
     SuggestionSettings.objects.filter(corpus=corpus).update(
@@ -235,8 +238,8 @@ def model_train(*, model_id: int) -> SuggestionModel | None:
     # model's rows (readers take done models only), so the batches show only once
     # the model is done; the older version's rows go in that same transaction.
     Suggestion.objects.filter(model=model).delete()
-    _store(model, data.sentence_ids, cv.predicted, cv.confidence, out_of_fold=True)
-    _store_predictions(model, fitted, corpus, skip=set(data.sentence_ids))
+    _store(model, data.sentence_ids, cv.predicted, cv.confidence, out_of_fold=True, aside=aside)
+    _store_predictions(model, fitted, corpus, skip=set(data.sentence_ids), aside=aside)
     with transaction.atomic():
         updated = SuggestionModel.objects.filter(
             pk=model.pk, status=SuggestionModel.Status.RUNNING
@@ -272,10 +275,25 @@ def model_train(*, model_id: int) -> SuggestionModel | None:
     return model
 
 
-def _store(model, sentence_ids, predicted, confidence, *, out_of_fold: bool) -> None:
+class _StepAside:
+    """Called between a training's batches of database work: waits while an export
+    streams (``annotator.foreground``), at most ``budget`` seconds over the training."""
+
+    def __init__(self, budget: float) -> None:
+        self.left = budget
+
+    def __call__(self) -> None:
+        if self.left > 0:
+            self.left -= background_yield(self.left)
+
+
+def _store(
+    model, sentence_ids, predicted, confidence, *, out_of_fold: bool, aside: _StepAside
+) -> None:
     """Store these suggestions, each batch of ``STORE_BATCH`` in a transaction of its own."""
     scores = np.clip(np.asarray(confidence, dtype=np.float64), 0.0, 1.0).tolist()
     for start in range(0, len(scores), STORE_BATCH):
+        aside()
         end = start + STORE_BATCH
         suggestions_insert(
             model_id=model.pk,
@@ -286,7 +304,9 @@ def _store(model, sentence_ids, predicted, confidence, *, out_of_fold: bool) -> 
         )
 
 
-def _store_predictions(model, fitted: learning.Model, corpus: Corpus, *, skip: set[int]) -> None:
+def _store_predictions(
+    model, fitted: learning.Model, corpus: Corpus, *, skip: set[int], aside: _StepAside
+) -> None:
     """Predict and store every other labelable sentence of the corpus, a keyset batch at a time.
 
     Each batch is read by a query of its own (no cursor held open across the
@@ -299,6 +319,7 @@ def _store_predictions(model, fitted: learning.Model, corpus: Corpus, *, skip: s
     ).order_by("pk")
     after = 0
     while True:
+        aside()
         rows = list(sentences.filter(pk__gt=after).values_list("pk", "text")[:STORE_BATCH])
         if not rows:
             return
@@ -312,6 +333,7 @@ def _store_predictions(model, fitted: learning.Model, corpus: Corpus, *, skip: s
                 predicted,
                 np.asarray(confidence),
                 out_of_fold=False,
+                aside=aside,
             )
 
 
