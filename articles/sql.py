@@ -470,3 +470,94 @@ SELECT id, text FROM chosen WHERE text ~ %s""",
             [list(article_ids), pattern],
         )
         return cursor.fetchall()
+
+
+# Segmentation's statements (``articles.services.segmentation``): run for every
+# article of a bulk import, so written out rather than built by the ORM, whose
+# query compilation cost more Python time than the segmenter (bench/README.md).
+_ARTICLE = Article._meta.db_table
+
+_SEGMENTATION_CLAIM = f"""
+UPDATE {_ARTICLE}
+SET status = %(segmenting)s, segmentation_task_id = %(task_id)s, status_changed_at = %(now)s,
+    failure_reason = '', attempts = attempts + 1
+WHERE id = %(article_id)s
+  AND (status = %(pending)s
+       OR (status = %(segmenting)s AND segmentation_task_id = %(task_id)s
+           AND attempts < %(limit)s))
+RETURNING text
+"""
+
+
+class _ClaimedRow(NamedTuple):
+    text: str
+
+
+def segmentation_claim(
+    *, article_id: int, task_id: str, limit: int, now: dt.datetime
+) -> str | None:
+    """Take a pending article (or this task's own earlier claim, started fewer than
+    ``limit`` times) for ``task_id``, counting the start; its text, or None if not taken."""
+    params = {
+        "article_id": article_id,
+        "task_id": task_id,
+        "limit": limit,
+        "now": connection.ops.adapt_datetimefield_value(now),
+        "pending": Article.Status.PENDING.value,
+        "segmenting": Article.Status.SEGMENTING.value,
+    }
+    with prepared_cursor() as cursor:
+        cursor.execute(_SEGMENTATION_CLAIM, params)
+        row = fetch_one(cursor, _ClaimedRow)
+    return row.text if row else None
+
+
+def _segmentation_lock_sql() -> str:
+    lock = " FOR UPDATE OF a" if connection.vendor == "postgresql" else ""
+    return f"""
+SELECT a.text, EXISTS (SELECT 1 FROM {Sentence._meta.db_table} s WHERE s.article_id = a.id)
+         AS segmented
+FROM {_ARTICLE} a
+WHERE a.id = %(article_id)s AND a.status = %(segmenting)s AND a.segmentation_task_id = %(task_id)s
+{lock}"""
+
+
+class SegmentationLockRow(NamedTuple):
+    text: str
+    segmented: bool
+
+
+def segmentation_lock(*, article_id: int, task_id: str) -> SegmentationLockRow | None:
+    """Lock the article while ``task_id`` still holds its claim (in the caller's
+    transaction): its text now and whether it has sentences; None if the claim is gone."""
+    params = {
+        "article_id": article_id,
+        "task_id": task_id,
+        "segmenting": Article.Status.SEGMENTING.value,
+    }
+    with prepared_cursor() as cursor:
+        cursor.execute(_segmentation_lock_sql(), params)
+        return fetch_one(cursor, SegmentationLockRow)
+
+
+_SEGMENTATION_DONE = f"""
+UPDATE {_ARTICLE}
+SET status = %(ready)s, segmenter_version = %(version)s, status_changed_at = %(now)s,
+    updated_at = %(now)s, segmentation_task_id = '', failure_reason = '',
+    labelable_count = %(labelable)s
+WHERE id = %(article_id)s
+"""
+
+
+def segmentation_done(*, article_id: int, version: str, labelable: int, now: dt.datetime) -> None:
+    """Mark the locked article segmented (ready) with ``labelable`` sentences that take a
+    label, in the caller's transaction."""
+    params = {
+        "article_id": article_id,
+        "ready": Article.Status.READY.value,
+        "version": version,
+        "labelable": labelable,
+        "now": connection.ops.adapt_datetimefield_value(now),
+    }
+    with prepared_cursor() as cursor:
+        cursor.execute(_SEGMENTATION_DONE, params)

@@ -1071,22 +1071,31 @@ def _reapply_hand_edits(article: Article, planned: list[Planned]) -> dict:
     return {"kept": kept, "not_kept": not_kept} if kept or not_kept else {}
 
 
-def _sentences_store(article: Article, planned: list[Planned]) -> None:
+def _sentences_store(article_id: int, text: str, planned: list[Planned]) -> None:
     """An article's first sentences: one statement of arrays on PostgreSQL
     (``articles.sql.sentences_insert``), the ORM's bulk insert elsewhere."""
     if connection.vendor == "postgresql":
-        sentences_insert(article_id=article.pk, text=article.text, segments=planned)
+        sentences_insert(article_id=article_id, text=text, segments=planned)
         return
     Sentence.objects.bulk_create(
         [
             Sentence(
-                article=article, index=i, start=p.start, end=p.end,
-                paragraph=p.paragraph, kind=p.kind, text=article.text[p.start : p.end],
+                article_id=article_id, index=i, start=p.start, end=p.end,
+                paragraph=p.paragraph, kind=p.kind, text=text[p.start : p.end],
             )
             for i, p in enumerate(planned)
         ],
         batch_size=1000,
     )  # fmt: skip
+
+
+def sentences_first_store(*, article_id: int, text: str, segments: list[segmenter.Segment]) -> int:
+    """Store the first sentences of a locked article that has none (its first
+    segmentation: no labels, no edit to carry); how many of them take a label.
+    The caller stores that count with the article's new status."""
+    planned = [Planned(s.start, s.end, s.paragraph, s.kind) for s in segments]
+    _sentences_store(article_id, text, planned)
+    return sum(1 for p in planned if p.kind == Sentence.Kind.SENTENCE)
 
 
 def sentences_resegment(*, article: Article, segments: list[segmenter.Segment]) -> EditOutcome:
@@ -1099,7 +1108,7 @@ def sentences_resegment(*, article: Article, segments: list[segmenter.Segment]) 
     """
     planned = [Planned(s.start, s.end, s.paragraph, s.kind) for s in segments]
     if not Sentence.objects.filter(article=article).exists():
-        _sentences_store(article, planned)
+        _sentences_store(article.pk, article.text, planned)
         _labelable_count_set(article, planned)
         return EditOutcome(edit=None, removed=[], created=[])
     hand_edits = _reapply_hand_edits(article, planned)

@@ -15,14 +15,18 @@ from __future__ import annotations
 import enum
 
 from django.conf import settings
-from django.db.models import F, Q
 from django.utils import timezone
 
 from annotator.durability import redoable_transaction
 from annotator.queue import attempts_exhausted_reason
 from articles import segmenter
 from articles.models import Article
-from articles.services.boundaries import sentences_resegment, validate_segments
+from articles.services.boundaries import (
+    sentences_first_store,
+    sentences_resegment,
+    validate_segments,
+)
+from articles.sql import segmentation_claim, segmentation_done, segmentation_lock
 
 __all__ = ["Outcome", "article_claim", "article_mark_failed", "article_segment",
            "validate_segments"]  # fmt: skip
@@ -43,32 +47,20 @@ def article_claim(*, article_id: int, task_id: str) -> bool:
     without finishing (a poison message that kills its worker) is not started
     again; the article ends failed, with the reason.
     """
+    return _claim(article_id, task_id) is not None
+
+
+def _claim(article_id: int, task_id: str) -> str | None:
+    """``article_claim``, giving the claimed article's text (None: not claimed)."""
     limit = settings.TASK_MAX_ATTEMPTS
     now = timezone.now()
     # A claim a database crash loses leaves the article as it was: the reconciler
     # queues it again. Its start is still counted once COMMIT returns, even if the
     # worker dies right after (annotator.durability).
     with redoable_transaction():
-        claimed = (
-            Article.objects.filter(pk=article_id)
-            .filter(
-                Q(status=Article.Status.PENDING)
-                | Q(
-                    status=Article.Status.SEGMENTING,
-                    segmentation_task_id=task_id,
-                    attempts__lt=limit,
-                )
-            )
-            .update(
-                status=Article.Status.SEGMENTING,
-                segmentation_task_id=task_id,
-                status_changed_at=now,
-                failure_reason="",
-                attempts=F("attempts") + 1,
-            )
-        )
-        if claimed:
-            return True
+        text = segmentation_claim(article_id=article_id, task_id=task_id, limit=limit, now=now)
+        if text is not None:
+            return text
         Article.objects.filter(
             pk=article_id,
             status=Article.Status.SEGMENTING,
@@ -80,14 +72,19 @@ def article_claim(*, article_id: int, task_id: str) -> bool:
             segmentation_task_id="",
             status_changed_at=now,
         )
-        return False
+        return None
 
 
 def article_segment(*, article_id: int, task_id: str) -> Outcome:
-    """Segment one article for the task ``task_id``: the whole job of the task."""
-    if not article_claim(article_id=article_id, task_id=task_id):
-        return Outcome.SKIPPED
-    text = Article.objects.filter(pk=article_id).values_list("text", flat=True).first()
+    """Segment one article for the task ``task_id``: the whole job of the task.
+
+    Every article of a bulk import comes through here, so its statements are
+    written out (``articles.sql``): the claim returns the text, and the lock
+    tells whether the article has sentences already (a re-segmentation, which
+    carries labels and hand edits) or not (the first: its sentences are stored
+    as they are).
+    """
+    text = _claim(article_id, task_id)
     if text is None:
         return Outcome.SKIPPED
     segments = segmenter.segment(text)
@@ -100,35 +97,24 @@ def article_segment(*, article_id: int, task_id: str) -> Outcome:
     # Lost in a database crash, the whole transaction is: the article stays segmenting
     # with its old sentences and labels, and the reconciler queues it again.
     with redoable_transaction():
-        article = (
-            Article.objects.select_for_update()
-            .filter(
-                pk=article_id,
-                status=Article.Status.SEGMENTING,
-                segmentation_task_id=task_id,
-            )
-            .first()
-        )
-        if article is None:  # Re-queued by someone else meanwhile.
+        locked = segmentation_lock(article_id=article_id, task_id=task_id)
+        if locked is None:  # Re-queued by someone else meanwhile.
             return Outcome.SKIPPED
-        if article.text != text:  # Corrected meanwhile: segment what is stored now.
-            segments = segmenter.segment(article.text)
-            validate_segments(article.text, segments)
-        sentences_resegment(article=article, segments=segments)
-        article.status = Article.Status.READY
-        article.segmenter_version = segmenter.SEGMENTER_VERSION
-        article.status_changed_at = timezone.now()
-        article.segmentation_task_id = ""
-        article.failure_reason = ""
-        article.save(
-            update_fields=[
-                "status",
-                "segmenter_version",
-                "status_changed_at",
-                "segmentation_task_id",
-                "failure_reason",
-                "updated_at",
-            ]
+        if locked.text != text:  # Corrected meanwhile: segment what is stored now.
+            text = locked.text
+            segments = segmenter.segment(text)
+            validate_segments(text, segments)
+        if locked.segmented:
+            article = Article.objects.get(pk=article_id)
+            sentences_resegment(article=article, segments=segments)
+            labelable = article.labelable_count
+        else:
+            labelable = sentences_first_store(article_id=article_id, text=text, segments=segments)
+        segmentation_done(
+            article_id=article_id,
+            version=segmenter.SEGMENTER_VERSION,
+            labelable=labelable,
+            now=timezone.now(),
         )
     return Outcome.DONE
 

@@ -6,9 +6,12 @@ tests/articles/test_boundaries.py has the rest).
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.models import Annotation, Article, Sentence
-from articles.segmenter import Segment
+from articles.segmenter import SEGMENTER_VERSION, Segment
+from articles.services import segmentation
 from articles.services.annotations import annotation_set
 from articles.services.articles import article_resegment
 from articles.services.segmentation import (
@@ -84,6 +87,58 @@ def test_a_redelivered_task_takes_back_its_own_claim(corpus, make_article):
     article.refresh_from_db()
     assert article.status == Article.Status.READY
     assert_invariant_1(article)
+
+
+def test_a_first_segmentation_records_everything_in_four_statements(corpus, make_article):
+    article = make_article(corpus, segment=False)
+    before = article.updated_at
+    with CaptureQueriesContext(connection) as queries:
+        assert article_segment(article_id=article.pk, task_id="t1") == Outcome.DONE
+    statements = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"]
+        .lstrip()
+        .upper()
+        .startswith(("BEGIN", "COMMIT", "SET", "SAVEPOINT", "RELEASE"))
+    ]
+    # The claim (which returns the text), the lock (which tells there are no sentences
+    # yet), the sentences, the status: the ORM took seven.
+    assert len(statements) == 4, statements
+    article.refresh_from_db()
+    assert (article.status, article.segmentation_task_id, article.failure_reason) == (
+        Article.Status.READY,
+        "",
+        "",
+    )
+    assert article.segmenter_version == SEGMENTER_VERSION
+    assert article.attempts == 1
+    assert article.labelable_count == article.sentences.filter(kind=Sentence.Kind.SENTENCE).count()
+    assert article.labelable_count > 0
+    assert article.updated_at > before
+    assert article.status_changed_at >= article.created_at
+    assert_invariant_1(article)
+
+
+def test_a_text_corrected_while_it_was_segmented_is_segmented_as_stored(
+    corpus, make_article, monkeypatch
+):
+    article = make_article(corpus, "First we talk. Then we act.", segment=False)
+    corrected = "First we talked at length. Then, it is said, we acted. Finally we rested."
+    real_segment = segmentation.segmenter.segment
+
+    def segment_while_corrected(text):
+        if text != corrected:  # the owner corrects the text while the worker segments it
+            Article.objects.filter(pk=article.pk).update(text=corrected)
+        return real_segment(text)
+
+    monkeypatch.setattr(segmentation.segmenter, "segment", segment_while_corrected)
+    assert article_segment(article_id=article.pk, task_id="t1") == Outcome.DONE
+    article.refresh_from_db()
+    assert article.text == corrected
+    assert_invariant_1(article)
+    assert article.sentences.count() == 3
+    assert article.labelable_count == 3
 
 
 def test_segmenting_twice_leaves_exactly_one_set(article):
