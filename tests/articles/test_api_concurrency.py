@@ -13,37 +13,22 @@ from articles.exceptions import VersionConflict
 from articles.models import Annotation, AnnotationEvent, ArticleLabelCount
 from articles.services.annotations import annotation_set
 from corpora.models import Label
+from tests.concurrency import held_elsewhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @contextmanager
-def held_open(write: Callable[[], object]) -> Iterator[list[BaseException]]:
+def _in_transaction(write: Callable[[], object]) -> Iterator[None]:
+    with transaction.atomic():
+        write()
+        yield
+
+
+def held_open(write: Callable[[], object]):
     """Run ``write`` in a transaction on another thread, kept open until the block ends;
     yields the list the thread's errors go to."""
-    holding, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def hold() -> None:
-        try:
-            with transaction.atomic():
-                write()
-                holding.set()
-                release.wait(10)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
-            errors.append(exc)
-        finally:
-            holding.set()
-            connection.close()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert holding.wait(10)
-    try:
-        yield errors
-    finally:
-        release.set()
-        thread.join(10)
+    return held_elsewhere(lambda: _in_transaction(write))
 
 
 def started(write: Callable[[], object], out: list) -> threading.Thread:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 import pytest
@@ -15,6 +16,7 @@ from datasets.export import export_csv, export_jsonl
 from datasets.selectors import DatasetScope
 from suggestions.models import SuggestionModel
 from suggestions.services import model_train, training_request
+from tests.concurrency import held_elsewhere
 from tests.suggestions.corpus_data import TOPICS, article_text, label_all
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,30 +39,18 @@ def busy_elsewhere() -> bool:
 
 
 @contextmanager
+def _marked() -> Iterator[None]:
+    # PostgreSQL's mark belongs to a transaction; SQLite's (a file lock) needs none, and
+    # a transaction there would hold the database's write lock.
+    outer = transaction.atomic() if connection.vendor == "postgresql" else nullcontext()
+    with outer, foreground_read() as marked:
+        assert marked
+        yield
+
+
 def export_streaming_for(seconds: float):
     """Another thread holds a foreground read (as a streaming export does) for ``seconds``."""
-    held = threading.Event()
-
-    def hold() -> None:
-        # PostgreSQL's mark belongs to a transaction; SQLite's (a file lock) needs none, and
-        # a transaction there would hold the database's write lock.
-        outer = transaction.atomic() if connection.vendor == "postgresql" else nullcontext()
-        try:
-            with outer, foreground_read() as marked:
-                assert marked
-                held.set()
-                time.sleep(seconds)
-        finally:
-            held.set()
-            connection.close()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert held.wait(30)
-    try:
-        yield
-    finally:
-        thread.join(30)
+    return held_elsewhere(_marked, seconds=seconds)
 
 
 @pytest.fixture
