@@ -439,13 +439,18 @@ def boundaries_apply(
     )
 
 
+def _labelable(planned: list[Planned]) -> int:
+    """How many of ``planned`` take a label (sentences, not headings)."""
+    return sum(1 for p in planned if p.kind == Sentence.Kind.SENTENCE)
+
+
 def _labelable_count_set(article: Article, planned: list[Planned]) -> None:
     """Store how many of the article's sentences, now ``planned``, take a label.
 
     Only boundary changes write sentences, each with the article row locked, so
     the figure is set, not added to (docs/architecture.md, "Derived counts").
     """
-    labelable = sum(1 for p in planned if p.kind == Sentence.Kind.SENTENCE)
+    labelable = _labelable(planned)
     Article.objects.filter(pk=article.pk).update(labelable_count=labelable)
     article.labelable_count = labelable
 
@@ -1095,7 +1100,7 @@ def sentences_first_store(*, article_id: int, text: str, segments: list[segmente
     The caller stores that count with the article's new status."""
     planned = [Planned(s.start, s.end, s.paragraph, s.kind) for s in segments]
     _sentences_store(article_id, text, planned)
-    return sum(1 for p in planned if p.kind == Sentence.Kind.SENTENCE)
+    return _labelable(planned)
 
 
 def sentences_resegment(*, article: Article, segments: list[segmenter.Segment]) -> EditOutcome:
