@@ -481,9 +481,14 @@ def _jsonl_postgres(
                 if upto is None:
                     return
                 after = upto
-        with sql.snapshot_readers(readers) as conns, ThreadPoolExecutor(readers) as pool:
+        with (
+            sql.snapshot_readers_connecting(readers) as connecting,
+            ThreadPoolExecutor(readers) as pool,
+        ):
             pending: deque = deque()
-            after, n, last = 0, 0, False
+
+            def read_on(reader: int, after: int, upto: int) -> bytes | list[sql.JsonlRow] | None:
+                return read(connecting[reader].result(), after, upto)
 
             def ask() -> None:
                 """Keep every reader on a chunk: chunk n goes to reader n % readers,
@@ -492,12 +497,17 @@ def _jsonl_postgres(
                 while not last and len(pending) < readers:
                     upto = sql.chunk_end(cursor, corpus_id=corpus_id, after=after, size=next(sizes))
                     last = upto is None
-                    pending.append(
-                        pool.submit(read, conns[n % readers], after, upto or sql.LAST_ID)
-                    )
+                    pending.append(pool.submit(read_on, n % readers, after, upto or sql.LAST_ID))
                     after, n = upto or sql.LAST_ID, n + 1
 
+            # The first (small) chunk is read on this connection while the readers
+            # connect: the first lines wait for no connection's start-up.
+            upto = sql.chunk_end(cursor, corpus_id=corpus_id, after=0, size=next(sizes))
+            after, n, last = upto or sql.LAST_ID, 0, upto is None
+            first = read(cursor.connection, 0, after)
             ask()
+            if first:
+                yield render(cursor, first)
             while pending:
                 chunk = pending.popleft().result()
                 # The next chunk is asked for before this one is sent: while the client

@@ -16,7 +16,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import NamedTuple
 
@@ -48,8 +48,15 @@ class _SnapshotRow(NamedTuple):
 
 
 @contextmanager
-def snapshot_readers(count: int) -> Iterator[list[psycopg.Connection]]:
-    """``count`` extra connections that read the snapshot of this one's transaction."""
+def snapshot_readers_connecting(count: int) -> Iterator[list[Future[psycopg.Connection]]]:
+    """``count`` extra connections that read the snapshot of this one's transaction, as
+    they connect: each future gives its connection (or raises why it could not).
+
+    They connect side by side, in the background: each connection's start-up
+    (authentication included) takes milliseconds of waiting that the caller can
+    spend on its own reads meanwhile. Every connection that opened is closed on
+    leaving, one still connecting once it has.
+    """
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_export_snapshot() AS snapshot")
         snapshot = fetch_one(cursor, _SnapshotRow).snapshot
@@ -68,18 +75,23 @@ def snapshot_readers(count: int) -> Iterator[list[psycopg.Connection]]:
             raise
         return conn
 
-    # Side by side: each connection's start-up (authentication included) takes
-    # milliseconds of waiting that the export's first byte waited for once per reader.
-    with ThreadPoolExecutor(count) as pool:
-        pending = [pool.submit(reader) for _ in range(count)]
-    readers = [future.result() for future in pending if future.exception() is None]
+    pool = ThreadPoolExecutor(count)
+    pending = [pool.submit(reader) for _ in range(count)]
+    pool.shutdown(wait=False)  # its threads end with their connection
     try:
-        if len(readers) < count:
-            next(future for future in pending if future.exception()).result()
-        yield readers
+        yield pending
     finally:
-        for conn in readers:
-            conn.close()
+        for future in pending:
+            if future.exception() is None:  # waits for one still connecting
+                future.result().close()
+
+
+@contextmanager
+def snapshot_readers(count: int) -> Iterator[list[psycopg.Connection]]:
+    """``count`` extra connections that read the snapshot of this one's transaction,
+    all connected (the first failure is raised, and none is left open)."""
+    with snapshot_readers_connecting(count) as pending:
+        yield [future.result() for future in pending]
 
 
 @functools.cache

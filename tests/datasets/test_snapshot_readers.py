@@ -1,15 +1,19 @@
-"""The export's extra connections share its snapshot, and none is left open when one fails."""
+"""The export's extra connections share its snapshot, none is left open when one fails,
+and the first lines wait for none of them."""
 
 from __future__ import annotations
 
 import itertools
+import json
+import threading
 
 import psycopg
 import pytest
 from django.db import connection, transaction
 
 from articles.models import Sentence
-from datasets import sql
+from datasets import export, sql
+from datasets.selectors import dataset_scope
 from tests.concurrency import other_connection
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -63,3 +67,29 @@ def test_a_reader_that_cannot_connect_closes_the_others(interleaved, monkeypatch
             pytest.fail("no reader set without all its readers")
     assert len(opened) == 1
     assert opened[0].closed
+
+
+def test_the_first_lines_go_out_while_the_readers_connect(owner, corpus, interleaved, monkeypatch):
+    """The export's first chunk is read on its own connection: it waits for no reader's
+    start-up, and the readers, once connected, build the rest in order."""
+    connected = threading.Event()
+    real_connect = psycopg.connect
+
+    def slow_connect(*args, **kwargs):
+        # Only the readers connect on other threads; they wait for the first lines.
+        if threading.current_thread() is not threading.main_thread():
+            assert connected.wait(5), "the first lines waited for a reader to connect"
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(psycopg, "connect", slow_connect)
+    monkeypatch.setattr(export, "FIRST_CHUNK_SENTENCES", 3)
+    monkeypatch.setattr(export, "CHUNK_SENTENCES", 5)
+    stream = export.export_jsonl(
+        corpus_id=corpus.pk, scope=dataset_scope(user=owner, corpus_id=corpus.pk)
+    )
+    first = next(stream)
+    connected.set()
+    rows = [json.loads(line) for line in (first + b"".join(stream)).splitlines()]
+    assert first.count(b"\n") == 3
+    assert rows.pop() == {"export": {"complete": True, "rows": len(interleaved)}}
+    assert [row["sentence"]["id"] for row in rows] == sorted(interleaved)
