@@ -393,8 +393,9 @@ SUGGESTIONS_RETRAIN_EVERY = env_int("SUGGESTIONS_RETRAIN_EVERY", 50, minimum=1)
 # machine or, on SQLite, the database), at most SUGGESTIONS_MAX_WAIT_SECONDS.
 SUGGESTIONS_QUIET_SECONDS = env_int("SUGGESTIONS_QUIET_SECONDS", 20, minimum=0)
 SUGGESTIONS_MAX_WAIT_SECONDS = env_int("SUGGESTIONS_MAX_WAIT_SECONDS", 600, minimum=1)
-# A running training steps aside, between its batches of reads and writes, while an
-# export streams (annotator/foreground.py): at most this many seconds in all.
+# A running training steps aside, between its batches of reads and writes and before
+# each of its fits, while an export streams (annotator/foreground.py): at most this
+# many seconds in all.
 SUGGESTIONS_YIELD_MAX_SECONDS = env_int("SUGGESTIONS_YIELD_MAX_SECONDS", 120, minimum=0)
 # The background refresh after label changes (review/services/workflow.py) starts
 # no sooner than REVIEW_REFRESH_PACE times its last run's length after that run

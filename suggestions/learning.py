@@ -18,7 +18,7 @@ import io
 import itertools
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -320,8 +320,12 @@ def cross_validate(
     labels: Sequence[str],
     groups: Sequence[int | str],
     folds: int = FOLDS,
+    between: Callable[[], None] | None = None,
 ) -> CrossValidation:
-    """Out-of-fold predictions for every item, and the scores they reach."""
+    """Out-of-fold predictions for every item, and the scores they reach.
+
+    ``between`` is called before each fold's fit (a training in the background
+    steps aside there while an export streams)."""
     rows = vectorize(texts)
     if len(texts) > FEWER_FOLDS_ABOVE:
         folds = min(folds, 3)
@@ -334,6 +338,8 @@ def cross_validate(
         train_rows = np.nonzero(fold != f)[0]
         if len(train_rows) == 0:
             continue
+        if between is not None:
+            between()
         model = fit(rows.take(train_rows), [targets[i] for i in train_rows], labels)
         probs = model.scores(rows.take(test))
         best = probs.argmax(axis=1)

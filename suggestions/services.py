@@ -218,12 +218,15 @@ def model_train(*, model_id: int) -> SuggestionModel | None:
             f"labels; training needs {settings.SUGGESTIONS_MIN_LABELS} and at least two labels.",
         )
         return None
-    cv = learning.cross_validate(data.texts, data.targets, labels, data.article_ids)
+    # The fits are the training's CPU: it steps aside before each, as between its
+    # batches of database work (the worker's lower priority still takes a share).
+    cv = learning.cross_validate(data.texts, data.targets, labels, data.article_ids, between=aside)
     keys = set(labels)
     cue_predicted = [
         (cue.label if (cue := cue_suggest(t, keys)) else labels[0]) for t in data.texts
     ]
     cue_report = learning.scores_report(data.targets, cue_predicted, labels)
+    aside()
     fitted = learning.train(data.texts, data.targets, labels)
     metrics = {
         **cv.report,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 
 import pytest
 from django.db import connection, transaction
@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from annotator.foreground import background_yield, foreground_busy, foreground_read
 from datasets.export import export_csv, export_jsonl
 from datasets.selectors import DatasetScope
+from suggestions import learning, services
 from suggestions.models import SuggestionModel
 from suggestions.services import model_train, training_request
 from tests.concurrency import held_elsewhere
@@ -122,3 +123,32 @@ def test_a_training_with_no_budget_does_not_wait(corpus, labeled, settings):
         trained = model_train(model_id=model.pk)
         assert busy_elsewhere() is True  # done while the export still streams
     assert trained.status == SuggestionModel.Status.DONE
+
+
+def test_a_training_the_export_began_after_fits_nothing_while_it_streams(
+    corpus, labeled, settings, monkeypatch
+):
+    """The export starts once the training has read its labels: every fit (the
+    training's CPU) waits for it to end, as the batches of database work do."""
+    settings.SUGGESTIONS_YIELD_MAX_SECONDS = 60
+    later = ExitStack()
+    read_labels, real_fit = services.training_set, learning.fit
+    busy_at_fit: list[bool] = []
+
+    def labels_then_an_export(**kwargs):
+        data = read_labels(**kwargs)
+        later.enter_context(export_streaming_for(1.0))
+        return data
+
+    def fit(*args, **kwargs):
+        busy_at_fit.append(foreground_busy())
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(services, "training_set", labels_then_an_export)
+    monkeypatch.setattr(learning, "fit", fit)
+    model, _ = training_request(corpus=corpus, requested_by="owner")
+    with later:
+        trained = model_train(model_id=model.pk)
+    assert trained.status == SuggestionModel.Status.DONE
+    assert busy_at_fit
+    assert not any(busy_at_fit)

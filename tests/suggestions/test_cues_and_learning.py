@@ -146,6 +146,21 @@ def test_cross_validation_predicts_every_item_without_having_seen_it():
     assert np.all((cv.confidence > 0) & (cv.confidence <= 1))
 
 
+def test_cross_validation_calls_between_before_each_fold_and_changes_nothing():
+    """A background training steps aside there: once before each fold's fit, the
+    predictions the same as without it."""
+    texts, targets = _toy(10)
+    groups = [i // 4 for i in range(len(texts))]
+    calls: list[int] = []
+    cv = learning.cross_validate(
+        texts, targets, ["a", "b"], groups, folds=3, between=lambda: calls.append(1)
+    )
+    plain = learning.cross_validate(texts, targets, ["a", "b"], groups, folds=3)
+    assert len(calls) == len(set(learning.group_folds(groups, 3).tolist())) == 3
+    assert cv.predicted == plain.predicted
+    assert np.array_equal(cv.confidence, plain.confidence)
+
+
 def test_scores_report_matches_hand_counts():
     truth = ["a", "a", "b", "b", "c"]
     predicted = ["a", "b", "b", "b", "a"]
