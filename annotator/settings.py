@@ -179,8 +179,9 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's backend, whose transactions wait for the write lock in steps of
-    # 0.1-1 ms instead of SQLite's busy handler (annotator/sqlite/base.py).
+    # Django's backend, whose writers queue in their process and wait for another
+    # process's write lock in steps of 0.1-1 ms, not in SQLite's busy handler
+    # (annotator/sqlite/base.py).
     DATABASES["default"]["ENGINE"] = "annotator.sqlite"
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Connections are kept (DB_CONN_MAX_AGE), as on PostgreSQL: opening one per

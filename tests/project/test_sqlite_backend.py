@@ -1,4 +1,5 @@
-"""The SQLite backend's transactions wait for the write lock in short steps (annotator/sqlite).
+"""The SQLite backend's writers queue in their process and wait for another process's
+write lock in short steps (annotator/sqlite).
 
 Each test opens its own database file through the backend, whatever database the
 suite runs on.
@@ -7,6 +8,8 @@ suite runs on.
 from __future__ import annotations
 
 import copy
+import os
+import sqlite3
 import threading
 import time
 from contextlib import contextmanager
@@ -79,19 +82,43 @@ def _write_in_thread(conn, n: int, out: list) -> threading.Thread:
     return threading.Thread(target=run)
 
 
-def test_a_transaction_waits_for_the_writer_in_short_steps_then_writes(connect, monkeypatch):
-    holder = connect()
-    pauses: list[float] = []
+@pytest.fixture
+def pauses(monkeypatch) -> list[float]:
+    """Every pause of a writer waiting at ``BEGIN``."""
+    recorded: list[float] = []
     sleep = time.sleep
 
-    def recorded(seconds: float) -> None:
-        pauses.append(seconds)
+    def record(seconds: float) -> None:
+        recorded.append(seconds)
         sleep(seconds)
 
-    monkeypatch.setattr(base.time, "sleep", recorded)
+    monkeypatch.setattr(base.time, "sleep", record)
+    return recorded
+
+
+@contextmanager
+def other_process_writing(connect):
+    """A write transaction as another process holds it: SQLite's lock, not this process's queue."""
+    name = connect().settings_dict["NAME"]
+    raw = sqlite3.connect(name, isolation_level=None, check_same_thread=False)
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        raw.execute("INSERT INTO t VALUES (1)")
+        yield
+        raw.execute("COMMIT")
+    finally:
+        raw.close()
+
+
+def _values(conn) -> list[int]:
+    cursor = conn.cursor()
+    cursor.execute("SELECT n FROM t ORDER BY n")
+    return [n for (n,) in cursor.fetchall()]
+
+
+def test_a_writer_waits_for_another_process_in_short_steps_then_writes(connect, pauses):
     out: list = []
-    with atomic(holder):
-        holder.cursor().execute("INSERT INTO t VALUES (1)")
+    with other_process_writing(connect):
         waiter = _write_in_thread(connect(), 2, out)
         waiter.start()
         waiter.join(0.2)
@@ -103,12 +130,46 @@ def test_a_transaction_waits_for_the_writer_in_short_steps_then_writes(connect, 
     # Many tries, none of them a long sleep: the lock is taken soon after it is free.
     assert len(pauses) > 100
     assert max(pauses) <= base.LONGEST_PAUSE
-    cursor = holder.cursor()
-    cursor.execute("SELECT n FROM t ORDER BY n")
-    assert [n for (n,) in cursor.fetchall()] == [1, 2]
+    assert _values(connect()) == [1, 2]
 
 
-def test_a_writer_that_keeps_the_lock_past_the_timeout_fails_the_wait(connect):
+@pytest.mark.parametrize("end", ["commit", "rollback", "close"])
+def test_writers_of_one_process_queue_without_polling(connect, pauses, end):
+    holder = connect()
+    out: list = []
+    holder.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    holder.cursor().execute("INSERT INTO t VALUES (1)")
+    waiter = _write_in_thread(connect(), 2, out)
+    waiter.start()
+    waiter.join(0.2)
+    assert waiter.is_alive(), "the second writer should wait for the first"
+    getattr(holder, end)()
+    if end != "close":
+        holder.set_autocommit(True)
+    waiter.join(5)
+    (waited,) = out
+    assert isinstance(waited, float), waited
+    assert waited >= 0.2
+    # It slept on the queue, not at BEGIN: no try while the first writer held the database.
+    assert pauses == []
+    assert _values(connect()) == ([1, 2] if end == "commit" else [2])
+
+
+def test_a_writer_of_another_process_that_keeps_the_lock_past_the_timeout_fails_the_wait(connect):
+    waiter_conn = connect()
+    waiter_conn.settings_dict["OPTIONS"]["timeout"] = 0.3
+    out: list = []
+    with other_process_writing(connect):
+        waiter = _write_in_thread(waiter_conn, 2, out)
+        waiter.start()
+        waiter.join(5)
+    (failed,) = out
+    assert isinstance(failed, OperationalError)
+    assert "locked" in str(failed)
+    assert _values(connect()) == [1]
+
+
+def test_a_writer_that_keeps_the_queue_past_the_timeout_fails_the_wait(connect):
     holder, waiter_conn = connect(), connect()
     waiter_conn.settings_dict["OPTIONS"]["timeout"] = 0.3
     out: list = []
@@ -129,3 +190,17 @@ def test_statements_outside_a_transaction_keep_sqlites_own_wait(connect):
     cursor = conn.cursor()
     cursor.execute("PRAGMA busy_timeout")
     assert cursor.fetchone()[0] == 2000
+
+
+def test_a_forked_process_starts_with_queues_of_its_own():
+    # gunicorn and Celery fork after loading the app: a queue held then stays in the parent.
+    held = base.writer_queue("forked.sqlite3")
+    held.acquire()
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: free to write at once
+            os._exit(0 if base.writer_queue("forked.sqlite3").acquire(timeout=1) else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        held.release()
