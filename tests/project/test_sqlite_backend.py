@@ -155,11 +155,21 @@ def test_writers_of_one_process_queue_without_polling(connect, pauses, end):
     assert _values(connect()) == ([1, 2] if end == "commit" else [2])
 
 
-def test_a_writer_of_another_process_that_keeps_the_lock_past_the_timeout_fails_the_wait(connect):
+@contextmanager
+def this_process_writing(connect):
+    """A write transaction of another thread of this process: it holds the queue."""
+    holder = connect()
+    with atomic(holder):
+        holder.cursor().execute("INSERT INTO t VALUES (1)")
+        yield
+
+
+@pytest.mark.parametrize("writing", [other_process_writing, this_process_writing])
+def test_a_writer_that_keeps_the_database_past_the_timeout_fails_the_wait(connect, writing):
     waiter_conn = connect()
     waiter_conn.settings_dict["OPTIONS"]["timeout"] = 0.3
     out: list = []
-    with other_process_writing(connect):
+    with writing(connect):
         waiter = _write_in_thread(waiter_conn, 2, out)
         waiter.start()
         waiter.join(5)
@@ -167,20 +177,6 @@ def test_a_writer_of_another_process_that_keeps_the_lock_past_the_timeout_fails_
     assert isinstance(failed, OperationalError)
     assert "locked" in str(failed)
     assert _values(connect()) == [1]
-
-
-def test_a_writer_that_keeps_the_queue_past_the_timeout_fails_the_wait(connect):
-    holder, waiter_conn = connect(), connect()
-    waiter_conn.settings_dict["OPTIONS"]["timeout"] = 0.3
-    out: list = []
-    with atomic(holder):
-        holder.cursor().execute("INSERT INTO t VALUES (1)")
-        waiter = _write_in_thread(waiter_conn, 2, out)
-        waiter.start()
-        waiter.join(5)
-    (failed,) = out
-    assert isinstance(failed, OperationalError)
-    assert "locked" in str(failed)
 
 
 def test_statements_outside_a_transaction_keep_sqlites_own_wait(connect):
