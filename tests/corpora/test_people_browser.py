@@ -44,6 +44,8 @@ def test_a_user_creates_a_corpus_fixes_a_refused_key_and_edits_its_settings(
     found: dict[str, list[str]] = {}
     sign_in(page, outsider)
     page.get_by_role("link", name="New corpus").click()
+    # axe must run on the page the link leads to, not on the one it leaves.
+    page.wait_for_url(f"{live_server.url}/corpora/new/")
     _check(page, found, "new corpus", width)
     page.get_by_label("Name", exact=True).first.fill("Court op-eds")
     page.get_by_label("Slug").fill("court")
@@ -64,6 +66,7 @@ def test_a_user_creates_a_corpus_fixes_a_refused_key_and_edits_its_settings(
     corpus = Corpus.objects.get(slug="court")
     assert Membership.objects.get(corpus=corpus, user=outsider).role == Role.OWNER
     page.get_by_role("link", name="Settings").click()
+    page.wait_for_url(f"{live_server.url}/corpora/court/settings/")
     _check(page, found, "settings", width)
     page.locator("#id_labels-1-name").fill("Guess")
     page.locator("#id_guidelines").fill("# Rules\n\nA **claim** is an opinion. Be fair.")
@@ -110,6 +113,7 @@ def test_a_forgotten_password_is_reset_by_mail_and_then_changed(
     found: dict[str, list[str]] = {}
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_role("link", name="Forgot your password?").click()
+    page.wait_for_url(f"{live_server.url}/accounts/password/reset/")
     _check(page, found, "reset form", width)
     page.get_by_label("Email").fill("anna@example.org")
     page.get_by_role("button", name="Send the link").click()
