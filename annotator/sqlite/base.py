@@ -73,14 +73,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
                     raise sqlite3.OperationalError("database is locked")
             self._queued = queue
         try:
-            self._begin_when_free(begin, deadline)
+            self._begin_when_free(begin, deadline, timeout)
         except BaseException:
             self._leave_queue()
             raise
 
-    def _begin_when_free(self, begin: str, deadline: float) -> None:
+    def _begin_when_free(self, begin: str, deadline: float, timeout: float) -> None:
         raw = self.connection
-        timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
         raw.execute("PRAGMA busy_timeout = 0")
         try:
             pause = FIRST_PAUSE
